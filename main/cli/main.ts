@@ -1,0 +1,138 @@
+/** The `scilama` command line. Every command can print JSON (--json); exit codes are listed in README.md. */
+
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import type { Format } from "../io/detect.js";
+import type { Orientation } from "../io/table.js";
+import { inspectCommand } from "./inspect.js";
+import { EXIT, exitCodeFor, UsageError } from "./output.js";
+import { preprocessCommand } from "./preprocess.js";
+import { importCommand, projectCreate, projectInfoCommand, projectList, studioHome } from "./project.js";
+import { startCommand } from "./start.js";
+
+const HELP = `scilama — sciLaMA Studio from the command line
+
+  scilama start                                   open the demo project (first launch creates it)
+  scilama inspect <file|10x folder> [--format F] [--orientation genes-by-cells|cells-by-genes] [--json]
+  scilama import <file|10x folder> --project <dir> [--name N] [--format F] [--orientation O] [--json] [--quiet]
+  scilama preprocess <file> --out <out.h5ad> [--min-genes N] [--max-genes N] [--min-counts N] [--max-counts N]
+                     [--max-mito PCT] [--min-cells N] [--target-sum 10000] [--hvg N] [--hvg-flavor seurat_v3|seurat]
+                     [--batch <obs column>] [--subset-hvg] [--scale] [--max-value 10] [--json]
+  scilama project create <dir> [--name N] [--json]
+  scilama project list [<root>] [--json]          (default root: $SCILAMA_HOME/projects)
+  scilama project info <dir> [--json]
+
+Formats (detected from content): h5ad, 10x-h5, 10x-mtx, table.
+Exit codes: 0 ok · 1 internal error · 2 usage · 3 bad input data · 4 project problem.`;
+
+const OPTIONS = {
+  json: { type: "boolean", default: false },
+  quiet: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+  project: { type: "string" },
+  name: { type: "string" },
+  format: { type: "string" },
+  orientation: { type: "string" },
+  out: { type: "string" },
+  "min-genes": { type: "string" },
+  "max-genes": { type: "string" },
+  "min-counts": { type: "string" },
+  "max-counts": { type: "string" },
+  "max-mito": { type: "string" },
+  "min-cells": { type: "string" },
+  "target-sum": { type: "string", default: "10000" },
+  hvg: { type: "string" },
+  "hvg-flavor": { type: "string", default: "seurat_v3" },
+  batch: { type: "string" },
+  "subset-hvg": { type: "boolean", default: false },
+  scale: { type: "boolean", default: false },
+  "max-value": { type: "string", default: "10" },
+} as const;
+
+function num(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new UsageError(`--${flag} needs a number, got '${v}'`);
+  return n;
+}
+
+function oneOf<T extends string>(v: string | undefined, allowed: readonly T[], flag: string): T | undefined {
+  if (v === undefined) return undefined;
+  if (!allowed.includes(v as T)) throw new UsageError(`--${flag} must be one of ${allowed.join(", ")}; got '${v}'`);
+  return v as T;
+}
+
+async function run(argv: string[]): Promise<void> {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values: v, positionals: pos } = parsed;
+  const [cmd, ...rest] = pos;
+  if (v.help || !cmd) {
+    process.stdout.write(`${HELP}\n`);
+    if (!cmd && !v.help) throw new UsageError("no command given");
+    return;
+  }
+  const need = (i: number, what: string) => {
+    if (rest[i] === undefined) throw new UsageError(`'${cmd}' needs ${what}`);
+    return rest[i];
+  };
+  const format = oneOf(v.format, ["h5ad", "10x-h5", "10x-mtx", "table"] as const satisfies readonly Format[], "format");
+  const orientation = oneOf(v.orientation, ["genes-by-cells", "cells-by-genes"] as const satisfies readonly Orientation[], "orientation");
+  switch (cmd) {
+    case "start":
+      return startCommand();
+    case "inspect":
+      return inspectCommand(need(0, "a file"), { format, orientation, json: v.json });
+    case "import":
+      if (!v.project) throw new UsageError("'import' needs --project <dir>");
+      return importCommand(need(0, "a file"), v.project, {
+        name: v.name,
+        json: v.json,
+        quiet: v.quiet,
+        format: format as never,
+        orientation: orientation as never,
+      });
+    case "preprocess": {
+      if (!v.out) throw new UsageError("'preprocess' needs --out <file.h5ad>");
+      return preprocessCommand(need(0, "a file"), v.out, {
+        json: v.json,
+        minGenes: num(v["min-genes"], "min-genes"),
+        maxGenes: num(v["max-genes"], "max-genes"),
+        minCounts: num(v["min-counts"], "min-counts"),
+        maxCounts: num(v["max-counts"], "max-counts"),
+        maxPctMito: num(v["max-mito"], "max-mito"),
+        minCells: num(v["min-cells"], "min-cells"),
+        targetSum: num(v["target-sum"], "target-sum") ?? 1e4,
+        hvg: num(v.hvg, "hvg"),
+        hvgFlavor: oneOf(v["hvg-flavor"], ["seurat_v3", "seurat"] as const, "hvg-flavor") ?? "seurat_v3",
+        batch: v.batch,
+        subsetHvg: v["subset-hvg"],
+        scale: v.scale,
+        maxValue: num(v["max-value"], "max-value") ?? 10,
+      });
+    }
+    case "project": {
+      const sub = need(0, "create, list or info");
+      if (sub === "create") return projectCreate(need(1, "a folder"), v.name, v.json);
+      if (sub === "info") return projectInfoCommand(need(1, "a folder"), v.json);
+      if (sub === "list") return projectList(rest[1] ?? join(studioHome(), "projects"), v.json);
+      throw new UsageError(`unknown project command '${sub}' (create, list, info)`);
+    }
+    default:
+      throw new UsageError(`unknown command '${cmd}'; see 'scilama --help'`);
+  }
+}
+
+run(process.argv.slice(2)).then(
+  () => process.exit(EXIT.ok),
+  (e: unknown) => {
+    const code = exitCodeFor(e);
+    process.stderr.write(`error: ${(e as Error).message}\n`);
+    if (code === EXIT.internal) process.stderr.write(`${(e as Error).stack ?? ""}\n`);
+    process.exit(code);
+  },
+);

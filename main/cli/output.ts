@@ -1,0 +1,21 @@
+/** CLI output helpers and the exit-code contract (documented in README). */
+import { DataError } from "../io/errors.js";
+import { EmptySelectionError } from "../pp/filter.js";
+import { ProjectError } from "../store/project.js";
+
+export const EXIT = { ok: 0, internal: 1, usage: 2, input: 3, project: 4 } as const;
+
+export class UsageError extends Error {}
+
+export function print(json: boolean, value: unknown, text: () => string): void {
+  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
+}
+
+export function exitCodeFor(e: unknown): number {
+  if (e instanceof UsageError) return EXIT.usage;
+  if (e instanceof DataError || e instanceof EmptySelectionError) return EXIT.input;
+  if (e instanceof ProjectError) return EXIT.project;
+  return EXIT.internal;
+}
+
+export const fmt = (n: number) => (Number.isInteger(n) ? n.toLocaleString("en-US") : n.toFixed(2));

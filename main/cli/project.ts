@@ -1,0 +1,132 @@
+/** `scilama project create|list|info` and `scilama import`. */
+import { existsSync, readdirSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type { DatasetSummary } from "../store/import.js";
+import { importDataset } from "../store/import.js";
+import { PROJECT_FILE, Project } from "../store/project.js";
+import { fmt, print } from "./output.js";
+
+export function studioHome(): string {
+  return process.env.SCILAMA_HOME ?? join(homedir(), ".scilama-studio");
+}
+
+export function projectInfo(p: Project) {
+  const datasets = p.datasets().map((d) => ({
+    id: d.id,
+    name: d.name,
+    status: d.status,
+    format: d.format,
+    n_obs: d.n_obs,
+    n_vars: d.n_vars,
+    nnz: d.nnz,
+    error: d.error,
+  }));
+  const runs = (p.db.prepare("SELECT COUNT(*) AS n FROM runs").get() as { n: number }).n;
+  return {
+    name: p.name,
+    dir: p.dir,
+    datasets,
+    runs,
+    recent_events: p.events(10).map((e) => ({ ts: e.ts, level: e.level, kind: e.kind, message: e.message })),
+  };
+}
+
+function infoText(info: ReturnType<typeof projectInfo>): string {
+  const lines = [`Project '${info.name}' (${info.dir})`, `  ${info.datasets.length} dataset(s), ${info.runs} run(s)`];
+  for (const d of info.datasets) {
+    lines.push(
+      d.status === "ready"
+        ? `  [${d.id}] ${d.name}: ${fmt(d.n_obs ?? 0)} cells × ${fmt(d.n_vars ?? 0)} genes (${d.format})`
+        : `  [${d.id}] ${d.name}: ${d.status.toUpperCase()} — ${d.error ?? "in progress"}`,
+    );
+  }
+  if (info.recent_events.length) lines.push("  recent events:", ...info.recent_events.map((e) => `    ${e.ts} ${e.level}: ${e.message}`));
+  return lines.join("\n");
+}
+
+export function projectCreate(dir: string, name: string | undefined, json: boolean): void {
+  const p = Project.create(dir, name);
+  try {
+    print(json, projectInfo(p), () => `Created project '${p.name}' in ${p.dir}`);
+  } finally {
+    p.close();
+  }
+}
+
+export function projectInfoCommand(dir: string, json: boolean): void {
+  const p = Project.open(dir);
+  try {
+    const info = projectInfo(p);
+    print(json, info, () => infoText(info));
+  } finally {
+    p.close();
+  }
+}
+
+export function projectList(root: string, json: boolean): void {
+  const found = existsSync(root) ? readdirSync(root).filter((d) => existsSync(join(root, d, PROJECT_FILE))) : [];
+  const list = found.map((d) => {
+    const p = Project.open(join(root, d));
+    try {
+      return { name: p.name, dir: p.dir, datasets: p.datasets("ready").length };
+    } finally {
+      p.close();
+    }
+  });
+  print(json, list, () =>
+    list.length ? list.map((p) => `${p.name}\t${p.datasets} dataset(s)\t${p.dir}`).join("\n") : `No projects in ${root}.`,
+  );
+}
+
+export function summaryText(name: string, s: DatasetSummary): string {
+  const lines = [
+    `Imported '${name}': ${fmt(s.qc.cells)} cells × ${fmt(s.qc.genes)} genes (${s.read.format}${s.read.orientation ? `, ${s.read.orientation}: ${s.read.orientationReason}` : ""}), values: ${s.values}`,
+    `  genes: ${s.genes.guess.type} ids (${s.genes.guess.species}); ${fmt(s.genes.mapped)} of ${fmt(s.genes.total)} recognised`,
+  ];
+  if (s.genes.unmapped.length)
+    lines.push(
+      `  not recognised (${s.genes.unmapped.length}): ${s.genes.unmapped.slice(0, 10).join(", ")}${s.genes.unmapped.length > 10 ? ", …" : ""}`,
+    );
+  if (s.genes.duplicated.length)
+    lines.push(
+      `  same gene under several names (${s.genes.duplicated.length}): ${s.genes.duplicated
+        .slice(0, 5)
+        .map((d) => `${d.symbol} ← ${d.inputs.join("/")}`)
+        .join("; ")}`,
+    );
+  if (s.genes.ambiguous.length)
+    lines.push(
+      `  ambiguous aliases (${s.genes.ambiguous.length}): ${s.genes.ambiguous
+        .slice(0, 5)
+        .map((a) => `${a.input} → ${a.candidates.join("|")}`)
+        .join("; ")}`,
+    );
+  lines.push(`  cell columns: ${s.obsColumns.join(", ") || "none"}`);
+  lines.push(...s.read.warnings.map((w) => `  warning: ${w}`));
+  return lines.join("\n");
+}
+
+export async function importCommand(
+  file: string,
+  dir: string,
+  opts: { name?: string; json: boolean; quiet: boolean; format?: never; orientation?: never },
+): Promise<void> {
+  const p = Project.open(dir);
+  try {
+    let last = -1;
+    const { id, summary } = await importDataset(p, file, {
+      ...opts,
+      onProgress: (pr) => {
+        const pct = Math.floor(pr.fraction * 10) * 10;
+        if (!opts.quiet && pct !== last) {
+          last = pct;
+          process.stderr.write(`${pr.phase} ${pct}%\n`);
+        }
+      },
+    });
+    print(opts.json, { id, ...summary }, () => summaryText(p.dataset(id).name, summary));
+  } finally {
+    p.close();
+  }
+}
