@@ -68,12 +68,12 @@ function ranks(values: Float64Array): Float64Array {
 export function hvgSeuratV3(counts: Matrix, nTop: number, batches?: Int32Array, span = 0.3): HvgResult {
   const G = counts.nCols;
   const groups = new Map<number, number[]>();
-  if (batches) batches.forEach((b, r) => groups.set(b, [...(groups.get(b) ?? []), r]));
-  else
-    groups.set(
-      0,
-      Array.from({ length: counts.nRows }, (_, r) => r),
-    );
+  for (let r = 0; r < counts.nRows; r++) {
+    const b = batches ? batches[r] : 0;
+    const rows = groups.get(b);
+    if (rows) rows.push(r);
+    else groups.set(b, [r]);
+  }
   const all = standardizedVariance(counts, span);
   const perBatchRanks: Float64Array[] = [];
   for (const rows of groups.values()) {

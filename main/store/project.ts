@@ -168,7 +168,6 @@ export class Project {
       pid: number | null;
     }>;
     const staleRuns = runs.filter((r) => r.pid !== null && !processAlive(r.pid));
-    if (stale.length === 0 && staleRuns.length === 0) return this.removeOrphanTemps();
     this.db.transaction(() => {
       for (const d of stale) {
         const reason =

@@ -1,0 +1,31 @@
+/** Shared test helpers: where the real data is, temporary folders, and the Debian Python used as a reference. */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const DATA = join(ROOT, "..", "shared", "data");
+export const PY = "/usr/bin/python3";
+
+export const data = (...p: string[]) => join(DATA, ...p);
+
+export const PBMC3K = data("pbmc3k", "pbmc3k_seurat_tutorial_2638cells_2000hvg_counts.h5ad");
+export const PBMC3K_MTX = data("pbmc3k", "seurat_tutorial_2000hvg_counts_mtx");
+export const PBMC_SMALL = data("pbmc3k", "pbmc_small_seuratobject_80cells_230genes.h5ad");
+export const PBMC_SMALL_MTX = data("pbmc3k", "pbmc_small_mtx");
+export const CELLBENCH = data("cellbench", "cellbench_3cl_celseq2_dropseq.h5ad");
+export const KANG = data("kang_ifnb", "kang_ifnb_2000cells_ctrl_stim.h5ad");
+
+export function tempDir(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), "scilama-test-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Runs a Python script from scripts/interop with Debian's python3 and parses its JSON output. */
+export function python<T>(script: string, ...args: string[]): T {
+  const out = execFileSync(PY, [join(ROOT, "scripts", "interop", script), ...args], { encoding: "utf8", maxBuffer: 1 << 28 });
+  return JSON.parse(out) as T;
+}
