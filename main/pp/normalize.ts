@@ -2,9 +2,11 @@
 import type { Matrix } from "../data/dataset.js";
 import { rowSums } from "./stats.js";
 
-/** Scales each cell to `targetSum` total counts (scanpy normalize_total, target 1e4 by default). */
-export function normalizeTotal(m: Matrix, targetSum = 1e4): Matrix {
-  const totals = rowSums(m);
+/**
+ * Scales each cell to `targetSum` total counts (scanpy normalize_total, target 1e4 by default). `totals` gives
+ * library sizes measured elsewhere — e.g. over all genes when `m` holds only a gene subset, as Seurat does.
+ */
+export function normalizeTotal(m: Matrix, targetSum = 1e4, totals: ArrayLike<number> = rowSums(m)): Matrix {
   const factor = Float64Array.from(totals, (t) => (t > 0 ? targetSum / t : 0));
   if (m.kind === "csr") {
     const data = new Float32Array(m.data.length);
