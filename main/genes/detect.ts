@@ -34,8 +34,8 @@ function classify(names: string[]) {
       if (n.startsWith("ENSMUSG")) ensMouse++;
     } else if (ENTREZ.test(n)) {
       if (t.byEntrez.has(n)) entrez++;
-    } else if (t.bySymbol.has(n) || t.byAlias.has(n.toUpperCase()) || /^MT-/.test(n)) human++;
-    else if (t.mouseToHuman.has(n) || /^mt-/.test(n)) mouse++;
+    } else if (/[a-z]/.test(n.slice(1)) && (t.mouseToHuman.has(n) || /^mt-/.test(n))) mouse++;
+    else if (t.bySymbol.has(n) || t.byAlias.has(n.toUpperCase()) || /^MT-/.test(n)) human++;
   }
   return { ens, ensMouse, entrez, human, mouse };
 }
@@ -43,8 +43,8 @@ function classify(names: string[]) {
 export function guessGeneIdType(names: string[]): IdTypeGuess {
   const n = Math.max(1, names.length);
   const c = classify(names);
-  // Mouse symbols capitalise only the first letter; many upper-cased human symbols match them too, so count a
-  // name as mouse only when the human table does not know it.
+  // Mouse symbols capitalise only the first letter (Actb vs ACTB): a name with lower-case letters that the
+  // ortholog table knows counts as mouse, before the case-insensitive human alias lookup could claim it.
   const candidates: Array<[GeneIdType, Species, number]> = [
     ["ensembl", c.ensMouse > c.ens / 2 ? "mouse" : "human", c.ens],
     ["entrez", "human", c.entrez],

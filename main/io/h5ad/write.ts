@@ -88,8 +88,8 @@ function writeDenseMap(parent: H5Group, name: string, items: Map<string, Dense>)
   for (const [k, d] of items) tag(g.array(k, d.values, [d.nRows, d.nCols]), "array", "0.2.0");
 }
 
-function writeJson(parent: H5Group, name: string, v: Json) {
-  if (v === null) return;
+function writeJson(parent: H5Group, name: string, v: Json | undefined) {
+  if (v === null || v === undefined) return; // like anndata, which cannot store None
   if (typeof v === "string") tag(parent.strings(name, [v], true), "string", "0.2.0");
   else if (typeof v === "number") tag(parent.array(name, Float64Array.of(v), null), "numeric-scalar", "0.2.0");
   else if (typeof v === "boolean") tag(parent.bools(name, Uint8Array.of(v ? 1 : 0), null), "array", "0.2.0");
