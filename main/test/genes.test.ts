@@ -39,7 +39,10 @@ test("mapping: symbols, versioned Ensembl ids, Entrez ids, aliases and mouse ort
 test("ambiguous aliases are reported, not guessed", () => {
   const r = mapGenes(["CD3E", "MS4A1", "CD19", "SARS"]);
   assert.equal(r.matches[3], null);
-  assert.ok(r.ambiguous.some((a) => a.input === "SARS" && a.candidates.length > 1), JSON.stringify(r.ambiguous));
+  assert.ok(
+    r.ambiguous.some((a) => a.input === "SARS" && a.candidates.length > 1),
+    JSON.stringify(r.ambiguous),
+  );
 });
 
 test("mitochondrial genes: by name prefix and by chromosome MT in the gene table", () => {

@@ -5,7 +5,7 @@ import { type Dataset, matrixNnz } from "../data/dataset.js";
 import { csrToDense } from "../data/sparse.js";
 import { H5adFile, readH5ad } from "../io/h5ad/read.js";
 import { writeH5ad } from "../io/h5ad/write.js";
-import { CELLBENCH, data, KANG, PBMC3K, PBMC_SMALL, python, tempDir } from "./helpers.js";
+import { CELLBENCH, data, KANG, PBMC_SMALL, PBMC3K, python, tempDir } from "./helpers.js";
 
 const SHAPES: Array<[string, number, number, number | null]> = [
   [PBMC3K, 2638, 2000, 514_442],
@@ -81,7 +81,8 @@ function assertSameDataset(a: Dataset, b: Dataset) {
   for (const [k, c] of a.obs.columns) {
     const other = b.obs.columns.get(k);
     assert.equal(other?.kind, c.kind, k);
-    if (c.kind === "numeric" && other?.kind === "numeric") assert.deepEqual(Array.from(other.values as ArrayLike<number>, Number), Array.from(c.values as ArrayLike<number>, Number), k);
+    if (c.kind === "numeric" && other?.kind === "numeric")
+      assert.deepEqual(Array.from(other.values as ArrayLike<number>, Number), Array.from(c.values as ArrayLike<number>, Number), k);
     else assert.deepEqual(other, c, k);
   }
   assert.deepEqual([...b.obsm.keys()], [...a.obsm.keys()]);
@@ -109,7 +110,12 @@ interface Interop {
 
 test("anndata (Debian python3-anndata) reads what we write identically to the original", async (t) => {
   const dir = tempDir(t);
-  for (const file of [PBMC3K, CELLBENCH, data("osmfish", "osmfish_gimvi_4530cells_33genes.h5ad"), data("hsmm", "hsmm_271cells_fpkm.h5ad")]) {
+  for (const file of [
+    PBMC3K,
+    CELLBENCH,
+    data("osmfish", "osmfish_gimvi_4530cells_33genes.h5ad"),
+    data("hsmm", "hsmm_271cells_fpkm.h5ad"),
+  ]) {
     const d = await readH5ad(file);
     const out = join(dir, "interop.h5ad");
     writeH5ad(out, d);

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import h5wasm from "h5wasm/node";
+import { h5Ready } from "../io/h5ad/read.js";
 import { lookup3 } from "../io/hdf5/checksum.js";
 import { H5Writer } from "../io/hdf5/writer.js";
-import { h5Ready } from "../io/h5ad/read.js";
 import { tempDir } from "./helpers.js";
 
 test("lookup3 matches the reference vectors of lookup3.c", () => {
@@ -16,7 +16,13 @@ test("HDF5 writer: every dtype, attributes and long string tables read back thro
   const path = join(tempDir(t), "types.h5");
   const names = Array.from({ length: 70_000 }, (_, i) => `cell-${i}-ü`); // > one global heap collection
   const w = new H5Writer(path);
-  w.root.attr("title", "τest").attr("n", 7).attr("ratio", 0.25).attr("flag", true).attr("list", ["a", "b"]).attr("shape", BigInt64Array.of(2n, 3n));
+  w.root
+    .attr("title", "τest")
+    .attr("n", 7)
+    .attr("ratio", 0.25)
+    .attr("flag", true)
+    .attr("list", ["a", "b"])
+    .attr("shape", BigInt64Array.of(2n, 3n));
   const g = w.root.group("g");
   g.array("f4", Float32Array.of(1.5, -2, 3e-8));
   g.array("f8", Float64Array.of(Math.PI, -0));

@@ -18,7 +18,15 @@ test("QC metrics: total counts, genes detected and % mitochondrial", () => {
     [1, 0, 3, 6],
     [0, 0, 0, 2],
   ]);
-  const qc = cellQc({ X, obs: { index: ["a", "b"], columns: new Map() }, var: { index: ["CD3E", "LYZ", "MS4A1", "MT-CO1"], columns: new Map() }, obsm: new Map(), varm: new Map(), layers: new Map(), uns: {} });
+  const qc = cellQc({
+    X,
+    obs: { index: ["a", "b"], columns: new Map() },
+    var: { index: ["CD3E", "LYZ", "MS4A1", "MT-CO1"], columns: new Map() },
+    obsm: new Map(),
+    varm: new Map(),
+    layers: new Map(),
+    uns: {},
+  });
   assert.deepEqual(Array.from(qc.totalCounts), [10, 2]);
   assert.deepEqual(Array.from(qc.nGenes), [3, 1]);
   assert.deepEqual(Array.from(qc.pctMito), [60, 100]);
@@ -59,7 +67,7 @@ test("LOESS reproduces a quadratic exactly and smooths noise", () => {
   const x = Array.from({ length: 100 }, (_, i) => i / 10);
   const y = x.map((v) => 2 + 0.5 * v - 0.3 * v * v);
   const fit = loess(x, y, 0.3, 2);
-  fit.forEach((f, i) => assert.ok(Math.abs(f - y[i]) < 1e-8));
+  for (let i = 0; i < fit.length; i++) assert.ok(Math.abs(fit[i] - y[i]) < 1e-8);
 });
 
 function overlap(a: string[], b: string[]) {
@@ -90,7 +98,10 @@ test("HVG seurat_v3 with batches ranks genes within each batch", async () => {
   const stim = d.obs.columns.get("stim");
   assert.ok(stim?.kind === "categorical");
   const r = hvgSeuratV3(d.X, 1000, stim.codes);
-  assert.equal(r.highlyVariable.reduce((a, b) => a + b, 0), 1000);
+  assert.equal(
+    r.highlyVariable.reduce((a, b) => a + b, 0),
+    1000,
+  );
   const nb = r.nBatches ?? new Float64Array();
   const rank = r.rank ?? new Float64Array();
   const genes = [...r.highlyVariable.keys()];

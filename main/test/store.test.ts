@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { test } from "node:test";
 import Database from "better-sqlite3";
 import { readH5ad } from "../io/h5ad/read.js";
-import { MIGRATIONS } from "../store/schema.js";
-import { Project } from "../store/project.js";
 import { importDataset } from "../store/import.js";
+import { Project } from "../store/project.js";
+import { MIGRATIONS } from "../store/schema.js";
 import { CELLBENCH, PBMC_SMALL, ROOT, tempDir } from "./helpers.js";
 
 test("a new project is a folder with a WAL SQLite store at the latest schema", (t) => {
@@ -64,7 +64,10 @@ test("a process killed (SIGKILL) in the middle of an import leaves a project tha
   });
   assert.equal(child.signal, "SIGKILL", `the child should have been killed mid-write (status ${child.status}, stderr ${child.stderr})`);
   // The temp file of the killed write is there before recovery …
-  assert.ok(readdirSync(join(dir, "datasets")).some((f) => /\.tmp-\d+$/.test(f)), "a partial temp file should exist before recovery");
+  assert.ok(
+    readdirSync(join(dir, "datasets")).some((f) => /\.tmp-\d+$/.test(f)),
+    "a partial temp file should exist before recovery",
+  );
   const p = Project.open(dir);
   try {
     const rows = p.datasets();

@@ -16,8 +16,14 @@ async function writeTables(dir: string) {
   const d = await readH5ad(PBMC_SMALL);
   const X = dense(d);
   const [n, g] = [d.X.nRows, d.X.nCols];
-  const cellsByGenes = [["cell", ...d.var.index].join(","), ...d.obs.index.map((c, r) => [c, ...Array.from(X.subarray(r * g, (r + 1) * g))].join(","))].join("\n");
-  const genesByCells = [["gene", ...d.obs.index].join("\t"), ...d.var.index.map((gene, j) => [gene, ...Array.from({ length: n }, (_, r) => X[r * g + j])].join("\t"))].join("\n");
+  const cellsByGenes = [
+    ["cell", ...d.var.index].join(","),
+    ...d.obs.index.map((c, r) => [c, ...Array.from(X.subarray(r * g, (r + 1) * g))].join(",")),
+  ].join("\n");
+  const genesByCells = [
+    ["gene", ...d.obs.index].join("\t"),
+    ...d.var.index.map((gene, j) => [gene, ...Array.from({ length: n }, (_, r) => X[r * g + j])].join("\t")),
+  ].join("\n");
   writeFileSync(join(dir, "cells_by_genes.csv"), `${cellsByGenes}\n`);
   writeFileSync(join(dir, "genes_by_cells.tsv"), `${genesByCells}\n`);
   return { d, X };

@@ -7,7 +7,7 @@ import { gzipSync } from "node:zlib";
 import type { Dataset } from "../data/dataset.js";
 import { readH5ad } from "../io/h5ad/read.js";
 import { readDataset } from "../io/read.js";
-import { PBMC3K, PBMC3K_MTX, PBMC_SMALL, PBMC_SMALL_MTX, PY, tempDir } from "./helpers.js";
+import { PBMC_SMALL, PBMC_SMALL_MTX, PBMC3K, PBMC3K_MTX, PY, tempDir } from "./helpers.js";
 
 function assertSameMatrix(a: Dataset, b: Dataset) {
   assert.equal(a.X.kind, "csr");
