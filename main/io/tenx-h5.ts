@@ -5,11 +5,10 @@
  */
 import h5wasm, { type Group as H5Group } from "h5wasm/node";
 import type { Dataset } from "../data/dataset.js";
-import type { Column } from "../data/frame.js";
 import { type Csr, csrProblem } from "../data/sparse.js";
 import { checkUnique, checkValues, DataError } from "./errors.js";
 import { h5Ready } from "./h5ad/read.js";
-import { makeUnique } from "./tenx-mtx.js";
+import { tenxGeneTable } from "./tenx-mtx.js";
 
 function strings(g: H5Group, name: string, path: string): string[] {
   const ds = g.get(name);
@@ -69,26 +68,18 @@ export async function readTenxH5(path: string): Promise<{ dataset: Dataset; warn
     if (problem) throw new DataError(path, "a consistent sparse matrix", problem, "The file is damaged.");
     checkValues(path, "the count matrix", data, true);
     checkUnique(path, "cell barcodes", barcodes, "Each barcode may appear once.");
-    const unique = makeUnique(names);
-    const warnings: string[] = [];
-    const renamed = unique.filter((u, i) => u !== names[i]).length;
-    if (renamed > 0)
-      warnings.push(
-        `${renamed} gene symbols occur more than once; they were made unique by adding -1, -2, … (their ids are kept in var['gene_ids'])`,
-      );
-    const varCols = new Map<string, Column>([["gene_ids", { kind: "string", values: ids }]]);
-    if (v3) varCols.set("feature_types", { kind: "string", values: strings(g.get("features") as H5Group, "feature_type", path) });
+    const genes = tenxGeneTable(ids, names, v3 ? strings(g.get("features") as H5Group, "feature_type", path) : undefined);
     return {
       dataset: {
         X: { kind: "csr", ...m },
         obs: { index: barcodes, columns: new Map() },
-        var: { index: unique, columns: varCols },
+        var: genes.frame,
         obsm: new Map(),
         varm: new Map(),
         layers: new Map(),
         uns: {},
       },
-      warnings,
+      warnings: genes.warnings,
     };
   } finally {
     file.close();

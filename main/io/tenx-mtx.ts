@@ -103,6 +103,22 @@ export async function readMatrixMarket(path: string) {
   return csrFromTriplets(dims[0], dims[1], rows, cols, vals);
 }
 
+/**
+ * The gene table of a 10x matrix: symbols made unique as the index, ids (and feature types) as columns, and a
+ * warning when symbols had to be renamed.
+ */
+export function tenxGeneTable(ids: string[], symbols: string[], featureTypes?: string[]): { frame: Frame; warnings: string[] } {
+  const unique = makeUnique(symbols);
+  const renamed = unique.filter((u, i) => u !== symbols[i]).length;
+  const warnings =
+    renamed > 0
+      ? [`${renamed} gene symbols occur more than once; they were made unique by adding -1, -2, … (their ids are kept in var['gene_ids'])`]
+      : [];
+  const columns = new Map<string, Column>([["gene_ids", { kind: "string", values: ids }]]);
+  if (featureTypes) columns.set("feature_types", { kind: "string", values: featureTypes });
+  return { frame: { index: unique, columns }, warnings };
+}
+
 /** Makes names unique the way anndata's var_names_make_unique does: repeats get -1, -2, … */
 export function makeUnique(names: string[]): string[] {
   const seen = new Map<string, number>();
@@ -144,14 +160,8 @@ export async function readTenxMtx(dir: string): Promise<{ dataset: Dataset; warn
   const warnings: string[] = [];
   const ids = features.map((f) => f[0]);
   const symbols = features.map((f) => f[1] ?? f[0]);
-  const unique = makeUnique(symbols);
-  const renamed = unique.filter((u, i) => u !== symbols[i]).length;
-  if (renamed > 0)
-    warnings.push(
-      `${renamed} gene symbols occur more than once; they were made unique by adding -1, -2, … (their ids are kept in var['gene_ids'])`,
-    );
-  const varCols = new Map<string, Column>([["gene_ids", { kind: "string", values: ids }]]);
-  if (features.some((f) => f.length >= 3)) varCols.set("feature_types", { kind: "string", values: features.map((f) => f[2] ?? "") });
+  const genes = tenxGeneTable(ids, symbols, features.some((f) => f.length >= 3) ? features.map((f) => f[2] ?? "") : undefined);
+  warnings.push(...genes.warnings);
   let obs: Frame = { index: barcodes, columns: new Map() };
   const meta = find(dir, ["metadata.csv"]);
   if (meta) {
@@ -166,7 +176,7 @@ export async function readTenxMtx(dir: string): Promise<{ dataset: Dataset; warn
     dataset: {
       X: { kind: "csr", ...X },
       obs,
-      var: { index: unique, columns: varCols },
+      var: genes.frame,
       obsm: new Map(),
       varm: new Map(),
       layers: new Map(),
