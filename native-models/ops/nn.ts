@@ -1,0 +1,73 @@
+import type { Value } from "../graph/value.js";
+import { normAxis, requireFloat, sameType } from "./common.js";
+import { add, exp, mul, sqrt, sub, div } from "./elementwise.js";
+import { reduceMean, reduceSum } from "./reduce.js";
+import { defineOp } from "./registry.js";
+
+/** Layer normalisation over the last axis without affine parameters (add them with mul/add when wanted). */
+defineOp("layerNorm", {
+  infer: ([x]) => {
+    requireFloat("layerNorm", x!);
+    return sameType(x!);
+  },
+  lower: (e, y) => {
+    const x = e.name(y.inputs[0]!);
+    const eps = y.attrs.eps as number;
+    const d = y.shape[y.rank - 1] as number;
+    if (y.dtype === "float32") {
+      e.node("LayerNormalization", [x, e.const("float32", [d], new Float32Array(d).fill(1))], [e.name(y)], { axis: { int: -1 }, epsilon: { float: eps } });
+      return;
+    }
+    // onnxruntime's CPU LayerNormalization has no float64 kernel: (x - mean) / sqrt(var + eps) by hand.
+    const axes = e.int64s([-1]);
+    const centred = e.tmp("Sub", [x, e.tmp("ReduceMean", [x, axes])]);
+    const variance = e.tmp("ReduceMean", [e.tmp("Mul", [centred, centred]), axes]);
+    e.node("Div", [centred, e.tmp("Sqrt", [e.tmp("Add", [variance, e.const(y.dtype, [], [eps])])])], [e.name(y)]);
+  },
+  // y = (x − μ)·r with r = 1/√(σ² + ε): ∂x = r·(g − mean(g) − y·mean(g·y)); r is recomputed from x.
+  grad: (y, g) => {
+    const x = y.inputs[0]!;
+    const centred = sub(x, reduceMean(x, [-1], true));
+    const r = div(1, sqrt(add(reduceMean(mul(centred, centred), [-1], true), y.attrs.eps as number)));
+    const inner = sub(sub(g, reduceMean(g, [-1], true)), mul(y, reduceMean(mul(g, y), [-1], true)));
+    return [mul(r, inner)];
+  },
+});
+
+defineOp("softmax", {
+  infer: ([x]) => sameType(x!),
+  lower: (e, y) => e.node("Softmax", [e.name(y.inputs[0]!)], [e.name(y)], { axis: { int: y.attrs.axis as number } }),
+  grad: (y, g) => [mul(y, sub(g, reduceSum(mul(g, y), [y.attrs.axis as number], true)))],
+});
+
+defineOp("logSoftmax", {
+  infer: ([x]) => sameType(x!),
+  lower: (e, y) => e.node("LogSoftmax", [e.name(y.inputs[0]!)], [e.name(y)], { axis: { int: y.attrs.axis as number } }),
+  grad: (y, g) => [sub(g, mul(exp(y), reduceSum(g, [y.attrs.axis as number], true)))],
+});
+
+export function layerNorm(x: Value, eps = 1e-5): Value {
+  return x.graph.node("layerNorm", [x], { eps });
+}
+
+/** LayerNorm with a learned scale and shift over the last axis. */
+export function layerNormAffine(x: Value, scale: Value, shift: Value, eps = 1e-5): Value {
+  return add(mul(layerNorm(x, eps), scale), shift);
+}
+
+export function softmax(x: Value, axis = -1): Value {
+  return x.graph.node("softmax", [x], { axis: normAxis(axis, x.rank, "softmax") });
+}
+
+export function logSoftmax(x: Value, axis = -1): Value {
+  return x.graph.node("logSoftmax", [x], { axis: normAxis(axis, x.rank, "logSoftmax") });
+}
+
+/**
+ * Inverted dropout driven by a mask input: `mask` holds 0 or 1/(1−p) per element, drawn by the runtime from a
+ * counter-based generator (seed, step), so a resumed run draws exactly the masks an uninterrupted one would.
+ */
+export function dropout(x: Value, mask: Value): Value {
+  if (mask.dtype !== x.dtype) throw new Error(`dropout: mask ${mask} must have the dtype of ${x}`);
+  return mul(x, mask);
+}

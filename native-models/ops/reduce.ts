@@ -1,0 +1,67 @@
+import { staticSize, type Shape, type Value } from "../graph/value.js";
+import { requireFloat, sameShape } from "./common.js";
+import { div, mul } from "./elementwise.js";
+import { defineOp, type OpDef } from "./registry.js";
+import { expand, reshape } from "./shape.js";
+
+function axesOf(x: Value, axes: readonly number[] | undefined, op: string): number[] {
+  const all = axes ?? x.shape.map((_, i) => i);
+  const norm = all.map((a) => (a < 0 ? a + x.rank : a));
+  if (norm.some((a) => a < 0 || a >= x.rank) || new Set(norm).size !== norm.length)
+    throw new Error(`${op}: axes [${all.join(",")}] are invalid for ${x}`);
+  return norm.sort((a, b) => a - b);
+}
+
+function reducedShape(x: Value, axes: readonly number[], keepdims: boolean): Shape {
+  return x.shape.flatMap((d, i) => (axes.includes(i) ? (keepdims ? [1] : []) : [d]));
+}
+
+function reduceDef(onnxType: string, mean: boolean): OpDef {
+  return {
+    infer: ([x], attrs) => {
+      requireFloat(onnxType, x!);
+      return { dtype: x!.dtype, shape: reducedShape(x!, attrs.axes as number[], attrs.keepdims as boolean) };
+    },
+    lower: (e, y) =>
+      e.node(onnxType, [e.name(y.inputs[0]!), e.int64s(y.attrs.axes as number[])], [e.name(y)], { keepdims: { int: y.attrs.keepdims ? 1 : 0 } }),
+    grad: (y, g) => {
+      const x = y.inputs[0]!;
+      const axes = y.attrs.axes as number[];
+      const spread = expand(reshape(g, reducedShape(x, axes, true) as number[]), x.shape as number[]);
+      if (!mean) return [spread];
+      const count = axes.reduce((n, a) => n * (x.shape[a] as number), 1);
+      return [div(spread, count)];
+    },
+  };
+}
+defineOp("reduceSum", reduceDef("ReduceSum", false));
+defineOp("reduceMean", reduceDef("ReduceMean", true));
+
+export function reduceSum(x: Value, axes?: readonly number[], keepdims = false): Value {
+  return x.graph.node("reduceSum", [x], { axes: axesOf(x, axes, "reduceSum"), keepdims });
+}
+
+export function reduceMean(x: Value, axes?: readonly number[], keepdims = false): Value {
+  return x.graph.node("reduceMean", [x], { axes: axesOf(x, axes, "reduceMean"), keepdims });
+}
+
+/** The gradient of a broadcast: sums `g` over the axes that broadcasting added or stretched, back to `shape`. */
+export function sumToShape(g: Value, shape: Shape): Value {
+  if (sameShape(g.shape, shape)) return g;
+  const lead = g.rank - shape.length;
+  const axes: number[] = [];
+  g.shape.forEach((d, i) => {
+    if (i < lead || (shape[i - lead] === 1 && d !== 1)) axes.push(i);
+  });
+  const summed = axes.length ? reduceSum(g, axes, true) : g;
+  return sameShape(summed.shape, shape) ? summed : reshape(summed, shape as number[]);
+}
+
+/** Mean over rows weighted by `w` (a [rows] vector): Σ wᵢ xᵢ / Σ wᵢ, so padded rows (w = 0) do not count. */
+export function weightedMean(x: Value, w: Value): Value {
+  return div(reduceSum(mul(x, w)), reduceSum(w));
+}
+
+export function numel(x: Value): number {
+  return staticSize(x.shape);
+}
