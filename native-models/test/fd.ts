@@ -5,7 +5,7 @@ import { ORT_TYPE, type TypedArray } from "../graph/dtype.js";
 import type { Value } from "../graph/value.js";
 import { toOnnx } from "../onnx/model.js";
 import { Rng } from "../random.js";
-import { runOnce, session } from "./ort.js";
+import { session } from "./ort.js";
 
 export interface FdResult {
   /** Worst |analytic − numeric| / (1 + |numeric|) over all checked entries. */

@@ -1,0 +1,224 @@
+import { allocate, Rng, type TrainProgram, type TypedArray } from "../../native-models/index.js";
+import { readCheckpoint, writeCheckpoint, type CheckpointTensor } from "./checkpoint.js";
+import type { BlockSource } from "./data.js";
+import { LoopRunner } from "./loop-runner.js";
+import type { Provider, ProviderChoice } from "./providers.js";
+
+/** Learning rate and named scalar inputs (e.g. the KL weight β) for one epoch. */
+export type Schedule = (epoch: number) => { lr: number; inputs: Readonly<Record<string, number>> };
+
+export interface Progress {
+  phase: string;
+  epoch: number;
+  epochs: number;
+  /** Steps done in this fit, counting those before a resume. */
+  step: number;
+  totalSteps: number;
+  /** Mean of each reported scalar over the last run. */
+  losses: Record<string, number>;
+  cellsPerSec: number;
+  etaSec: number;
+  provider: Provider;
+  elapsedSec: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  losses: Record<string, number>;
+}
+
+export interface FitOptions {
+  phase?: string;
+  program: TrainProgram;
+  /** Initial value of every parameter by name (ignored for parameters restored from `resume`). */
+  params: ReadonlyMap<string, TypedArray>;
+  data: BlockSource;
+  /** Per-step inputs the fitter fills itself: `batch` (int64 row indices) and `rowWeight` (1, or 0 for padding). */
+  batch: number;
+  epochs: number;
+  schedule: Schedule;
+  seed: number;
+  provider?: ProviderChoice;
+  threads?: number;
+  /** Written at the end of every epoch and when stopped early. */
+  checkpointPath?: string;
+  /** Continue from this checkpoint (same program, data and seed): the result equals an uninterrupted fit. */
+  resumeFrom?: string;
+  /** Polled between runs; true stops after the current block with a checkpoint. */
+  shouldStop?: () => boolean;
+  onProgress?: (p: Progress) => void;
+  /** Aim for runs of about this many seconds (progress and cancel granularity). */
+  targetRunSec?: number;
+  maxStepsPerRun?: number;
+}
+
+export interface FitResult {
+  status: "completed" | "stopped";
+  params: Map<string, TypedArray>;
+  slots: Map<string, TypedArray>;
+  history: EpochRecord[];
+  steps: number;
+  provider: Provider;
+  fallbackReason: string | null;
+  seconds: number;
+}
+
+interface CheckpointMeta {
+  format: 1;
+  phase: string;
+  signature: string;
+  seed: number;
+  epoch: number;
+  stepInEpoch: number;
+  t: number;
+  history: EpochRecord[];
+  partial: Record<string, number>;
+  partialSteps: number;
+}
+
+const EPOCH_STREAM = 0x45504f43;
+
+/** Which block and which rows of it form each step of an epoch: permuted block order, rows permuted within a block. */
+function epochPlan(data: BlockSource, batch: number, seed: number, epoch: number): { block: number; rows: Int32Array }[] {
+  const order = new Rng(seed, EPOCH_STREAM, epoch).permutation(data.blocks);
+  const steps: { block: number; rows: Int32Array }[] = [];
+  for (const b of order) {
+    const perm = new Rng(seed, EPOCH_STREAM, epoch, b + 1).permutation(data.blockRows(b));
+    for (let i = 0; i < perm.length; i += batch) steps.push({ block: b, rows: perm.subarray(i, i + batch) });
+  }
+  return steps;
+}
+
+function signature(p: TrainProgram, data: BlockSource, batch: number): string {
+  return JSON.stringify({ state: p.state.map((s) => [s.name, s.shape]), rows: data.rows, cols: data.cols, batch, opt: p.optimizer.config });
+}
+
+/**
+ * Trains a compiled program over epochs of minibatches. Runs never span blocks or epochs; within a block they hold
+ * as many steps as fit the target run time. Random inputs, shuffles and optimizer scalars depend only on the seed
+ * and the step, so stopping, checkpointing and resuming reproduces the uninterrupted result exactly.
+ */
+export async function fit(o: FitOptions): Promise<FitResult> {
+  const started = performance.now();
+  const phase = o.phase ?? "train";
+  const sig = signature(o.program, o.data, o.batch);
+  let params: ReadonlyMap<string, TypedArray> = o.params;
+  let slots: Map<string, TypedArray> | undefined;
+  let meta: CheckpointMeta = { format: 1, phase, signature: sig, seed: o.seed, epoch: 0, stepInEpoch: 0, t: 0, history: [], partial: {}, partialSteps: 0 };
+  if (o.resumeFrom) {
+    const ck = readCheckpoint(o.resumeFrom);
+    const m = ck.meta as CheckpointMeta;
+    if (m?.format !== 1 || m.signature !== sig || m.seed !== o.seed || m.phase !== phase)
+      throw new Error(`checkpoint ${o.resumeFrom} belongs to a different model, data, phase or seed; start a new run instead`);
+    meta = m;
+    params = new Map([...o.params, ...[...ck.tensors].filter(([k]) => !k.startsWith("slot:")).map(([k, t]) => [k, t.data] as const)]);
+    slots = new Map([...ck.tensors].filter(([k]) => k.startsWith("slot:")).map(([k, t]) => [k.slice(5), t.data]));
+  }
+  const runner = await LoopRunner.open(o.program, params, { seed: o.seed, ...(o.provider ? { provider: o.provider } : {}), ...(o.threads ? { threads: o.threads } : {}), ...(slots ? { slots } : {}) });
+  runner.t = meta.t;
+  const history = [...meta.history];
+  const feedOf = (name: string) => o.program.perStep.find((f) => f.name === name);
+  const weightDtype = feedOf("rowWeight")?.dtype ?? "float32";
+  if (!feedOf("batch")) throw new Error("fit: the program has no per-step input named 'batch'");
+  const extra = o.program.perStep.filter((f) => f.name !== "batch" && f.name !== "rowWeight" && !f.name.startsWith("opt."));
+
+  const stepsPerEpoch = epochPlan(o.data, o.batch, o.seed, 0).length;
+  const totalSteps = stepsPerEpoch * o.epochs;
+  let stepsPerRun = 2;
+  let secPerStep = 0;
+  let rowsSeen = 0;
+  let loopSec = 0;
+  let status: FitResult["status"] = "completed";
+  const save = () => {
+    if (!o.checkpointPath) return;
+    const tensors = new Map<string, CheckpointTensor>();
+    const shapeOf = new Map(o.program.state.map((s) => [s.name, s.shape]));
+    for (const p of [...o.program.trainable, ...o.program.frozen]) {
+      tensors.set(p.value.name, { dtype: p.value.dtype, shape: p.value.shape as number[], data: runner.params().get(p.value.name)! });
+    }
+    for (const [k, v] of runner.slots()) tensors.set(`slot:${k}`, { dtype: o.program.state[0]!.dtype, shape: shapeOf.get(k)!, data: v });
+    writeCheckpoint(o.checkpointPath, tensors, { ...meta, t: runner.t, history });
+  };
+
+  try {
+    outer: for (let epoch = meta.epoch; epoch < o.epochs; epoch++) {
+      const plan = epochPlan(o.data, o.batch, o.seed, epoch);
+      const { lr, inputs } = o.schedule(epoch);
+      let s = epoch === meta.epoch ? meta.stepInEpoch : 0;
+      const sums: Record<string, number> = epoch === meta.epoch ? { ...meta.partial } : {};
+      let counted = epoch === meta.epoch ? meta.partialSteps : 0;
+      while (s < plan.length) {
+        if (o.shouldStop?.()) {
+          status = "stopped";
+          meta = { ...meta, epoch, stepInEpoch: s, partial: sums, partialSteps: counted };
+          break outer;
+        }
+        const block = plan[s]!.block;
+        let n = 0;
+        while (s + n < plan.length && plan[s + n]!.block === block && n < stepsPerRun) n++;
+        const batch = new BigInt64Array(n * o.batch);
+        const weight = allocate(weightDtype, n * o.batch) as Float32Array | Float64Array;
+        let rows = 0;
+        for (let k = 0; k < n; k++) {
+          const r = plan[s + k]!.rows;
+          for (let j = 0; j < r.length; j++) {
+            batch[k * o.batch + j] = BigInt(r[j]!);
+            weight[k * o.batch + j] = 1;
+          }
+          rows += r.length;
+        }
+        const perStep: Record<string, TypedArray> = { batch, rowWeight: weight };
+        for (const f of extra) {
+          if (!(f.name in inputs)) throw new Error(`the schedule gives no value for per-step input ${f.name}`);
+          perStep[f.name] = (allocate(f.dtype, n) as Float32Array | Float64Array).fill(inputs[f.name]!);
+        }
+        const t0 = performance.now();
+        const reports = await runner.run(n, perStep, { data: o.data.read(block) }, new Float64Array(n).fill(lr));
+        const dt = (performance.now() - t0) / 1000;
+        loopSec += dt;
+        rowsSeen += rows;
+        secPerStep = secPerStep ? 0.7 * secPerStep + (0.3 * dt) / n : dt / n;
+        stepsPerRun = Math.max(1, Math.min(o.maxStepsPerRun ?? 64, Math.round((o.targetRunSec ?? 1) / secPerStep)));
+        const means: Record<string, number> = {};
+        for (const [k, v] of Object.entries(reports)) {
+          let total = 0;
+          for (const x of v) total += x;
+          sums[k] = (sums[k] ?? 0) + total;
+          means[k] = total / v.length;
+          if (!Number.isFinite(total)) throw new Error(`training diverged: ${k} became ${total} at epoch ${epoch + 1}; try a lower learning rate`);
+        }
+        counted += n;
+        s += n;
+        const done = epoch * stepsPerEpoch + s;
+        o.onProgress?.({
+          phase,
+          epoch,
+          epochs: o.epochs,
+          step: done,
+          totalSteps,
+          losses: means,
+          cellsPerSec: rowsSeen / loopSec,
+          etaSec: (totalSteps - done) * secPerStep,
+          provider: runner.opened.provider,
+          elapsedSec: (performance.now() - started) / 1000,
+        });
+      }
+      history.push({ epoch, losses: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / counted])) });
+      meta = { ...meta, epoch: epoch + 1, stepInEpoch: 0, partial: {}, partialSteps: 0 };
+      save();
+    }
+    if (status === "stopped") save();
+    return {
+      status,
+      params: runner.params(),
+      slots: runner.slots(),
+      history,
+      steps: runner.t,
+      provider: runner.opened.provider,
+      fallbackReason: runner.opened.fallbackReason,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    await runner.close();
+  }
+}

@@ -1,0 +1,15 @@
+// The model compiler's public surface: build IR, differentiate, optimise, compile to ONNX.
+export { gradients } from "./autodiff/grad.js";
+export { type ExportSpec, exportInference } from "./compile/export.js";
+export { compileTrainProgram, type Feed, leavesOf, type StateSlot, type TrainProgram, type TrainProgramSpec } from "./compile/train.js";
+export { allocate, type DType, type FloatDType, isFloat, ORT_TYPE, type TypedArray } from "./graph/dtype.js";
+export { initParams } from "./graph/init.js";
+export { Graph, type Init, type ParamInfo, type RandomDist, type Shape, Value } from "./graph/value.js";
+export { type Mode } from "./models/blocks.js";
+export { decoderHidden, type Encoded, encoder, klPerRow, type VaeConfig, type VaeGraph, vae } from "./models/vae.js";
+export { type GraphSpec, lowerGraph, toOnnx } from "./onnx/model.js";
+export * as ops from "./ops/index.js";
+export { type AdamWConfig, adamw } from "./optim/adamw.js";
+export type { Optimizer } from "./optim/optimizer.js";
+export { type SgdConfig, sgd } from "./optim/sgd.js";
+export { Rng } from "./random.js";
