@@ -5,7 +5,7 @@ export { compileTrainProgram, type Feed, leavesOf, type StateSlot, type TrainPro
 export { allocate, type DType, type FloatDType, isFloat, ORT_TYPE, type TypedArray } from "./graph/dtype.js";
 export { initParams } from "./graph/init.js";
 export { Graph, type Init, type ParamInfo, type RandomDist, type Shape, Value } from "./graph/value.js";
-export { type Mode } from "./models/blocks.js";
+export type { Mode } from "./models/blocks.js";
 export { decoderHidden, type Encoded, encoder, klPerRow, type VaeConfig, type VaeGraph, vae } from "./models/vae.js";
 export { type GraphSpec, lowerGraph, toOnnx } from "./onnx/model.js";
 export * as ops from "./ops/index.js";

@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup-test-deps.sh
 npx tsc --noEmit -p tsconfig.json
 npx biome check .
-node --import tsx --test --test-concurrency=2 main/test/*.test.ts
+node --import tsx --test --test-concurrency=2 main/test/*.test.ts native-models/test/*.test.ts

@@ -7,8 +7,8 @@ import {
   ops,
   type TrainProgram,
   type TypedArray,
-  type Value,
   type VaeConfig,
+  type Value,
   vae,
 } from "../../native-models/index.js";
 
@@ -20,7 +20,14 @@ export function vaeTrainProgram(cfg: VaeConfig, optimizer: Optimizer, batch: num
   const x = ops.gather(data, g.input("batch", "int64", [batch]));
   const m = vae(g, x, cfg, "train");
   const groups = [...new Set([...g.params.values()].map((p) => p.group))];
-  const program = compileTrainProgram({ graph: g, loss: m.loss, report: { recon: m.reconLoss, kl: m.kl }, trainable: groups, optimizer, constants: [data] });
+  const program = compileTrainProgram({
+    graph: g,
+    loss: m.loss,
+    report: { recon: m.reconLoss, kl: m.kl },
+    trainable: groups,
+    optimizer,
+    constants: [data],
+  });
   return { program, graph: g };
 }
 
@@ -45,6 +52,9 @@ export function exportVae(cfg: VaeConfig, params: ReadonlyMap<string, TypedArray
       sigma: `float32 [cells, ${cfg.latent}]: latent standard deviation, √(exp(s) + 1e-4)`,
       reconstruction: `float32 [cells, ${cfg.features}]: decoder output at z = mu`,
     },
-    meta: { doc: "sciLaMA Studio VAE (encoder blocks Linear→LayerNorm→LeakyReLU, Gaussian latent, MLP decoder), inference only", metadata: { ...meta, config: JSON.stringify(cfg) } },
+    meta: {
+      doc: "sciLaMA Studio VAE (encoder blocks Linear→LayerNorm→LeakyReLU, Gaussian latent, MLP decoder), inference only",
+      metadata: { ...meta, config: JSON.stringify(cfg) },
+    },
   });
 }

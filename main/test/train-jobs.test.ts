@@ -7,9 +7,9 @@ import { test } from "node:test";
 import { readDataset } from "../io/read.js";
 import { log1p, normalizeTotal } from "../pp/normalize.js";
 import { scale } from "../pp/scale.js";
+import { readCheckpoint } from "../train/checkpoint.js";
 import type { Progress } from "../train/fit.js";
 import { startTrainJob } from "../train/job.js";
-import { readCheckpoint } from "../train/checkpoint.js";
 import type { TrainJobSpec } from "../train/spec.js";
 import { PBMC3K, tempDir } from "./helpers.js";
 
@@ -92,5 +92,8 @@ test("a killed worker resumes from its last epoch checkpoint to the same result"
 test("a job with impossible settings is refused before a worker starts", async () => {
   const data = await sharedData();
   assert.throws(() => startTrainJob({ ...spec(data, "/tmp/x"), batch: 0 }), /batch size must be a positive integer/);
-  assert.throws(() => startTrainJob({ ...spec(data, "/tmp/x"), model: { kind: "vae", config: { features: 5, hidden: [4], latent: 2, dropout: 0 } } }), /expects 5 features but the data has 2000/);
+  assert.throws(
+    () => startTrainJob({ ...spec(data, "/tmp/x"), model: { kind: "vae", config: { features: 5, hidden: [4], latent: 2, dropout: 0 } } }),
+    /expects 5 features but the data has 2000/,
+  );
 });

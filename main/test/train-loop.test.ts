@@ -35,7 +35,12 @@ test("a Loop of S steps equals S runs of one step, bit for bit", async () => {
   const reportsWhole = await whole.run(S, { batch, rowWeight, beta }, { data: d.values }, lr);
   const losses: number[] = [];
   for (let s = 0; s < S; s++) {
-    const r = await single.run(1, { batch: batch.subarray(s * B, (s + 1) * B), rowWeight: rowWeight.subarray(s * B, (s + 1) * B), beta: beta.subarray(s, s + 1) }, { data: d.values }, [lr[s]!]);
+    const r = await single.run(
+      1,
+      { batch: batch.subarray(s * B, (s + 1) * B), rowWeight: rowWeight.subarray(s * B, (s + 1) * B), beta: beta.subarray(s, s + 1) },
+      { data: d.values },
+      [lr[s]!],
+    );
     losses.push(r.loss![0]!);
   }
   assert.deepEqual([...reportsWhole.loss!], losses);

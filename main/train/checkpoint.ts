@@ -62,7 +62,13 @@ export function readCheckpoint(path: string): { tensors: Map<string, CheckpointT
     const copy = new Uint8Array(bytes.length);
     copy.set(bytes);
     const data: TypedArray =
-      dtype === "float32" ? new Float32Array(copy.buffer) : dtype === "float64" ? new Float64Array(copy.buffer) : dtype === "int64" ? new BigInt64Array(copy.buffer) : copy;
+      dtype === "float32"
+        ? new Float32Array(copy.buffer)
+        : dtype === "float64"
+          ? new Float64Array(copy.buffer)
+          : dtype === "int64"
+            ? new BigInt64Array(copy.buffer)
+            : copy;
     tensors.set(name, { dtype, shape: info.shape, data });
   }
   const meta = (header.__metadata__ as { state?: string } | undefined)?.state;

@@ -1,5 +1,5 @@
 import { allocate, Rng, type TrainProgram, type TypedArray } from "../../native-models/index.js";
-import { readCheckpoint, writeCheckpoint, type CheckpointTensor } from "./checkpoint.js";
+import { type CheckpointTensor, readCheckpoint, writeCheckpoint } from "./checkpoint.js";
 import type { BlockSource } from "./data.js";
 import { LoopRunner } from "./loop-runner.js";
 import type { Provider, ProviderChoice } from "./providers.js";
@@ -104,7 +104,18 @@ export async function fit(o: FitOptions): Promise<FitResult> {
   const sig = signature(o.program, o.data, o.batch);
   let params: ReadonlyMap<string, TypedArray> = o.params;
   let slots: Map<string, TypedArray> | undefined;
-  let meta: CheckpointMeta = { format: 1, phase, signature: sig, seed: o.seed, epoch: 0, stepInEpoch: 0, t: 0, history: [], partial: {}, partialSteps: 0 };
+  let meta: CheckpointMeta = {
+    format: 1,
+    phase,
+    signature: sig,
+    seed: o.seed,
+    epoch: 0,
+    stepInEpoch: 0,
+    t: 0,
+    history: [],
+    partial: {},
+    partialSteps: 0,
+  };
   if (o.resumeFrom) {
     const ck = readCheckpoint(o.resumeFrom);
     const m = ck.meta as CheckpointMeta;
@@ -114,7 +125,12 @@ export async function fit(o: FitOptions): Promise<FitResult> {
     params = new Map([...o.params, ...[...ck.tensors].filter(([k]) => !k.startsWith("slot:")).map(([k, t]) => [k, t.data] as const)]);
     slots = new Map([...ck.tensors].filter(([k]) => k.startsWith("slot:")).map(([k, t]) => [k.slice(5), t.data]));
   }
-  const runner = await LoopRunner.open(o.program, params, { seed: o.seed, ...(o.provider ? { provider: o.provider } : {}), ...(o.threads ? { threads: o.threads } : {}), ...(slots ? { slots } : {}) });
+  const runner = await LoopRunner.open(o.program, params, {
+    seed: o.seed,
+    ...(o.provider ? { provider: o.provider } : {}),
+    ...(o.threads ? { threads: o.threads } : {}),
+    ...(slots ? { slots } : {}),
+  });
   runner.t = meta.t;
   const history = [...meta.history];
   const feedOf = (name: string) => o.program.perStep.find((f) => f.name === name);
@@ -185,7 +201,8 @@ export async function fit(o: FitOptions): Promise<FitResult> {
           for (const x of v) total += x;
           sums[k] = (sums[k] ?? 0) + total;
           means[k] = total / v.length;
-          if (!Number.isFinite(total)) throw new Error(`training diverged: ${k} became ${total} at epoch ${epoch + 1}; try a lower learning rate`);
+          if (!Number.isFinite(total))
+            throw new Error(`training diverged: ${k} became ${total} at epoch ${epoch + 1}; try a lower learning rate`);
         }
         counted += n;
         s += n;

@@ -1,6 +1,6 @@
 import * as ort from "onnxruntime-node";
-import { allocate, ORT_TYPE, Rng, type TrainProgram, type TypedArray } from "../../native-models/index.js";
 import type { Feed } from "../../native-models/index.js";
+import { allocate, ORT_TYPE, Rng, type TrainProgram, type TypedArray } from "../../native-models/index.js";
 import { type OpenedSession, openSession, type ProviderChoice } from "./providers.js";
 
 /** The random stream of step t's random inputs: (seed, RANDOM_STREAM, t, input index). */
@@ -34,7 +34,15 @@ export class LoopRunner {
     for (const s of program.state) {
       const given = s.slot === null ? params.get(s.param) : opts.slots?.get(s.name);
       if (s.slot === null && !given) throw new Error(`no value for parameter ${s.name}`);
-      state.set(s.name, given ? given.slice() : allocate(s.dtype, s.shape.reduce((a, b) => a * b, 1)));
+      state.set(
+        s.name,
+        given
+          ? given.slice()
+          : allocate(
+              s.dtype,
+              s.shape.reduce((a, b) => a * b, 1),
+            ),
+      );
     }
     const frozen = new Map<string, TypedArray>();
     for (const p of program.frozen) {
@@ -110,13 +118,17 @@ export class LoopRunner {
   }
 }
 
-function tensorFor(v: { dtype: TrainProgram["state"][number]["dtype"]; shape: readonly (number | string)[] }, data: TypedArray): ort.Tensor {
+function tensorFor(
+  v: { dtype: TrainProgram["state"][number]["dtype"]; shape: readonly (number | string)[] },
+  data: TypedArray,
+): ort.Tensor {
   return new ort.Tensor(ORT_TYPE[v.dtype], data, v.shape as number[]);
 }
 
 function stepTensor(f: Feed, data: TypedArray, steps: number): ort.Tensor {
   const shape = [steps, ...(f.shape as number[])];
-  if (data.length !== shape.reduce((a, b) => a * b, 1)) throw new Error(`per-step input ${f.name} has ${data.length} values for [${shape.join(",")}]`);
+  if (data.length !== shape.reduce((a, b) => a * b, 1))
+    throw new Error(`per-step input ${f.name} has ${data.length} values for [${shape.join(",")}]`);
   return new ort.Tensor(ORT_TYPE[f.dtype], data, shape);
 }
 
@@ -124,6 +136,7 @@ function stepTensor(f: Feed, data: TypedArray, steps: number): ort.Tensor {
 function resolveShape(f: Feed, length: number): number[] {
   const known = f.shape.reduce<number>((a, d) => a * (typeof d === "number" ? d : 1), 1);
   const dims = f.shape.map((d) => (typeof d === "number" ? d : length / known));
-  if (dims.reduce((a, b) => a * b, 1) !== length || !dims.every(Number.isInteger)) throw new Error(`input ${f.name}: ${length} values do not fit [${f.shape.join(",")}]`);
+  if (dims.reduce((a, b) => a * b, 1) !== length || !dims.every(Number.isInteger))
+    throw new Error(`input ${f.name}: ${length} values do not fit [${f.shape.join(",")}]`);
   return dims;
 }

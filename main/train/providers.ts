@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
-import { createRequire } from "node:module";
 import * as ort from "onnxruntime-node";
 
 /** Which execution provider to ask for: CUDA when its provider loads (else CPU), or one of them explicitly. */
@@ -25,14 +25,20 @@ function bindingDir(): string {
 
 /** Whether the CUDA provider library is installed at all; checked first so a CPU machine does not log a load failure. */
 export function cudaLibraryPresent(): boolean {
-  return existsSync(join(bindingDir(), process.platform === "win32" ? "onnxruntime_providers_cuda.dll" : "libonnxruntime_providers_cuda.so"));
+  return existsSync(
+    join(bindingDir(), process.platform === "win32" ? "onnxruntime_providers_cuda.dll" : "libonnxruntime_providers_cuda.so"),
+  );
 }
 
 /**
  * Opens an onnxruntime session on the chosen provider with one intra-op thread per core. With "auto", CUDA is tried
  * when its library is present and the session falls back to CPU (saying why) when it cannot load.
  */
-export async function openSession(model: Uint8Array, choice: ProviderChoice = "auto", threads = availableParallelism()): Promise<OpenedSession> {
+export async function openSession(
+  model: Uint8Array,
+  choice: ProviderChoice = "auto",
+  threads = availableParallelism(),
+): Promise<OpenedSession> {
   const cpuOptions: ort.InferenceSession.SessionOptions = {
     executionProviders: ["cpu"],
     intraOpNumThreads: threads,

@@ -5,7 +5,9 @@ import type { ScheduleSpec } from "./schedule.js";
 /** Everything a training worker needs, as plain data (it crosses a thread boundary). */
 export interface TrainJobSpec {
   model: { kind: "vae"; config: VaeConfig };
-  optimizer: { kind: "adamw"; beta1?: number; beta2?: number; eps?: number; weightDecay?: number } | { kind: "sgd"; momentum?: number; weightDecay?: number };
+  optimizer:
+    | { kind: "adamw"; beta1?: number; beta2?: number; eps?: number; weightDecay?: number }
+    | { kind: "sgd"; momentum?: number; weightDecay?: number };
   schedule: ScheduleSpec;
   batch: number;
   epochs: number;
@@ -32,7 +34,9 @@ export function validateTrainJobSpec(s: TrainJobSpec): void {
   if (!Number.isInteger(s.seed) || s.seed < 0) problems.push(`seed must be a non-negative integer (got ${s.seed})`);
   if (!(s.schedule.lr > 0)) problems.push(`learning rate must be positive (got ${s.schedule.lr})`);
   if (s.data.rows < 2) problems.push(`training needs at least 2 cells (got ${s.data.rows})`);
-  if (s.data.buffer.byteLength !== s.data.rows * s.data.cols * 4) problems.push("the data buffer does not match rows × cols float32 values");
-  if (s.model.config.features !== s.data.cols) problems.push(`the model expects ${s.model.config.features} features but the data has ${s.data.cols}`);
+  if (s.data.buffer.byteLength !== s.data.rows * s.data.cols * 4)
+    problems.push("the data buffer does not match rows × cols float32 values");
+  if (s.model.config.features !== s.data.cols)
+    problems.push(`the model expects ${s.model.config.features} features but the data has ${s.data.cols}`);
   if (problems.length) throw new Error(`cannot start training: ${problems.join("; ")}`);
 }

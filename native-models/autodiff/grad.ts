@@ -1,7 +1,7 @@
 import { isFloat } from "../graph/dtype.js";
 import type { Value } from "../graph/value.js";
-import { add } from "../ops/elementwise.js";
 import { sameShape } from "../ops/common.js";
+import { add } from "../ops/elementwise.js";
 import { opDef } from "../ops/registry.js";
 
 /**
@@ -31,8 +31,7 @@ export function gradients(loss: Value, wrt: readonly Value[]): (Value | null)[] 
     y.inputs.forEach((x, i) => {
       const gx = grads[i];
       if (!gx || !depends.has(x)) return;
-      if (!sameShape(gx.shape, x.shape) || gx.dtype !== x.dtype)
-        throw new Error(`gradients: ${y.op} gave a gradient ${gx} for input ${x}`);
+      if (!sameShape(gx.shape, x.shape) || gx.dtype !== x.dtype) throw new Error(`gradients: ${y.op} gave a gradient ${gx} for input ${x}`);
       const prev = adjoint.get(x);
       adjoint.set(x, prev ? add(prev, gx) : gx);
     });

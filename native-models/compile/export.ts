@@ -1,7 +1,7 @@
 import type { TypedArray } from "../graph/dtype.js";
 import type { Value } from "../graph/value.js";
-import { type ModelMeta } from "../onnx/proto.js";
 import { toOnnx } from "../onnx/model.js";
+import type { ModelMeta } from "../onnx/proto.js";
 import { leavesOf } from "./train.js";
 
 export interface ExportSpec {

@@ -79,7 +79,7 @@ export function compileTrainProgram(spec: TrainProgramSpec): TrainProgram {
     const slots = optimizer.slots.map((s) => g.input(`${v.name}.${s}`, dtype, shape));
     const next = optimizer.update(v, grads[i]!, slots, scalars);
     state.push({ name: v.name, dtype, shape, param: v.name, slot: null });
-    optimizer.slots.forEach((s) => state.push({ name: `${v.name}.${s}`, dtype, shape, param: v.name, slot: s }));
+    for (const s of optimizer.slots) state.push({ name: `${v.name}.${s}`, dtype, shape, param: v.name, slot: s });
     carriedIn.push(v, ...slots);
     carriedOut.push(next.param, ...next.slots);
   });

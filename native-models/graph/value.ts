@@ -1,5 +1,5 @@
-import { type DType, isFloat, type TypedArray, typedFrom } from "./dtype.js";
 import { opDef } from "../ops/registry.js";
+import { type DType, isFloat, type TypedArray, typedFrom } from "./dtype.js";
 
 /** A static dimension, or a named symbolic one (only for inference graphs, e.g. the batch size of an export). */
 export type Dim = number | string;
@@ -8,7 +8,11 @@ export type Attr = number | string | boolean | readonly number[];
 export type Attrs = Readonly<Record<string, Attr>>;
 
 /** How a parameter starts. Xavier-normal is the sciLaMA/PyTorch default for Linear weights. */
-export type Init = { kind: "zeros" } | { kind: "ones" } | { kind: "xavierNormal"; fanIn: number; fanOut: number } | { kind: "normal"; std: number };
+export type Init =
+  | { kind: "zeros" }
+  | { kind: "ones" }
+  | { kind: "xavierNormal"; fanIn: number; fanOut: number }
+  | { kind: "normal"; std: number };
 
 /** How the runtime fills a random input for each step. */
 export type RandomDist = { kind: "normal" } | { kind: "dropout"; p: number };

@@ -46,7 +46,10 @@ export function decoderHidden(z: Value, cfg: VaeConfig, name: string, mode: Mode
   const sizes = [...cfg.hidden].reverse();
   let h = z;
   sizes.forEach((n, i) => {
-    h = i === sizes.length - 1 && sizes.length > 1 ? dense(h, `${name}.h${i}`, n, group) : block(h, `${name}.h${i}`, n, group, mode, cfg.dropout);
+    h =
+      i === sizes.length - 1 && sizes.length > 1
+        ? dense(h, `${name}.h${i}`, n, group)
+        : block(h, `${name}.h${i}`, n, group, mode, cfg.dropout);
   });
   return h;
 }

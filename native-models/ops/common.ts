@@ -5,7 +5,13 @@ import type { AttrValue } from "../onnx/proto.js";
 
 /** A lowering that maps the IR node one-to-one onto an ONNX op with the same inputs. */
 export function direct(opType: string, attrs: (y: Value) => Record<string, AttrValue> = () => ({})) {
-  return (e: Emitter, y: Value): void => e.node(opType, y.inputs.map((x) => e.name(x)), [e.name(y)], attrs(y));
+  return (e: Emitter, y: Value): void =>
+    e.node(
+      opType,
+      y.inputs.map((x) => e.name(x)),
+      [e.name(y)],
+      attrs(y),
+    );
 }
 
 export function sameType(x: Value): { dtype: DType; shape: Shape } {

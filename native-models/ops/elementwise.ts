@@ -2,8 +2,8 @@ import { type DType, isFloat, ONNX_TYPE } from "../graph/dtype.js";
 import { type Attrs, lift, type Value } from "../graph/value.js";
 import type { Emitter } from "../onnx/emitter.js";
 import { broadcastShapes, direct, requireFloat, sameType } from "./common.js";
-import { defineOp, type OpDef } from "./registry.js";
 import { sumToShape } from "./reduce.js";
+import { defineOp, type OpDef } from "./registry.js";
 
 type Operand = Value | number;
 
@@ -72,7 +72,11 @@ unary("log", direct("Log"), (y, g) => [div(g, y.inputs[0]!)]);
 unary("sqrt", direct("Sqrt"), (y, g) => [div(mul(g, 0.5), y)]);
 unary("tanh", direct("Tanh"), (y, g) => [mul(g, sub(1, mul(y, y)))]);
 unary("sigmoid", direct("Sigmoid"), (y, g) => [mul(g, mul(y, sub(1, y)))]);
-unary("square", (e, y) => e.node("Mul", [e.name(y.inputs[0]!), e.name(y.inputs[0]!)], [e.name(y)]), (y, g) => [mul(g, mul(y.inputs[0]!, 2))]);
+unary(
+  "square",
+  (e, y) => e.node("Mul", [e.name(y.inputs[0]!), e.name(y.inputs[0]!)], [e.name(y)]),
+  (y, g) => [mul(g, mul(y.inputs[0]!, 2))],
+);
 unary("relu", direct("Relu"), (y, g) => [where(greater(y, 0), g, 0)]);
 unary("abs", direct("Abs"), (y, g) => [where(less(y.inputs[0]!, 0), neg(g), g)]);
 unary(
@@ -110,7 +114,12 @@ unary(
 );
 unary(
   "clip",
-  (e, y) => e.node("Clip", [e.name(y.inputs[0]!), e.const(y.dtype, [], [y.attrs.min as number]), e.const(y.dtype, [], [y.attrs.max as number])], [e.name(y)]),
+  (e, y) =>
+    e.node(
+      "Clip",
+      [e.name(y.inputs[0]!), e.const(y.dtype, [], [y.attrs.min as number]), e.const(y.dtype, [], [y.attrs.max as number])],
+      [e.name(y)],
+    ),
   // Inside [min, max] the output equals the input exactly, so equality selects where the gradient flows.
   (y, g) => [where(equal(y, y.inputs[0]!), g, 0)],
 );

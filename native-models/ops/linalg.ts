@@ -1,8 +1,8 @@
 import type { Value } from "../graph/value.js";
 import { broadcastShapes, requireFloat } from "./common.js";
 import { mul } from "./elementwise.js";
-import { defineOp } from "./registry.js";
 import { sumToShape } from "./reduce.js";
+import { defineOp } from "./registry.js";
 import { transpose } from "./shape.js";
 
 interface GemmAttrs {
@@ -57,7 +57,12 @@ defineOp("matmul", {
     const batch = broadcastShapes("matmul", a!.shape.slice(0, -2), b!.shape.slice(0, -2));
     return { dtype: a!.dtype, shape: [...batch, a!.shape[a!.rank - 2]!, b!.shape[b!.rank - 1]!] };
   },
-  lower: (e, y) => e.node("MatMul", y.inputs.map((x) => e.name(x)), [e.name(y)]),
+  lower: (e, y) =>
+    e.node(
+      "MatMul",
+      y.inputs.map((x) => e.name(x)),
+      [e.name(y)],
+    ),
   grad: (y, g) => {
     const [a, b] = y.inputs as [Value, Value];
     return [sumToShape(matmul(g, swapLast(b)), a.shape), sumToShape(matmul(swapLast(a), g), b.shape)];

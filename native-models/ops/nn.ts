@@ -1,6 +1,6 @@
 import type { Value } from "../graph/value.js";
 import { normAxis, requireFloat, sameType } from "./common.js";
-import { add, exp, mul, sqrt, sub, div } from "./elementwise.js";
+import { add, div, exp, mul, sqrt, sub } from "./elementwise.js";
 import { reduceMean, reduceSum } from "./reduce.js";
 import { defineOp } from "./registry.js";
 
@@ -15,7 +15,10 @@ defineOp("layerNorm", {
     const eps = y.attrs.eps as number;
     const d = y.shape[y.rank - 1] as number;
     if (y.dtype === "float32") {
-      e.node("LayerNormalization", [x, e.const("float32", [d], new Float32Array(d).fill(1))], [e.name(y)], { axis: { int: -1 }, epsilon: { float: eps } });
+      e.node("LayerNormalization", [x, e.const("float32", [d], new Float32Array(d).fill(1))], [e.name(y)], {
+        axis: { int: -1 },
+        epsilon: { float: eps },
+      });
       return;
     }
     // onnxruntime's CPU LayerNormalization has no float64 kernel: (x - mean) / sqrt(var + eps) by hand.

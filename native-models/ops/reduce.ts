@@ -1,4 +1,4 @@
-import { staticSize, type Shape, type Value } from "../graph/value.js";
+import { type Shape, staticSize, type Value } from "../graph/value.js";
 import { requireFloat, sameShape } from "./common.js";
 import { div, mul } from "./elementwise.js";
 import { defineOp, type OpDef } from "./registry.js";
@@ -23,7 +23,9 @@ function reduceDef(onnxType: string, mean: boolean): OpDef {
       return { dtype: x!.dtype, shape: reducedShape(x!, attrs.axes as number[], attrs.keepdims as boolean) };
     },
     lower: (e, y) =>
-      e.node(onnxType, [e.name(y.inputs[0]!), e.int64s(y.attrs.axes as number[])], [e.name(y)], { keepdims: { int: y.attrs.keepdims ? 1 : 0 } }),
+      e.node(onnxType, [e.name(y.inputs[0]!), e.int64s(y.attrs.axes as number[])], [e.name(y)], {
+        keepdims: { int: y.attrs.keepdims ? 1 : 0 },
+      }),
     grad: (y, g) => {
       const x = y.inputs[0]!;
       const axes = y.attrs.axes as number[];

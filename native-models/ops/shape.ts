@@ -2,8 +2,8 @@ import { allocate } from "../graph/dtype.js";
 import { staticSize, type Value } from "../graph/value.js";
 import { tensorProto } from "../onnx/proto.js";
 import { normAxis, sameShape } from "./common.js";
-import { defineOp } from "./registry.js";
 import { sumToShape } from "./reduce.js";
+import { defineOp } from "./registry.js";
 
 function staticShape(x: Value, op: string): number[] {
   if (x.shape.some((d) => typeof d !== "number")) throw new Error(`${op} needs a static shape, got ${x}`);
@@ -44,7 +44,13 @@ defineOp("concat", {
     shape[axis] = xs.reduce((n, x) => n + (x.shape[axis] as number), 0);
     return { dtype: first.dtype, shape };
   },
-  lower: (e, y) => e.node("Concat", y.inputs.map((x) => e.name(x)), [e.name(y)], { axis: { int: y.attrs.axis as number } }),
+  lower: (e, y) =>
+    e.node(
+      "Concat",
+      y.inputs.map((x) => e.name(x)),
+      [e.name(y)],
+      { axis: { int: y.attrs.axis as number } },
+    ),
   grad: (y, g) => {
     const axis = y.attrs.axis as number;
     let at = 0;
@@ -86,12 +92,20 @@ defineOp("pad", {
     dtype: x!.dtype,
     shape: staticShape(x!, "pad").map((d, i) => d + (a.before as number[])[i]! + (a.after as number[])[i]!),
   }),
-  lower: (e, y) => e.node("Pad", [e.name(y.inputs[0]!), e.int64s([...(y.attrs.before as number[]), ...(y.attrs.after as number[])])], [e.name(y)]),
+  lower: (e, y) =>
+    e.node("Pad", [e.name(y.inputs[0]!), e.int64s([...(y.attrs.before as number[]), ...(y.attrs.after as number[])])], [e.name(y)]),
   grad: (y, g) => {
     const x = y.inputs[0]!;
     const before = y.attrs.before as number[];
     const axes = x.shape.map((_, i) => i);
-    return [slice(g, before, before.map((b, i) => b + (x.shape[i] as number)), axes)];
+    return [
+      slice(
+        g,
+        before,
+        before.map((b, i) => b + (x.shape[i] as number)),
+        axes,
+      ),
+    ];
   },
 });
 
@@ -101,7 +115,13 @@ defineOp("gather", {
     const axis = a.axis as number;
     return { dtype: data!.dtype, shape: [...data!.shape.slice(0, axis), ...idx!.shape, ...data!.shape.slice(axis + 1)] };
   },
-  lower: (e, y) => e.node("Gather", y.inputs.map((x) => e.name(x)), [e.name(y)], { axis: { int: y.attrs.axis as number } }),
+  lower: (e, y) =>
+    e.node(
+      "Gather",
+      y.inputs.map((x) => e.name(x)),
+      [e.name(y)],
+      { axis: { int: y.attrs.axis as number } },
+    ),
   grad: (y, g) => {
     const [data, idx] = y.inputs as [Value, Value];
     const axis = y.attrs.axis as number;
@@ -109,7 +129,12 @@ defineOp("gather", {
     // Move the gathered axes to the front, scatter-add rows into zeros, then move the data axis back.
     const front = [...Array.from({ length: r }, (_, i) => axis + i), ...Array.from({ length: axis }, (_, i) => i)];
     for (let i = axis + r; i < g.rank; i++) front.push(i);
-    const rows = sameShape(front, front.map((_, i) => i)) ? g : transpose(g, front);
+    const rows = sameShape(
+      front,
+      front.map((_, i) => i),
+    )
+      ? g
+      : transpose(g, front);
     const moved = [data.shape[axis] as number, ...(data.shape as number[]).filter((_, i) => i !== axis)];
     const scattered = data.graph.node("scatterAddRows", [rows, idx], { shape: moved });
     if (axis === 0) return [scattered, null];
@@ -123,7 +148,9 @@ defineOp("scatterAddRows", {
   infer: ([u], a) => ({ dtype: u!.dtype, shape: a.shape as number[] }),
   lower: (e, y) => {
     const [u, idx] = y.inputs as [Value, Value];
-    const zeros = e.tmp("ConstantOfShape", [e.int64s(y.shape as number[])], { value: { tensor: tensorProto("", y.dtype, [1], allocate(y.dtype, 1)) } });
+    const zeros = e.tmp("ConstantOfShape", [e.int64s(y.shape as number[])], {
+      value: { tensor: tensorProto("", y.dtype, [1], allocate(y.dtype, 1)) },
+    });
     const nd = e.tmp("Unsqueeze", [e.name(idx), e.int64s([idx.rank])]);
     e.node("ScatterND", [zeros, nd, e.name(u)], [e.name(y)], { reduction: { str: "add" } });
   },
@@ -157,7 +184,8 @@ export function slice(x: Value, starts: readonly number[], ends: readonly number
   const shape = staticShape(x, "slice");
   const ax = axes.map((a) => normAxis(a, x.rank, "slice"));
   ax.forEach((a, i) => {
-    if (!(0 <= starts[i]! && starts[i]! <= ends[i]! && ends[i]! <= shape[a]!)) throw new Error(`slice: [${starts[i]}, ${ends[i]}) is outside axis ${a} of ${x}`);
+    if (!(0 <= starts[i]! && starts[i]! <= ends[i]! && ends[i]! <= shape[a]!))
+      throw new Error(`slice: [${starts[i]}, ${ends[i]}) is outside axis ${a} of ${x}`);
   });
   return x.graph.node("slice", [x], { starts: [...starts], ends: [...ends], axes: ax });
 }

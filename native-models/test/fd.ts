@@ -63,8 +63,14 @@ export async function fdCheck(
     for (const d of directions) {
       const plus = new Map(base);
       const minus = new Map(base);
-      plus.set(w, x.map((v, k) => v + h * d[k]!));
-      minus.set(w, x.map((v, k) => v - h * d[k]!));
+      plus.set(
+        w,
+        x.map((v, k) => v + h * d[k]!),
+      );
+      minus.set(
+        w,
+        x.map((v, k) => v - h * d[k]!),
+      );
       const numeric = ((await lossAt(plus)) - (await lossAt(minus))) / (2 * h);
       let dot = 0;
       for (let k = 0; k < x.length; k++) dot += g[k]! * d[k]!;

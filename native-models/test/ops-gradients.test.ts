@@ -1,11 +1,11 @@
 // Every IR op's vector-Jacobian product against central finite differences in float64, run by onnxruntime.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { gradients } from "../autodiff/grad.js";
 import type { TypedArray } from "../graph/dtype.js";
 import { Graph, type Value } from "../graph/value.js";
-import * as op from "../ops/index.js";
-import { gradients } from "../autodiff/grad.js";
 import { toOnnx } from "../onnx/model.js";
+import * as op from "../ops/index.js";
 import { fdCheck, values } from "./fd.js";
 import { runOnce, session, tensor } from "./ort.js";
 
@@ -36,10 +36,22 @@ const cases: Case[] = [
   { name: "sigmoid", inputs: [{ shape: [3, 4], lo: -4, hi: 4 }], f: op.sigmoid },
   { name: "softplus", inputs: [{ shape: [3, 4], lo: -30, hi: 30 }], f: op.softplus },
   { name: "clip", inputs: [{ shape: [4, 4], lo: -2, hi: 2, gap: 0.05 }], f: (x) => op.clip(x, -0.5, 0.7) },
-  { name: "gemm", inputs: [{ shape: [3, 4] }, { shape: [4, 5] }, { shape: [5] }], f: (a, b, c) => op.gemm(a!, b!, c!, { alpha: 0.7, beta: 1.3 }) },
+  {
+    name: "gemm",
+    inputs: [{ shape: [3, 4] }, { shape: [4, 5] }, { shape: [5] }],
+    f: (a, b, c) => op.gemm(a!, b!, c!, { alpha: 0.7, beta: 1.3 }),
+  },
   { name: "gemm Aᵀ", inputs: [{ shape: [4, 3] }, { shape: [4, 5] }], f: (a, b) => op.gemm(a!, b!, null, { transA: true }) },
-  { name: "gemm Bᵀ", inputs: [{ shape: [3, 4] }, { shape: [5, 4] }, { shape: [3, 1] }], f: (a, b, c) => op.gemm(a!, b!, c!, { transB: true }) },
-  { name: "gemm AᵀBᵀ", inputs: [{ shape: [4, 3] }, { shape: [5, 4] }], f: (a, b) => op.gemm(a!, b!, null, { transA: true, transB: true, alpha: 2 }) },
+  {
+    name: "gemm Bᵀ",
+    inputs: [{ shape: [3, 4] }, { shape: [5, 4] }, { shape: [3, 1] }],
+    f: (a, b, c) => op.gemm(a!, b!, c!, { transB: true }),
+  },
+  {
+    name: "gemm AᵀBᵀ",
+    inputs: [{ shape: [4, 3] }, { shape: [5, 4] }],
+    f: (a, b) => op.gemm(a!, b!, null, { transA: true, transB: true, alpha: 2 }),
+  },
   { name: "matmul batched", inputs: [{ shape: [2, 3, 4] }, { shape: [4, 2] }], f: op.matmul },
   { name: "matmul broadcast batch", inputs: [{ shape: [3, 4] }, { shape: [2, 4, 2] }], f: op.matmul },
   { name: "layerNorm", inputs: [{ shape: [3, 6] }], f: (x) => op.layerNorm(x) },
@@ -56,10 +68,22 @@ const cases: Case[] = [
   { name: "concat", inputs: [{ shape: [2, 3] }, { shape: [2, 2] }], f: (a, b) => op.concat([a!, b!], 1) },
   { name: "slice", inputs: [{ shape: [4, 5] }], f: (x) => op.slice(x, [1, 0], [3, 4], [0, 1]) },
   { name: "pad", inputs: [{ shape: [2, 3] }], f: (x) => op.pad(x, [1, 0], [0, 2]) },
-  { name: "gather rows (repeated indices)", inputs: [{ shape: [4, 3] }, { shape: [5], int: [2, 0, 2, 3, 2] }], f: (d, i) => op.gather(d!, i!, 0) },
-  { name: "gather axis 1, 2-D indices", inputs: [{ shape: [2, 4, 3] }, { shape: [2, 2], int: [3, 1, 1, 0] }], f: (d, i) => op.gather(d!, i!, 1) },
+  {
+    name: "gather rows (repeated indices)",
+    inputs: [{ shape: [4, 3] }, { shape: [5], int: [2, 0, 2, 3, 2] }],
+    f: (d, i) => op.gather(d!, i!, 0),
+  },
+  {
+    name: "gather axis 1, 2-D indices",
+    inputs: [{ shape: [2, 4, 3] }, { shape: [2, 2], int: [3, 1, 1, 0] }],
+    f: (d, i) => op.gather(d!, i!, 1),
+  },
   { name: "where", inputs: [{ shape: [3, 4] }, { shape: [3, 4] }, { shape: [4] }], f: (c, a, b) => op.where(op.greater(c!, 0), a!, b!) },
-  { name: "dropout (mask input)", inputs: [{ shape: [3, 4] }, { shape: [3, 4], int: [0, 2, 2, 0, 2, 2, 2, 0, 0, 2, 2, 2] }], f: (x, m) => op.dropout(x!, op.cast(m!, "float64")) },
+  {
+    name: "dropout (mask input)",
+    inputs: [{ shape: [3, 4] }, { shape: [3, 4], int: [0, 2, 2, 0, 2, 2, 2, 0, 0, 2, 2, 2] }],
+    f: (x, m) => op.dropout(x!, op.cast(m!, "float64")),
+  },
   { name: "weightedMean", inputs: [{ shape: [4] }, { shape: [4], lo: 0, hi: 1 }], f: (x, w) => op.weightedMean(x!, w!) },
 ];
 

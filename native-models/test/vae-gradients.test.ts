@@ -66,7 +66,9 @@ test("float32 and float64 gradients of the VAE agree", async () => {
     const gs = gradients(m.loss, params);
     const outputs = Object.fromEntries(params.map((p, i) => [`grad:${p.name}`, gs[i]!]));
     const s = await session(toOnnx({ inputs: [...feeds.keys()], outputs }));
-    const out = await s.run(Object.fromEntries([...feeds].map(([v, d]) => [v.name, new ort.Tensor(ORT_TYPE[v.dtype], d, v.shape as number[])])));
+    const out = await s.run(
+      Object.fromEntries([...feeds].map(([v, d]) => [v.name, new ort.Tensor(ORT_TYPE[v.dtype], d, v.shape as number[])])),
+    );
     grads.push(Object.fromEntries(Object.entries(out).map(([k, t]) => [k, Float64Array.from(t.data as Float32Array)])));
   }
   const [g64, g32] = grads as [Record<string, Float64Array>, Record<string, Float64Array>];

@@ -1,0 +1,99 @@
+import { statSync } from "node:fs";
+import { now, type Project, ProjectError } from "./project.js";
+
+export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+
+export interface RunRow {
+  id: number;
+  kind: string;
+  config_json: string;
+  status: RunStatus;
+  progress: number;
+  phase: string | null;
+  device: string | null;
+  pid: number | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  timings_json: string | null;
+  error: string | null;
+}
+
+export function createRun(p: Project, kind: string, config: unknown, datasetIds: readonly number[] = []): number {
+  return p.db.transaction(() => {
+    const id = Number(
+      p.db
+        .prepare("INSERT INTO runs (kind, config_json, status, created_at) VALUES (?, ?, 'queued', ?)")
+        .run(kind, JSON.stringify(config), now()).lastInsertRowid,
+    );
+    for (const d of datasetIds) p.db.prepare("INSERT INTO run_datasets (run_id, dataset_id) VALUES (?, ?)").run(id, d);
+    return id;
+  })();
+}
+
+export function getRun(p: Project, id: number): RunRow {
+  const row = p.db.prepare("SELECT * FROM runs WHERE id = ?").get(id) as RunRow | undefined;
+  if (!row) throw new ProjectError(`There is no run ${id} in this project.`);
+  return row;
+}
+
+export function markRunning(p: Project, id: number): void {
+  p.db
+    .prepare(
+      "UPDATE runs SET status = 'running', pid = ?, started_at = COALESCE(started_at, ?), finished_at = NULL, error = NULL WHERE id = ?",
+    )
+    .run(process.pid, now(), id);
+}
+
+export function recordProgress(p: Project, id: number, progress: number, phase: string): void {
+  p.db.prepare("UPDATE runs SET progress = ?, phase = ? WHERE id = ?").run(Math.min(1, Math.max(0, progress)), phase, id);
+}
+
+/** The execution provider that actually ran (e.g. "cpu (2 threads)" or "cuda"). */
+export function recordDevice(p: Project, id: number, device: string): void {
+  p.db.prepare("UPDATE runs SET device = ? WHERE id = ?").run(device, id);
+}
+
+export function finishRun(
+  p: Project,
+  id: number,
+  status: Exclude<RunStatus, "queued" | "running">,
+  extra: { error?: string; timings?: unknown } = {},
+): void {
+  p.db
+    .prepare("UPDATE runs SET status = ?, finished_at = ?, error = ?, timings_json = COALESCE(?, timings_json), pid = NULL WHERE id = ?")
+    .run(status, now(), extra.error ?? null, extra.timings === undefined ? null : JSON.stringify(extra.timings), id);
+}
+
+export function setMetric(p: Project, runId: number, name: string, value: number, context = ""): void {
+  p.db
+    .prepare(
+      "INSERT INTO metrics (run_id, name, context, value) VALUES (?, ?, ?, ?) ON CONFLICT (run_id, name, context) DO UPDATE SET value = excluded.value",
+    )
+    .run(runId, name, context, Number.isFinite(value) ? value : null);
+}
+
+export function metrics(p: Project, runId: number): { name: string; context: string; value: number | null }[] {
+  return p.db.prepare("SELECT name, context, value FROM metrics WHERE run_id = ? ORDER BY id").all(runId) as {
+    name: string;
+    context: string;
+    value: number | null;
+  }[];
+}
+
+/** Records a file produced by a run (path relative to the project folder when inside it). */
+export function setArtifact(p: Project, runId: number, kind: string, path: string): void {
+  p.db.transaction(() => {
+    p.db.prepare("DELETE FROM artifacts WHERE run_id = ? AND kind = ?").run(runId, kind);
+    p.db
+      .prepare("INSERT INTO artifacts (run_id, kind, path, bytes, created_at) VALUES (?, ?, ?, ?, ?)")
+      .run(runId, kind, path, statSync(p.path(path)).size, now());
+  })();
+}
+
+export function artifact(p: Project, runId: number, kind: string): string | null {
+  return (
+    (p.db.prepare("SELECT path FROM artifacts WHERE run_id = ? AND kind = ?").get(runId, kind) as { path: string } | undefined)?.path ??
+    null
+  );
+}
