@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { DatasetSummary } from "../store/import.js";
 import { importDataset } from "../store/import.js";
 import { PROJECT_FILE, Project } from "../store/project.js";
+import { listRuns } from "../store/runs.js";
 import { fmt, print } from "./output.js";
 
 export function studioHome(): string {
@@ -22,7 +23,15 @@ export function projectInfo(p: Project) {
     nnz: d.nnz,
     error: d.error,
   }));
-  const runs = (p.db.prepare("SELECT COUNT(*) AS n FROM runs").get() as { n: number }).n;
+  const runs = listRuns(p).map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    status: r.status,
+    progress: r.progress,
+    phase: r.phase,
+    device: r.device,
+    error: r.error,
+  }));
   return {
     name: p.name,
     dir: p.dir,
@@ -33,13 +42,17 @@ export function projectInfo(p: Project) {
 }
 
 function infoText(info: ReturnType<typeof projectInfo>): string {
-  const lines = [`Project '${info.name}' (${info.dir})`, `  ${info.datasets.length} dataset(s), ${info.runs} run(s)`];
+  const lines = [`Project '${info.name}' (${info.dir})`, `  ${info.datasets.length} dataset(s), ${info.runs.length} run(s)`];
   for (const d of info.datasets) {
     lines.push(
       d.status === "ready"
         ? `  [${d.id}] ${d.name}: ${fmt(d.n_obs ?? 0)} cells × ${fmt(d.n_vars ?? 0)} genes (${d.format})`
         : `  [${d.id}] ${d.name}: ${d.status.toUpperCase()} — ${d.error ?? "in progress"}`,
     );
+  }
+  for (const r of info.runs) {
+    const where = r.device ? ` on ${r.device}` : "";
+    lines.push(`  run ${r.id} ${r.kind}: ${r.status}${where}, ${Math.round(r.progress * 100)}%${r.error ? ` — ${r.error}` : ""}`);
   }
   if (info.recent_events.length) lines.push("  recent events:", ...info.recent_events.map((e) => `    ${e.ts} ${e.level}: ${e.message}`));
   return lines.join("\n");

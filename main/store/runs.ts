@@ -37,6 +37,10 @@ export function getRun(p: Project, id: number): RunRow {
   return row;
 }
 
+export function listRuns(p: Project): RunRow[] {
+  return p.db.prepare("SELECT * FROM runs ORDER BY id").all() as RunRow[];
+}
+
 export function markRunning(p: Project, id: number): void {
   p.db
     .prepare(
