@@ -29,3 +29,4 @@ export function python<T>(script: string, ...args: string[]): T {
   const out = execFileSync(PY, [join(ROOT, "scripts", "interop", script), ...args], { encoding: "utf8", maxBuffer: 1 << 28 });
   return JSON.parse(out) as T;
 }
+export const PANCREAS = data("pancreas", "cepo_sce_pancreas_528cells_1403genes_3batches.h5ad");
