@@ -6,7 +6,20 @@ export { allocate, type DType, type FloatDType, isFloat, ORT_TYPE, type TypedArr
 export { initParams } from "./graph/init.js";
 export { Graph, type Init, type ParamInfo, type RandomDist, type Shape, Value } from "./graph/value.js";
 export type { Mode } from "./models/blocks.js";
-export { decoderHidden, type Encoded, encoder, klPerRow, type VaeConfig, type VaeGraph, vae } from "./models/vae.js";
+export {
+  CELL,
+  type CellSide,
+  cellSide,
+  cellVaeLoss,
+  GENE,
+  type GeneSide,
+  geneSide,
+  type SciLaMAConfig,
+  type SciLaMATerms,
+  sciLaMALoss,
+  splitRows,
+} from "./models/scilama.js";
+export { decoderHidden, type Encoded, encoder, klPerRow, reparameterize, type VaeConfig, type VaeGraph, vae } from "./models/vae.js";
 export { type GraphSpec, lowerGraph, toOnnx } from "./onnx/model.js";
 export * as ops from "./ops/index.js";
 export { type AdamWConfig, adamw } from "./optim/adamw.js";

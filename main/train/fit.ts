@@ -25,6 +25,14 @@ export interface Progress {
 export interface EpochRecord {
   epoch: number;
   losses: Record<string, number>;
+  /** Validation loss after the epoch, when the fit validates. */
+  val?: number;
+}
+
+/** Stop when the validation loss has not improved for `patience` epochs, counting from `startEpoch` on. */
+export interface EarlyStopping {
+  patience: number;
+  startEpoch: number;
 }
 
 export interface FitOptions {
@@ -50,11 +58,20 @@ export interface FitOptions {
   /** Aim for runs of about this many seconds (progress and cancel granularity). */
   targetRunSec?: number;
   maxStepsPerRun?: number;
+  /** Validation loss of the current parameters, after every epoch; the fit returns the best epoch's parameters. */
+  validate?: (params: ReadonlyMap<string, TypedArray>) => Promise<number>;
+  /** Constant inputs fed with every run besides the data block (e.g. sciLaMA's gene priors). */
+  constants?: Readonly<Record<string, TypedArray>>;
+  earlyStopping?: EarlyStopping;
 }
 
 export interface FitResult {
-  status: "completed" | "stopped";
+  /** "early" when early stopping ended the fit before `epochs`. */
+  status: "completed" | "early" | "stopped";
+  /** The last epoch's parameters, or with validation those of the best epoch. */
   params: Map<string, TypedArray>;
+  /** The epoch whose parameters are returned (the last one without validation). */
+  bestEpoch: number;
   slots: Map<string, TypedArray>;
   history: EpochRecord[];
   steps: number;
@@ -74,6 +91,7 @@ interface CheckpointMeta {
   history: EpochRecord[];
   partial: Record<string, number>;
   partialSteps: number;
+  best: { epoch: number; val: number } | null;
 }
 
 const EPOCH_STREAM = 0x45504f43;
@@ -115,15 +133,20 @@ export async function fit(o: FitOptions): Promise<FitResult> {
     history: [],
     partial: {},
     partialSteps: 0,
+    best: null,
   };
+  let bestParams: Map<string, TypedArray> | null = null;
   if (o.resumeFrom) {
     const ck = readCheckpoint(o.resumeFrom);
     const m = ck.meta as CheckpointMeta;
     if (m?.format !== 1 || m.signature !== sig || m.seed !== o.seed || m.phase !== phase)
       throw new Error(`checkpoint ${o.resumeFrom} belongs to a different model, data, phase or seed; start a new run instead`);
     meta = m;
-    params = new Map([...o.params, ...[...ck.tensors].filter(([k]) => !k.startsWith("slot:")).map(([k, t]) => [k, t.data] as const)]);
-    slots = new Map([...ck.tensors].filter(([k]) => k.startsWith("slot:")).map(([k, t]) => [k.slice(5), t.data]));
+    const tagged = (tag: string) =>
+      new Map([...ck.tensors].filter(([k]) => k.startsWith(tag)).map(([k, t]) => [k.slice(tag.length), t.data]));
+    params = new Map([...o.params, ...[...ck.tensors].filter(([k]) => !k.includes(":")).map(([k, t]) => [k, t.data] as const)]);
+    slots = tagged("slot:");
+    if (meta.best) bestParams = tagged("best:");
   }
   const runner = await LoopRunner.open(o.program, params, {
     seed: o.seed,
@@ -153,6 +176,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
       tensors.set(p.value.name, { dtype: p.value.dtype, shape: p.value.shape as number[], data: runner.params().get(p.value.name)! });
     }
     for (const [k, v] of runner.slots()) tensors.set(`slot:${k}`, { dtype: o.program.state[0]!.dtype, shape: shapeOf.get(k)!, data: v });
+    for (const [k, v] of bestParams ?? []) tensors.set(`best:${k}`, { ...tensors.get(k)!, data: v });
     writeCheckpoint(o.checkpointPath, tensors, { ...meta, t: runner.t, history });
   };
 
@@ -189,7 +213,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
           perStep[f.name] = (allocate(f.dtype, n) as Float32Array | Float64Array).fill(inputs[f.name]!);
         }
         const t0 = performance.now();
-        const reports = await runner.run(n, perStep, { data: o.data.read(block) }, new Float64Array(n).fill(lr));
+        const reports = await runner.run(n, perStep, { ...o.constants, data: o.data.read(block) }, new Float64Array(n).fill(lr));
         const dt = (performance.now() - t0) / 1000;
         loopSec += dt;
         rowsSeen += rows;
@@ -220,14 +244,31 @@ export async function fit(o: FitOptions): Promise<FitResult> {
           elapsedSec: (performance.now() - started) / 1000,
         });
       }
-      history.push({ epoch, losses: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / counted])) });
-      meta = { ...meta, epoch: epoch + 1, stepInEpoch: 0, partial: {}, partialSteps: 0 };
+      const record: EpochRecord = { epoch, losses: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / counted])) };
+      let best = meta.best;
+      if (o.validate) {
+        record.val = await o.validate(runner.params());
+        if (!Number.isFinite(record.val))
+          throw new Error(`training diverged: the validation loss became ${record.val} at epoch ${epoch + 1}`);
+        if (!best || record.val < best.val) {
+          best = { epoch, val: record.val };
+          bestParams = new Map([...runner.params()].map(([k, v]) => [k, v.slice()]));
+        }
+      }
+      history.push(record);
+      meta = { ...meta, epoch: epoch + 1, stepInEpoch: 0, partial: {}, partialSteps: 0, best };
       save();
+      const es = o.earlyStopping;
+      if (es && best && epoch >= es.startEpoch && epoch - best.epoch >= es.patience) {
+        status = "early";
+        break;
+      }
     }
     if (status === "stopped") save();
     return {
       status,
-      params: runner.params(),
+      params: bestParams && status !== "stopped" ? bestParams : runner.params(),
+      bestEpoch: bestParams && status !== "stopped" ? meta.best!.epoch : history.length - 1,
       slots: runner.slots(),
       history,
       steps: runner.t,

@@ -2,7 +2,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { initParams } from "../../native-models/index.js";
 import { vaeTrainProgram } from "../models/vae.js";
 import { denseSource } from "./data.js";
-import { fit } from "./fit.js";
+import { type FitResult, fit } from "./fit.js";
 import { scheduleFrom } from "./schedule.js";
 import { optimizerFrom, type TrainJobSpec } from "./spec.js";
 
@@ -13,7 +13,7 @@ export type WorkerMessage =
   | { type: "error"; message: string };
 
 export interface WorkerResult {
-  status: "completed" | "stopped";
+  status: FitResult["status"];
   params: Record<string, Float32Array>;
   history: import("./fit.js").EpochRecord[];
   steps: number;

@@ -23,8 +23,11 @@ export interface Encoded {
   z: Value;
 }
 
-/** Encoder: blocks over `hidden`, heads μ and s, σ = √(exp(s) + 1e-4) (the sciLaMA parameterisation). */
-export function encoder(x: Value, cfg: VaeConfig, name: string, mode: Mode): Encoded {
+/**
+ * Encoder: blocks over `hidden`, heads μ and s, σ = √(exp(s) + 1e-4) (the sciLaMA parameterisation). With
+ * `sample` false z is μ even in training (for encoders whose posteriors are fused before sampling).
+ */
+export function encoder(x: Value, cfg: VaeConfig, name: string, mode: Mode, sample = true): Encoded {
   const group = cfg.group ?? name;
   let h = x;
   cfg.hidden.forEach((n, i) => {
@@ -32,9 +35,14 @@ export function encoder(x: Value, cfg: VaeConfig, name: string, mode: Mode): Enc
   });
   const mu = dense(h, `${name}.mu`, cfg.latent, group);
   const sigma = sqrt(add(exp(dense(h, `${name}.s`, cfg.latent, group)), 1e-4));
-  if (mode === "eval") return { mu, sigma, z: mu };
-  const eps = x.graph.random(`${name}.eps`, x.dtype, mu.shape as number[], { kind: "normal" });
-  return { mu, sigma, z: add(mu, mul(sigma, eps)) };
+  if (mode === "eval" || !sample) return { mu, sigma, z: mu };
+  return { mu, sigma, z: reparameterize(mu, sigma, `${name}.eps`) };
+}
+
+/** z = μ + σ·ε with ε a fresh standard-normal random input per step. */
+export function reparameterize(mu: Value, sigma: Value, name: string): Value {
+  const eps = mu.graph.random(name, mu.dtype, mu.shape as number[], { kind: "normal" });
+  return add(mu, mul(sigma, eps));
 }
 
 /**
