@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import type { Format } from "../io/detect.js";
 import type { Orientation } from "../io/table.js";
 import { inspectCommand } from "./inspect.js";
+import { integrateCommand } from "./integrate.js";
 import { EXIT, exitCodeFor, UsageError } from "./output.js";
 import { preprocessCommand } from "./preprocess.js";
 import { importCommand, projectCreate, projectInfoCommand, projectList, studioHome } from "./project.js";
@@ -18,6 +19,9 @@ const HELP = `scilama — sciLaMA Studio from the command line
   scilama preprocess <file> --out <out.h5ad> [--min-genes N] [--max-genes N] [--min-counts N] [--max-counts N]
                      [--max-mito PCT] [--min-cells N] [--target-sum 10000] [--hvg N] [--hvg-flavor seurat_v3|seurat]
                      [--batch <obs column>] [--subset-hvg] [--scale] [--max-value 10] [--json]
+  scilama integrate <files…> --out <result.h5ad> [--batch <obs column>] [--label <obs column>]
+                     [--prior bundled|self|random|shuffled|<file>] [--preset quick|standard|thorough] [--seed N]
+                     [--hvg N (0: all genes)] [--epochs N] [--no-baselines] [--project <dir>] [--json] [--quiet]
   scilama project create <dir> [--name N] [--json]
   scilama project list [<root>] [--json]          (default root: $SCILAMA_HOME/projects)
   scilama project info <dir> [--json]
@@ -47,6 +51,12 @@ const OPTIONS = {
   "subset-hvg": { type: "boolean", default: false },
   scale: { type: "boolean", default: false },
   "max-value": { type: "string", default: "10" },
+  label: { type: "string" },
+  prior: { type: "string", default: "bundled" },
+  preset: { type: "string", default: "standard" },
+  seed: { type: "string", default: "0" },
+  epochs: { type: "string" },
+  "no-baselines": { type: "boolean", default: false },
 } as const;
 
 function num(v: string | undefined, flag: string): number | undefined {
@@ -113,6 +123,23 @@ async function run(argv: string[]): Promise<void> {
         subsetHvg: v["subset-hvg"],
         scale: v.scale,
         maxValue: num(v["max-value"], "max-value") ?? 10,
+      });
+    }
+    case "integrate": {
+      if (!v.out) throw new UsageError("'integrate' needs --out <result.h5ad>");
+      return integrateCommand(rest, {
+        out: v.out,
+        batch: v.batch,
+        label: v.label,
+        prior: v.prior,
+        preset: oneOf(v.preset, ["quick", "standard", "thorough"] as const, "preset") ?? "standard",
+        seed: num(v.seed, "seed") ?? 0,
+        hvg: num(v.hvg, "hvg") ?? 2000,
+        epochs: num(v.epochs, "epochs"),
+        baselines: !v["no-baselines"],
+        project: v.project,
+        json: v.json,
+        quiet: v.quiet,
       });
     }
     case "project": {

@@ -89,7 +89,8 @@ export interface SciLaMATrainOptions {
   /** Checkpoints of each step go here; a second call with the same folder resumes where the first stopped. */
   workDir?: string;
   shouldStop?: () => boolean;
-  onProgress?: (p: Progress) => void;
+  /** Progress of the fit of `step`. */
+  onProgress?: (p: Progress, step: Step) => void;
   /** Which steps to run (default all three; [1] is a plain β-VAE). */
   steps?: readonly Step[];
 }
@@ -205,7 +206,7 @@ export async function trainSciLaMA(input: SciLaMAInput, o: SciLaMATrainOptions):
         ...(ckpt ? { checkpointPath: ckpt } : {}),
         ...(ckpt && existsSync(ckpt) ? { resumeFrom: ckpt } : {}),
         ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
-        ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+        ...(o.onProgress ? { onProgress: (p: Progress) => o.onProgress!(p, step) } : {}),
         ...(evaluator
           ? {
               validate: (p: ReadonlyMap<string, TypedArray>) => evaluator.loss(valRows, val.length, priors, p),

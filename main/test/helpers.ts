@@ -16,6 +16,7 @@ export const PBMC3K_MTX = data("pbmc3k", "seurat_tutorial_2000hvg_counts_mtx");
 export const PBMC_SMALL = data("pbmc3k", "pbmc_small_seuratobject_80cells_230genes.h5ad");
 export const PBMC_SMALL_MTX = data("pbmc3k", "pbmc_small_mtx");
 export const CELLBENCH = data("cellbench", "cellbench_3cl_celseq2_dropseq.h5ad");
+export const PANCREAS = data("pancreas", "cepo_sce_pancreas_528cells_1403genes_3batches.h5ad");
 export const KANG = data("kang_ifnb", "kang_ifnb_2000cells_ctrl_stim.h5ad");
 
 export function tempDir(t: { after(fn: () => void): void }): string {
@@ -29,4 +30,3 @@ export function python<T>(script: string, ...args: string[]): T {
   const out = execFileSync(PY, [join(ROOT, "scripts", "interop", script), ...args], { encoding: "utf8", maxBuffer: 1 << 28 });
   return JSON.parse(out) as T;
 }
-export const PANCREAS = data("pancreas", "cepo_sce_pancreas_528cells_1403genes_3batches.h5ad");

@@ -1,0 +1,242 @@
+// The integration workflow end to end on real data: the CLI on CellBench and the pancreas studies with every
+// baseline, the exported files read back by our reader and by anndata, the run in the project store, gene-id
+// alignment under a shuffled prior row order, one dataset without batches, and cancellation.
+// Training here uses the Quick preset (30 epochs per step at most, instead of the reference's 500); the thresholds
+// are the values measured with it, less a margin for other machines' floating-point summation order.
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import type { Dense } from "../data/dataset.js";
+import { readH5ad } from "../io/h5ad/read.js";
+import { bundledPrior } from "../priors/index.js";
+import { Project } from "../store/project.js";
+import { artifact, listRuns, metrics } from "../store/runs.js";
+import type { MetricRow } from "../workflows/evaluate.js";
+import { integrate } from "../workflows/integrate.js";
+import { CELLBENCH, PANCREAS, python, ROOT, tempDir } from "./helpers.js";
+
+const CLI = join(ROOT, "bin", "scilama.js");
+
+interface CliResult {
+  metrics: MetricRow[];
+  runId: number | null;
+  coverage: { datasetGenes: number; covered: number; fraction: number };
+}
+
+function integrateCli(args: string[]): CliResult {
+  const r = spawnSync(process.execPath, [CLI, "integrate", ...args, "--json", "--quiet"], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as CliResult;
+}
+
+const row = (rows: MetricRow[], method: string): MetricRow => {
+  const r = rows.find((m) => m.method === method);
+  assert.ok(r, `no row '${method}' in ${rows.map((m) => m.method).join(", ")}`);
+  return r;
+};
+
+const BUNDLED = "sciLaMA (GO + pathways (bundled))";
+const METHODS = ["unintegrated PCA", "MNN (scran)", BUNDLED, "sciLaMA (self-informed)", "sciLaMA (shuffled GO + pathways (bundled))"];
+
+test("CellBench (batch = protocol, label = cell line): sciLaMA mixes the protocols better than PCA and keeps the cell lines; files, anndata view and project run", async (t) => {
+  const dir = tempDir(t);
+  const project = join(dir, "lab");
+  Project.create(project, "Lab").close();
+  const out = join(project, "cellbench.h5ad");
+  const r = integrateCli(
+    [CELLBENCH, "--batch", "dataset", "--label", "cell_line", "--preset", "quick", "--hvg", "1000"].concat([
+      "--seed",
+      "1",
+      "--out",
+      out,
+      "--project",
+      project,
+    ]),
+  );
+  assert.deepEqual(
+    r.metrics.map((m) => m.method),
+    METHODS,
+  );
+  assert.equal(r.coverage.datasetGenes, 15073);
+  assert.equal(r.coverage.covered, 11399); // Ensembl ids, 75.6% covered by the bundled prior
+  const pca = row(r.metrics, "unintegrated PCA");
+  const sci = row(r.metrics, BUNDLED);
+  t.diagnostic(`PCA ${JSON.stringify(pca)}`);
+  t.diagnostic(`sciLaMA ${JSON.stringify(sci)}`);
+  // Measured (quick, seed 1, 2-core CPU): PCA iLISI 0.619, batch ASW 0.901; sciLaMA iLISI 0.823, batch ASW 0.904,
+  // ARI 0.915, NMI 0.893.
+  assert.ok(sci.ilisi! > pca.ilisi! + 0.1, "sciLaMA mixes the two protocols better than PCA (iLISI)");
+  assert.ok(sci.batchAsw! >= pca.batchAsw! - 0.01, "batch ASW at least as good as PCA");
+  assert.ok(sci.ari! >= 0.85 && sci.nmi! >= 0.83, "the three cell lines stay apart");
+  // MNN is the classical correction: it must mix protocols too (checks the baseline is not a copy of PCA).
+  assert.ok(row(r.metrics, "MNN (scran)").ilisi! > pca.ilisi! + 0.1);
+
+  // The metric table as CSV equals what was printed.
+  const csv = readFileSync(join(project, "cellbench.metrics.csv"), "utf8").trim().split("\n");
+  assert.equal(csv[0], "method,ari,nmi,asw,batchAsw,ilisi,clisi,resolution,seconds");
+  assert.equal(csv.length, METHODS.length + 1);
+  const sciCsv = csv.find((l) => l.startsWith('"sciLaMA (GO + pathways (bundled))"') || l.startsWith("sciLaMA (GO + pathways (bundled))"));
+  assert.ok(sciCsv);
+  assert.ok(Math.abs(Number(sciCsv.split(",").at(-7)) - sci.ari!) < 1e-6, sciCsv);
+
+  // What our reader and anndata see in the result.
+  const d = await readH5ad(out);
+  const cells = d.X.nRows;
+  assert.equal(cells, 499);
+  assert.equal(d.X.nCols, 1000);
+  const z = d.obsm.get("X_sciLaMA") as Dense;
+  assert.deepEqual([z.nRows, z.nCols], [499, 50]);
+  assert.ok(Array.from(z.values).every(Number.isFinite));
+  assert.deepEqual([d.obsm.get("X_umap")!.nCols, d.obsm.get("X_pca")!.nCols], [2, 50]);
+  assert.deepEqual([d.varm.get("sciLaMA_gene_mu")!.nRows, d.varm.get("sciLaMA_gene_mu")!.nCols], [1000, 50]);
+  assert.equal(d.varm.get("sciLaMA_gene_hidden")!.nCols, 900);
+  const leiden = d.obs.columns.get("leiden");
+  assert.equal(leiden?.kind, "categorical");
+  const ad = python<{
+    obsm: Record<string, number[]>;
+    varm: Record<string, number[]>;
+    obs: string[];
+    leiden_categories: string[];
+    sums: Record<string, number>;
+    uns: { prior: string; preset: string; seed: number; latent: number; gamma: number; methods: string[] };
+  }>("describe_integration.py", out);
+  assert.deepEqual(ad.obsm.X_sciLaMA, [499, 50]);
+  assert.deepEqual(ad.varm.sciLaMA_gene_mu, [1000, 50]);
+  assert.deepEqual(ad.obs.sort(), ["cell_line", "dataset", "leiden"]);
+  assert.equal(ad.leiden_categories.length, leiden.kind === "categorical" ? leiden.categories.length : -1);
+  const sum = Array.from(z.values).reduce((s, v) => s + v, 0);
+  assert.ok(Math.abs(ad.sums.X_sciLaMA! - sum) < 1e-6 * Math.max(1, Math.abs(sum)));
+  assert.deepEqual(ad.uns, { prior: "GO + pathways (bundled)", preset: "quick", seed: 1, latent: 50, gamma: 0.05, methods: METHODS });
+
+  // The cells CSV carries the same embedding; the gene CSV one row per modelled gene.
+  const cellsCsv = readFileSync(join(project, "cellbench.cells.csv"), "utf8").trim().split("\n");
+  assert.equal(cellsCsv.length, 500);
+  assert.ok(cellsCsv[0]!.startsWith("cell,batch,label,leiden,umap_1,umap_2,sciLaMA_1"));
+  assert.equal(Number(cellsCsv[1]!.split(",")[6]), z.values[0]);
+  assert.equal(readFileSync(join(project, "cellbench.genes.csv"), "utf8").trim().split("\n").length, 1001);
+
+  // The run in the project store: succeeded, on the CPU here, metrics per method, every artifact.
+  const p = Project.open(project);
+  try {
+    const [run] = listRuns(p);
+    assert.equal(run!.id, r.runId);
+    assert.equal(run!.status, "succeeded");
+    assert.equal(run!.kind, "integrate");
+    assert.match(run!.device!, /^cpu/);
+    assert.ok(run!.progress > 0.95, `progress ${run!.progress}`);
+    const m = metrics(p, run!.id).find((x) => x.name === "ilisi" && x.context === BUNDLED);
+    assert.equal(m?.value, sci.ilisi);
+    for (const kind of ["h5ad", "metrics", "cells", "genes", "cellModel", "geneModel"]) assert.ok(artifact(p, run!.id, kind), kind);
+    assert.equal(artifact(p, run!.id, "h5ad"), "cellbench.h5ad");
+  } finally {
+    p.close();
+  }
+});
+
+test("pancreas (batch = study, label = cell type): sciLaMA mixes the three studies better than PCA and keeps beta vs ductal", (t) => {
+  const out = join(tempDir(t), "pancreas.h5ad");
+  const r = integrateCli(
+    [PANCREAS, "--batch", "batch", "--label", "cellTypes", "--preset", "quick", "--hvg", "0", "--seed", "1"].concat(["--out", out]),
+  );
+  assert.deepEqual(
+    r.metrics.map((m) => m.method),
+    METHODS,
+  );
+  const pca = row(r.metrics, "unintegrated PCA");
+  const sci = row(r.metrics, BUNDLED);
+  t.diagnostic(`PCA ${JSON.stringify(pca)}`);
+  t.diagnostic(`sciLaMA ${JSON.stringify(sci)}`);
+  assert.ok(sci.ilisi! > pca.ilisi! + 0.1, "sciLaMA mixes the studies better than PCA (iLISI)");
+  assert.ok(sci.batchAsw! > pca.batchAsw!, "batch ASW better than PCA");
+  assert.ok(sci.ari! >= 0.9 && sci.nmi! >= 0.85, "beta and ductal cells stay apart");
+});
+
+/** The bundled prior restricted to `genes`, written as a TSV with its rows in the given order. */
+function writePriorTsv(path: string, order: number[], genes: string[], values: Float32Array, dim: number): void {
+  const lines = order.map((i) => [genes[i], ...Array.from(values.subarray(i * dim, (i + 1) * dim), String)].join("\t"));
+  writeFileSync(path, `${lines.join("\n")}\n`);
+}
+
+test("gene-id alignment: a prior file with its rows shuffled trains exactly the same model; a shuffled prior does not", async (t) => {
+  const dir = tempDir(t);
+  const prior = bundledPrior();
+  const symbols = prior.symbols ?? prior.genes;
+  const pancreasGenes = new Set((await readH5ad(PANCREAS)).var.index);
+  const rows = symbols.flatMap((s, i) => (pancreasGenes.has(s) ? [i] : []));
+  assert.ok(rows.length > 1300);
+  const shuffled = [...rows].reverse();
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = (i * 7919) % (i + 1);
+    [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+  }
+  writePriorTsv(join(dir, "ordered.tsv"), rows, symbols, prior.values, prior.dim);
+  writePriorTsv(join(dir, "shuffled-rows.tsv"), shuffled, symbols, prior.values, prior.dim);
+  // One dataset, no batch and no label: it is simply embedded (no metrics).
+  const run = (file: string | "shuffled") =>
+    integrate({
+      files: [PANCREAS],
+      prior: file === "shuffled" ? "shuffled" : { file },
+      preset: "quick",
+      hyper: { maxEpochs: 2 },
+      seed: 3,
+      hvg: 300,
+      baselines: true,
+    });
+  const a = await run(join(dir, "ordered.tsv"));
+  const b = await run(join(dir, "shuffled-rows.tsv"));
+  const c = await run("shuffled");
+  assert.equal(a.status, "completed");
+  assert.deepEqual(a.metrics, []);
+  assert.equal(a.genes.length, 300);
+  assert.deepEqual(a.genes, b.genes);
+  assert.deepEqual(b.main.geneMu, a.main.geneMu);
+  assert.deepEqual(b.main.cellMu, a.main.cellMu);
+  // The paper's shuffled control is a real change (so the equality above could have failed).
+  const diff = a.main.geneMu.reduce((s, v, i) => s + Math.abs(v - c.main.geneMu[i]!), 0) / a.main.geneMu.length;
+  assert.ok(diff > 1e-3, `mean |Δ| ${diff}`);
+  assert.ok(a.output.obsm.has("X_sciLaMA") && !a.output.obsm.has("X_pca"));
+});
+
+test("stopping: the workflow reports 'stopped'; the CLI on Ctrl-C records a cancelled run and writes nothing", async (t) => {
+  let calls = 0;
+  const r = await integrate({
+    files: [PANCREAS],
+    batch: "batch",
+    prior: "bundled",
+    preset: "quick",
+    seed: 1,
+    hvg: 200,
+    baselines: false,
+    shouldStop: () => ++calls > 3,
+  });
+  assert.equal(r.status, "stopped");
+  assert.equal(r.main.steps.at(-1)?.status, "stopped");
+
+  const dir = tempDir(t);
+  Project.create(dir, "Lab").close();
+  const out = join(dir, "never.h5ad");
+  const child = spawn(
+    process.execPath,
+    [CLI, "integrate", PANCREAS, "--batch", "batch", "--preset", "quick", "--hvg", "200"].concat(["--out", out, "--project", dir]),
+  );
+  let err = "";
+  const code = await new Promise<number | null>((resolve) => {
+    child.stderr.on("data", (b: Buffer) => {
+      err += b.toString();
+      if (err.includes("step 1 of 3")) child.kill("SIGINT");
+    });
+    child.on("exit", (c) => resolve(c));
+  });
+  assert.notEqual(code, 0);
+  assert.match(err, /stopped before training finished; nothing was written/);
+  const p = Project.open(dir);
+  try {
+    const [run] = listRuns(p);
+    assert.equal(run!.status, "cancelled");
+  } finally {
+    p.close();
+  }
+  assert.equal(existsSync(out), false);
+});

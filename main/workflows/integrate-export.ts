@@ -1,0 +1,100 @@
+/**
+ * Writes an integration result: the .h5ad (X_sciLaMA, X_umap, leiden, gene embeddings, parameters), the metric
+ * table and embeddings as CSV, and the trained models; optionally recorded as a run of a project.
+ */
+import { renameSync, writeFileSync } from "node:fs";
+import { dirname, extname, join, relative } from "node:path";
+import { writeH5ad } from "../io/h5ad/write.js";
+import type { Project } from "../store/project.js";
+import { createRun, finishRun, markRunning, recordDevice, setArtifact, setMetric } from "../store/runs.js";
+import { METRIC_COLUMNS, type MetricRow } from "./evaluate.js";
+import type { IntegrateResult } from "./integrate.js";
+
+const csvField = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+const num = (v: number | null) => (v === null ? "" : String(Math.round(v * 1e6) / 1e6));
+
+export function metricsCsv(rows: readonly MetricRow[]): string {
+  const header = ["method", ...METRIC_COLUMNS, "resolution", "seconds"];
+  const lines = rows.map((r) => [csvField(r.method), ...METRIC_COLUMNS.map((k) => num(r[k])), num(r.resolution), num(r.seconds)].join(","));
+  return `${[header.join(","), ...lines].join("\n")}\n`;
+}
+
+/** One row per cell: name, batch, label, cluster, UMAP and the sciLaMA embedding. */
+function cellsCsv(r: IntegrateResult): string {
+  const K = r.hyper.latent;
+  const c = r.combined;
+  const header = ["cell", ...(c.batch ? ["batch"] : []), ...(c.label ? ["label"] : []), "leiden", "umap_1", "umap_2"];
+  for (let k = 0; k < K; k++) header.push(`sciLaMA_${k + 1}`);
+  const lines = c.cellNames.map((name, i) => {
+    const f = [csvField(name)];
+    if (c.batch) f.push(csvField(c.batch.categories[c.batch.codes[i]!]!));
+    if (c.label) f.push(csvField(c.label.categories[c.label.codes[i]!] ?? "NA"));
+    f.push(String(r.leiden[i]), String(r.umap[2 * i]), String(r.umap[2 * i + 1]));
+    for (let k = 0; k < K; k++) f.push(String(r.main.cellMu[i * K + k]));
+    return f.join(",");
+  });
+  return `${[header.join(","), ...lines].join("\n")}\n`;
+}
+
+/** One row per modelled gene: its contextual embedding (μ of the gene VAE). */
+function genesCsv(r: IntegrateResult): string {
+  const K = r.hyper.latent;
+  const header = ["gene", ...Array.from({ length: K }, (_, k) => `sciLaMA_${k + 1}`)];
+  const lines = r.genes.map((g, i) => [csvField(g), ...Array.from(r.main.geneMu.subarray(i * K, (i + 1) * K), String)].join(","));
+  return `${[header.join(","), ...lines].join("\n")}\n`;
+}
+
+function atomicWrite(path: string, data: string | Uint8Array): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+export interface Written {
+  h5ad: string;
+  metrics: string;
+  cells: string;
+  genes: string;
+  cellModel: string;
+  geneModel: string;
+}
+
+/** `<out>.h5ad` plus `<out>.metrics.csv`, `.cells.csv`, `.genes.csv`, `.cells.onnx`, `.genes.onnx` beside it. */
+export function writeIntegration(r: IntegrateResult, out: string): Written {
+  const base = join(dirname(out), out.slice(dirname(out).length + 1, out.length - extname(out).length));
+  const w: Written = {
+    h5ad: out,
+    metrics: `${base}.metrics.csv`,
+    cells: `${base}.cells.csv`,
+    genes: `${base}.genes.csv`,
+    cellModel: `${base}.cells.onnx`,
+    geneModel: `${base}.genes.onnx`,
+  };
+  writeH5ad(out, r.output);
+  atomicWrite(w.metrics, metricsCsv(r.metrics));
+  atomicWrite(w.cells, cellsCsv(r));
+  atomicWrite(w.genes, genesCsv(r));
+  atomicWrite(w.cellModel, r.main.models.cells);
+  atomicWrite(w.geneModel, r.main.models.genes);
+  return w;
+}
+
+/** Opens a run of kind "integrate" in a project, marked running, before any work starts. */
+export function startIntegrationRun(p: Project, config: unknown): number {
+  const id = createRun(p, "integrate", config);
+  markRunning(p, id);
+  return id;
+}
+
+/** Completes a run with what the integration produced: device, metrics per method, artifacts, timings. */
+export function recordIntegration(p: Project, id: number, r: IntegrateResult, written: Written): void {
+  recordDevice(p, id, r.main.provider);
+  for (const row of r.metrics)
+    for (const k of METRIC_COLUMNS) {
+      const v = row[k];
+      if (v !== null) setMetric(p, id, k, v, row.method);
+    }
+  for (const [kind, path] of Object.entries(written)) setArtifact(p, id, kind, relative(p.dir, path));
+  if (r.main.fallbackReason) p.log("warning", "run-device", `Run ${id} ran on the CPU: ${r.main.fallbackReason}`, { runId: id });
+  finishRun(p, id, "succeeded", { timings: r.seconds });
+}

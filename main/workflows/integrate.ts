@@ -1,0 +1,270 @@
+/**
+ * The integration workflow: datasets in → preprocessing as the sciLaMA appendix prescribes (library size to 1e4,
+ * log1p, highly variable genes, per-gene z-score clipped at ±10) → sciLaMA with the chosen gene prior → kNN graph,
+ * Leiden clusters, UMAP → scib metrics against labels and batches, with baselines trained on the same genes and cells
+ * (unintegrated PCA, MNN, sciLaMA self-informed / bundled prior / shuffled prior) → one result dataset.
+ */
+import { basename } from "node:path";
+import type { Dataset, Json } from "../data/dataset.js";
+import type { Column } from "../data/frame.js";
+import { matrixCols } from "../data/subset.js";
+import { readDataset } from "../io/read.js";
+import { PRESETS, type Preset, type SciLaMAHyper, type SciLaMAResult, trainSciLaMA } from "../models/scilama-train.js";
+import { hvgSeurat, hvgSeuratV3 } from "../pp/hvg.js";
+import { scale } from "../pp/scale.js";
+import type { Progress } from "../train/fit.js";
+import type { ProviderChoice } from "../train/providers.js";
+import { type Combined, combine } from "./combine.js";
+import { describeClusters, embeddingBaselines, METRIC_COLUMNS, type MetricRow, scoreEmbedding } from "./evaluate.js";
+import type { Expression } from "./expression.js";
+import { type Coverage, GeneInputs, type PriorChoice, type Variant } from "./gene-inputs.js";
+
+export interface IntegrateOptions {
+  files: string[];
+  batch?: string;
+  label?: string;
+  prior: PriorChoice;
+  preset: Preset;
+  /** Overrides of the preset's hyper-parameters. */
+  hyper?: Partial<SciLaMAHyper>;
+  seed: number;
+  /** Highly variable genes to model (0: every gene the prior covers). */
+  hvg: number;
+  /** Also train and score the baselines (only meaningful with labels or batches). */
+  baselines: boolean;
+  provider?: ProviderChoice;
+  onStage?: (stage: string) => void;
+  /** Training progress of one variant, and the whole run's progress in [0, 1] (training is nearly all of it). */
+  onProgress?: (variant: string, p: Progress, fraction: number) => void;
+  shouldStop?: () => boolean;
+}
+
+export interface IntegrateResult {
+  status: "completed" | "stopped";
+  combined: Combined;
+  /** Columns of `combined` that were modelled. */
+  genes: string[];
+  coverage: Coverage;
+  main: SciLaMAResult;
+  umap: Float32Array;
+  leiden: Int32Array;
+  metrics: MetricRow[];
+  hyper: SciLaMAHyper;
+  seconds: Record<string, number>;
+  /** The result dataset, ready to write (obsm X_sciLaMA, X_umap, X_pca; obs leiden; varm gene embeddings; uns). */
+  output: Dataset;
+}
+
+/** Rows as a dict of columns (null → NaN), the layout a scanpy user reads back as a DataFrame from `uns`. */
+function columns<T extends object>(rows: readonly T[], keys: readonly (keyof T & string)[]): { [k: string]: Json } {
+  return Object.fromEntries(
+    keys.map((k) => [
+      k,
+      rows.map((r) => {
+        const v = r[k];
+        return typeof v === "string" ? v : typeof v === "number" ? v : Number.NaN;
+      }),
+    ]),
+  );
+}
+
+const EXPRESSION_KINDS: Record<Expression["kind"], string> = {
+  counts: "raw counts",
+  linear: "non-integer linear-scale values (estimated counts or TPM), normalised per cell like counts",
+  lognorm: "log-normalised values",
+};
+
+const stageTimer = () => {
+  const seconds: Record<string, number> = {};
+  let t = performance.now();
+  return {
+    seconds,
+    lap(name: string) {
+      const now = performance.now();
+      seconds[name] = (seconds[name] ?? 0) + (now - t) / 1000;
+      t = now;
+    },
+  };
+};
+
+/** Highly variable genes among `candidates` (seurat_v3 on counts with batches when counts exist, else seurat). */
+function selectGenes(c: Combined, candidates: Int32Array, n: number): Int32Array {
+  if (!n || n >= candidates.length) return candidates;
+  const sub = (m: NonNullable<Combined["counts"]>) => matrixCols(m, candidates);
+  const hv = c.counts ? hvgSeuratV3(sub(c.counts), n, c.batch?.codes) : hvgSeurat(sub(c.lognorm), n);
+  return candidates.filter((_, i) => hv.highlyVariable[i]);
+}
+
+export async function integrate(o: IntegrateOptions): Promise<IntegrateResult> {
+  const timer = stageTimer();
+  o.onStage?.(`reading ${o.files.length} file(s)`);
+  const inputs = [];
+  for (const file of o.files) inputs.push({ file, dataset: (await readDataset(file)).dataset });
+  const combined = combine(inputs, { ...(o.batch ? { batch: o.batch } : {}), ...(o.label ? { label: o.label } : {}) });
+  for (const s of combined.sources)
+    o.onStage?.(`${basename(s.file)}: ${s.cells} cells × ${s.genes} genes, ${EXPRESSION_KINDS[s.kind]} from ${s.source}`);
+  if (combined.droppedEmptyCells) o.onStage?.(`${combined.droppedEmptyCells} cells with no expression were left out`);
+  timer.lap("read");
+
+  o.onStage?.("selecting genes and preprocessing");
+  // Every variant models the same genes: those the priors in use cover.
+  const withBaselines = o.baselines && !!(combined.label || combined.batch);
+  const geneInputs = await GeneInputs.load(o.prior, withBaselines);
+  const coverage = geneInputs.coverage(combined.genes);
+  const genesIdx = selectGenes(combined, coverage.covered, o.hvg);
+  const genes = Array.from(genesIdx, (i) => combined.genes[i]!);
+  const lognorm = matrixCols(combined.lognorm, genesIdx);
+  const { scaled } = scale(lognorm, 10);
+  const cells = scaled.nRows;
+  const x = scaled.values instanceof Float32Array ? scaled.values : Float32Array.from(scaled.values);
+  const nb = combined.batch?.categories.length ?? 0;
+  const cov = combined.batch ? new Float32Array(cells * nb) : null;
+  if (cov)
+    combined.batch!.codes.forEach((b, i) => {
+      cov[i * nb + b] = 1;
+    });
+  timer.lap("preprocess");
+
+  const hyper: SciLaMAHyper = { ...PRESETS[o.preset], ...o.hyper };
+  // The chosen variant first, then the paper's controls and the bundled prior as baselines.
+  const mainVariant = geneInputs.mainVariant;
+  const baselineVariants = (["self", "bundled", "shuffled"] as const).filter((b) => b !== mainVariant);
+  const plan: Variant[] = [mainVariant, ...(withBaselines ? baselineVariants : [])];
+  const train = async (variant: Variant) => {
+    const index = plan.indexOf(variant);
+    const input = geneInputs.input(variant, genes, x, cells, o.seed);
+    o.onStage?.(`training sciLaMA (${input.name})`);
+    const r = await trainSciLaMA(
+      { x, cells, genes: genes.length, covariates: cov, nCovariates: nb, geneInputs: [input] },
+      {
+        hyper,
+        seed: o.seed,
+        ...(o.provider ? { provider: o.provider } : {}),
+        ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
+        onProgress: (p, step) => o.onProgress?.(input.name, p, (index + (step - 1 + p.step / Math.max(1, p.totalSteps)) / 3) / plan.length),
+      },
+    );
+    timer.lap(`sciLaMA ${variant}`);
+    return { r, name: input.name };
+  };
+  const metrics: MetricRow[] = [];
+  const labels = combined.label?.codes ?? null;
+  const batches = combined.batch?.codes ?? null;
+  let pcaEmbedding: Float32Array | null = null;
+  const { r: main, name: mainName } = await train(mainVariant);
+  if (main.status === "stopped") return stoppedResult();
+
+  o.onStage?.("clustering and UMAP");
+  const { leiden, umap } = await describeClusters(main.cellMu, cells, hyper.latent);
+  timer.lap("clusters and UMAP");
+
+  if (labels || batches) {
+    o.onStage?.("scoring embeddings");
+    metrics.push(await scoreEmbedding(`sciLaMA (${mainName})`, main.cellMu, cells, hyper.latent, labels, batches));
+    if (withBaselines) {
+      const base = await embeddingBaselines(lognorm, batches);
+      pcaEmbedding = base.pca.embedding;
+      metrics.unshift(await scoreEmbedding("unintegrated PCA", base.pca.embedding, cells, base.pca.dims, labels, batches));
+      if (base.mnn) metrics.splice(1, 0, await scoreEmbedding("MNN (scran)", base.mnn, cells, base.pca.dims, labels, batches));
+      timer.lap("baselines PCA and MNN");
+      for (const variant of plan.slice(1)) {
+        const { r, name } = await train(variant);
+        if (r.status === "stopped") return stoppedResult();
+        metrics.push(await scoreEmbedding(`sciLaMA (${name})`, r.cellMu, cells, hyper.latent, labels, batches));
+      }
+    }
+    timer.lap("metrics");
+  }
+  return {
+    status: "completed",
+    combined,
+    genes,
+    coverage,
+    main,
+    umap,
+    leiden,
+    metrics,
+    hyper,
+    seconds: timer.seconds,
+    output: resultDataset(),
+  };
+
+  function stoppedResult(): IntegrateResult {
+    return {
+      status: "stopped",
+      combined,
+      genes,
+      coverage,
+      main,
+      umap: new Float32Array(),
+      leiden: new Int32Array(),
+      metrics: [],
+      hyper,
+      seconds: timer.seconds,
+      output: resultDataset(),
+    };
+  }
+
+  function resultDataset(): Dataset {
+    const obs = new Map<string, Column>();
+    if (combined.batch)
+      obs.set(combined.batch.column, {
+        kind: "categorical",
+        codes: combined.batch.codes,
+        categories: combined.batch.categories,
+        ordered: false,
+      });
+    if (combined.label && combined.label.column !== combined.batch?.column)
+      obs.set(combined.label.column, {
+        kind: "categorical",
+        codes: combined.label.codes,
+        categories: combined.label.categories,
+        ordered: false,
+      });
+    const obsm = new Map();
+    const varm = new Map();
+    if (main.status === "completed") {
+      const leidenCats = [...new Set(leiden)].sort((a, b) => a - b);
+      obs.set("leiden", {
+        kind: "categorical",
+        codes: Int32Array.from(leiden, (c) => leidenCats.indexOf(c)),
+        categories: leidenCats.map(String),
+        ordered: false,
+      });
+      obsm.set("X_sciLaMA", { nRows: cells, nCols: hyper.latent, values: main.cellMu });
+      obsm.set("X_umap", { nRows: cells, nCols: 2, values: umap });
+      varm.set("sciLaMA_gene_mu", { nRows: genes.length, nCols: hyper.latent, values: main.geneMu });
+      varm.set("sciLaMA_gene_hidden", { nRows: genes.length, nCols: hyper.hidden[0]!, values: main.geneHidden });
+    }
+    if (pcaEmbedding) obsm.set("X_pca", { nRows: cells, nCols: pcaEmbedding.length / cells, values: pcaEmbedding });
+    const uns: { [k: string]: Json } = {
+      sciLaMA: {
+        files: o.files.map((f) => basename(f)),
+        prior: mainName,
+        preset: o.preset,
+        seed: o.seed,
+        hvg: o.hvg,
+        hyper: hyper as unknown as Json,
+        coverage: {
+          datasetGenes: coverage.datasetGenes,
+          covered: coverage.covered.length,
+          dropped: coverage.dropped.length,
+          byPrior: coverage.byPrior,
+        },
+        steps: columns(main.steps, ["step", "status", "epochs", "bestEpoch", "seconds"]),
+        device: main.provider,
+        seconds: timer.seconds,
+        metrics: columns(metrics, ["method", ...METRIC_COLUMNS, "resolution", "seconds"]),
+      },
+    };
+    return {
+      X: lognorm,
+      obs: { index: combined.cellNames, columns: obs },
+      var: { index: genes, columns: new Map() },
+      obsm,
+      varm,
+      layers: new Map(),
+      uns,
+    };
+  }
+}
