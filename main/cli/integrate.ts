@@ -8,7 +8,7 @@ import { Project } from "../store/project.js";
 import { finishRun, getRun, recordProgress } from "../store/runs.js";
 import { METRIC_COLUMNS, type MetricRow } from "../workflows/evaluate.js";
 import type { PriorChoice } from "../workflows/gene-inputs.js";
-import { integrate } from "../workflows/integrate.js";
+import { type Baseline, integrate } from "../workflows/integrate.js";
 import { recordIntegration, startIntegrationRun, writeIntegration } from "../workflows/integrate-export.js";
 import { print, UsageError } from "./output.js";
 
@@ -16,21 +16,33 @@ export interface IntegrateCommandOptions {
   out: string;
   batch?: string;
   label?: string;
-  prior: string;
+  /** Repeatable: several static priors train one gene encoder each. */
+  prior: string[];
   preset: Preset;
   seed: number;
   hvg: number;
-  baselines: boolean;
+  baselines: readonly Baseline[];
   epochs?: number;
   project?: string;
   json: boolean;
   quiet: boolean;
 }
 
-function priorChoice(p: string): PriorChoice {
-  if (p === "bundled" || p === "self" || p === "random" || p === "shuffled") return p;
-  if (!existsSync(p)) throw new UsageError(`--prior must be bundled, self, random, shuffled or a prior file; '${p}' does not exist`);
-  return { file: p };
+/** `--prior` values: one control, or one or more static priors (`bundled` and/or files), fused by the model. */
+function priorChoice(values: readonly string[]): PriorChoice {
+  const controls = ["self", "random", "shuffled"] as const;
+  const control = controls.find((c) => values.includes(c));
+  if (control) {
+    if (values.length > 1) throw new UsageError(`--prior ${control} is a control and cannot be combined with other priors`);
+    return control;
+  }
+  return {
+    priors: values.map((p) => {
+      if (p === "bundled") return "bundled";
+      if (!existsSync(p)) throw new UsageError(`--prior must be bundled, self, random, shuffled or a prior file; '${p}' does not exist`);
+      return { file: p };
+    }),
+  };
 }
 
 const HEADS: Record<(typeof METRIC_COLUMNS)[number], string> = {

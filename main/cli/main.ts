@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Format } from "../io/detect.js";
 import type { Orientation } from "../io/table.js";
+import { BASELINES, type Baseline } from "../workflows/integrate.js";
 import { inspectCommand } from "./inspect.js";
 import { integrateCommand } from "./integrate.js";
 import { EXIT, exitCodeFor, UsageError } from "./output.js";
@@ -20,8 +21,9 @@ const HELP = `scilama — sciLaMA Studio from the command line
                      [--max-mito PCT] [--min-cells N] [--target-sum 10000] [--hvg N] [--hvg-flavor seurat_v3|seurat]
                      [--batch <obs column>] [--subset-hvg] [--scale] [--max-value 10] [--json]
   scilama integrate <files…> --out <result.h5ad> [--batch <obs column>] [--label <obs column>]
-                     [--prior bundled|self|random|shuffled|<file>] [--preset quick|standard|thorough] [--seed N]
-                     [--hvg N (0: all genes)] [--epochs N] [--no-baselines] [--project <dir>] [--json] [--quiet]
+                     [--prior bundled|self|random|shuffled|<file> (repeat for several)] [--preset quick|standard|thorough] [--seed N]
+                     [--hvg N (0: all genes)] [--epochs N] [--baselines all|none|pca,mnn,self,bundled,shuffled]
+                     [--project <dir>] [--json] [--quiet]
   scilama project create <dir> [--name N] [--json]
   scilama project list [<root>] [--json]          (default root: $SCILAMA_HOME/projects)
   scilama project info <dir> [--json]
@@ -52,11 +54,11 @@ const OPTIONS = {
   scale: { type: "boolean", default: false },
   "max-value": { type: "string", default: "10" },
   label: { type: "string" },
-  prior: { type: "string", default: "bundled" },
+  prior: { type: "string", multiple: true },
   preset: { type: "string", default: "standard" },
   seed: { type: "string", default: "0" },
   epochs: { type: "string" },
-  "no-baselines": { type: "boolean", default: false },
+  baselines: { type: "string", default: "all" },
 } as const;
 
 function num(v: string | undefined, flag: string): number | undefined {
@@ -70,6 +72,13 @@ function oneOf<T extends string>(v: string | undefined, allowed: readonly T[], f
   if (v === undefined) return undefined;
   if (!allowed.includes(v as T)) throw new UsageError(`--${flag} must be one of ${allowed.join(", ")}; got '${v}'`);
   return v as T;
+}
+
+/** `all`, `none` or a comma-separated list of baselines. */
+function baselineList(v: string): Baseline[] {
+  if (v === "all") return [...BASELINES];
+  if (v === "none") return [];
+  return v.split(",").map((b) => oneOf(b.trim(), BASELINES, "baselines")!);
 }
 
 async function run(argv: string[]): Promise<void> {
@@ -131,12 +140,12 @@ async function run(argv: string[]): Promise<void> {
         out: v.out,
         batch: v.batch,
         label: v.label,
-        prior: v.prior,
+        prior: v.prior ?? ["bundled"],
         preset: oneOf(v.preset, ["quick", "standard", "thorough"] as const, "preset") ?? "standard",
         seed: num(v.seed, "seed") ?? 0,
         hvg: num(v.hvg, "hvg") ?? 2000,
         epochs: num(v.epochs, "epochs"),
-        baselines: !v["no-baselines"],
+        baselines: baselineList(v.baselines),
         project: v.project,
         json: v.json,
         quiet: v.quiet,

@@ -5,8 +5,11 @@
  */
 import { alignPrior, bundledPrior, type GenePrior, randomPrior, readPrior, shuffledPrior } from "../priors/index.js";
 
-export type Variant = "bundled" | "file" | "self" | "random" | "shuffled";
-export type PriorChoice = Exclude<Variant, "file"> | { file: string };
+/** "priors": the chosen static priors (the bundled one and/or files), one gene encoder each. */
+export type Variant = "priors" | "bundled" | "self" | "random" | "shuffled";
+export type PriorSource = "bundled" | { file: string };
+/** A control, or one or more static priors (several are fused by averaging their encoders' μ and σ). */
+export type PriorChoice = "self" | "random" | "shuffled" | { priors: PriorSource[] };
 
 export interface GeneInput {
   kind: Variant;
@@ -29,25 +32,26 @@ export interface Coverage {
 export class GeneInputs {
   private constructor(
     readonly choice: PriorChoice,
-    /** The static prior the prior-based variants use (the user's file, else the bundled one). */
-    readonly prior: GenePrior,
+    /** The static priors the prior-based variants use (the chosen ones, else the bundled one). */
+    readonly priors: GenePrior[],
     /** Priors whose coverage limits the modelled genes. */
     private readonly limiting: GenePrior[],
   ) {}
 
-  /** `baselines`: the bundled prior is also trained, so its coverage limits the genes too. */
-  static async load(choice: PriorChoice, baselines: boolean): Promise<GeneInputs> {
+  /** `alsoBundled`: the bundled prior is also trained (as a baseline), so its coverage limits the genes too. */
+  static async load(choice: PriorChoice, alsoBundled: boolean): Promise<GeneInputs> {
     const bundled = bundledPrior();
-    const file = typeof choice === "object" ? await readPrior(choice.file) : null;
-    const prior = file ?? bundled;
-    const limiting: GenePrior[] = [];
-    if (file) limiting.push(file);
-    if (baselines || choice === "bundled" || choice === "shuffled") limiting.push(bundled);
-    return new GeneInputs(choice, prior, limiting);
+    const sources = typeof choice === "object" ? choice.priors : (["bundled"] as const);
+    if (!sources.length) throw new Error("internal: a prior choice needs at least one prior");
+    const priors: GenePrior[] = [];
+    for (const p of sources) priors.push(p === "bundled" ? bundled : await readPrior(p.file));
+    const limiting = choice === "self" || choice === "random" ? [] : [...priors];
+    if (alsoBundled && !limiting.includes(bundled)) limiting.push(bundled);
+    return new GeneInputs(choice, priors, limiting);
   }
 
   get mainVariant(): Variant {
-    return typeof this.choice === "object" ? "file" : this.choice;
+    return typeof this.choice === "object" ? "priors" : this.choice;
   }
 
   coverage(genes: readonly string[]): Coverage {
@@ -69,27 +73,33 @@ export class GeneInputs {
     };
   }
 
-  /** The encoder input of `variant` for the modelled `genes` (every one of them covered, see `coverage`). */
-  input(variant: Variant, genes: readonly string[], x: Float32Array, cells: number, seed: number): GeneInput {
+  /** The gene encoders' inputs of `variant` for the modelled `genes` (every one of them covered, see `coverage`). */
+  inputs(variant: Variant, genes: readonly string[], x: Float32Array, cells: number, seed: number): GeneInput[] {
     const G = genes.length;
     if (variant === "self") {
       // The self-informed gene encoder reads each gene's expression across all cells (the transposed matrix).
       const values = new Float32Array(G * cells);
       for (let c = 0; c < cells; c++) for (let g = 0; g < G; g++) values[g * cells + c] = x[c * G + g]!;
-      return { kind: "self", name: "self-informed", dim: cells, values };
+      return [{ kind: "self", name: "self-informed", dim: cells, values }];
     }
     if (variant === "random") {
-      const r = randomPrior([...genes], this.prior.dim, seed);
-      return { kind: "random", name: `random ${this.prior.dim}-d`, dim: r.dim, values: r.values };
+      const dim = this.priors[0]!.dim;
+      const r = randomPrior([...genes], dim, seed);
+      return [{ kind: "random", name: `random ${dim}-d`, dim: r.dim, values: r.values }];
     }
-    const source = variant === "bundled" ? bundledPrior() : this.prior;
-    const p = variant === "shuffled" ? shuffledPrior(source, seed) : source;
-    const a = alignPrior(p, [...genes]);
-    if (a.covered.length !== G)
-      throw new Error(
-        `internal: prior ${p.name} covers ${a.covered.length} of the ${G} modelled genes; genes must be chosen from its coverage`,
-      );
-    const name = variant === "shuffled" ? `shuffled ${source.name}` : source.name;
-    return { kind: variant, name, dim: p.dim, values: a.matrix };
+    const sources = variant === "bundled" ? [bundledPrior()] : this.priors;
+    return sources.map((source, i) => {
+      const p = variant === "shuffled" ? shuffledPrior(source, seed + i) : source;
+      const a = alignPrior(p, [...genes]);
+      if (a.covered.length !== G)
+        throw new Error(
+          `internal: prior ${p.name} covers ${a.covered.length} of the ${G} modelled genes; genes must be chosen from its coverage`,
+        );
+      const name = variant === "shuffled" ? `shuffled ${source.name}` : source.name;
+      return { kind: variant, name, dim: p.dim, values: a.matrix };
+    });
   }
 }
+
+/** How a variant's inputs are named in tables and the log ("GO + pathways (bundled) + GenePT"). */
+export const inputsName = (inputs: readonly GeneInput[]): string => inputs.map((i) => i.name).join(" + ");

@@ -17,7 +17,11 @@ import type { ProviderChoice } from "../train/providers.js";
 import { type Combined, combine } from "./combine.js";
 import { describeClusters, embeddingBaselines, METRIC_COLUMNS, type MetricRow, scoreEmbedding } from "./evaluate.js";
 import type { Expression } from "./expression.js";
-import { type Coverage, GeneInputs, type PriorChoice, type Variant } from "./gene-inputs.js";
+import { type Coverage, GeneInputs, inputsName, type PriorChoice, type Variant } from "./gene-inputs.js";
+
+/** Unintegrated PCA, MNN correction of it, and sciLaMA with the paper's controls and the bundled prior. */
+export const BASELINES = ["pca", "mnn", "self", "bundled", "shuffled"] as const;
+export type Baseline = (typeof BASELINES)[number];
 
 export interface IntegrateOptions {
   files: string[];
@@ -30,8 +34,8 @@ export interface IntegrateOptions {
   seed: number;
   /** Highly variable genes to model (0: every gene the prior covers). */
   hvg: number;
-  /** Also train and score the baselines (only meaningful with labels or batches). */
-  baselines: boolean;
+  /** Baselines to compute and score beside the chosen prior (only with labels or batches); see `BASELINES`. */
+  baselines: readonly Baseline[];
   provider?: ProviderChoice;
   onStage?: (stage: string) => void;
   /** Training progress of one variant, and the whole run's progress in [0, 1] (training is nearly all of it). */
@@ -108,8 +112,8 @@ export async function integrate(o: IntegrateOptions): Promise<IntegrateResult> {
 
   o.onStage?.("selecting genes and preprocessing");
   // Every variant models the same genes: those the priors in use cover.
-  const withBaselines = o.baselines && !!(combined.label || combined.batch);
-  const geneInputs = await GeneInputs.load(o.prior, withBaselines);
+  const baselines = combined.label || combined.batch ? o.baselines : [];
+  const geneInputs = await GeneInputs.load(o.prior, baselines.includes("bundled"));
   const coverage = geneInputs.coverage(combined.genes);
   const genesIdx = selectGenes(combined, coverage.covered, o.hvg);
   const genes = Array.from(genesIdx, (i) => combined.genes[i]!);
@@ -126,26 +130,27 @@ export async function integrate(o: IntegrateOptions): Promise<IntegrateResult> {
   timer.lap("preprocess");
 
   const hyper: SciLaMAHyper = { ...PRESETS[o.preset], ...o.hyper };
-  // The chosen variant first, then the paper's controls and the bundled prior as baselines.
+  // The chosen variant first, then the sciLaMA baselines.
   const mainVariant = geneInputs.mainVariant;
-  const baselineVariants = (["self", "bundled", "shuffled"] as const).filter((b) => b !== mainVariant);
-  const plan: Variant[] = [mainVariant, ...(withBaselines ? baselineVariants : [])];
+  const sciLaMABaselines = (["self", "bundled", "shuffled"] as const).filter((b) => b !== mainVariant && baselines.includes(b));
+  const plan: Variant[] = [mainVariant, ...sciLaMABaselines];
   const train = async (variant: Variant) => {
     const index = plan.indexOf(variant);
-    const input = geneInputs.input(variant, genes, x, cells, o.seed);
-    o.onStage?.(`training sciLaMA (${input.name})`);
+    const inputs = geneInputs.inputs(variant, genes, x, cells, o.seed);
+    const name = inputsName(inputs);
+    o.onStage?.(`training sciLaMA (${name})`);
     const r = await trainSciLaMA(
-      { x, cells, genes: genes.length, covariates: cov, nCovariates: nb, geneInputs: [input] },
+      { x, cells, genes: genes.length, covariates: cov, nCovariates: nb, geneInputs: inputs },
       {
         hyper,
         seed: o.seed,
         ...(o.provider ? { provider: o.provider } : {}),
         ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
-        onProgress: (p, step) => o.onProgress?.(input.name, p, (index + (step - 1 + p.step / Math.max(1, p.totalSteps)) / 3) / plan.length),
+        onProgress: (p, step) => o.onProgress?.(name, p, (index + (step - 1 + p.step / Math.max(1, p.totalSteps)) / 3) / plan.length),
       },
     );
     timer.lap(`sciLaMA ${variant}`);
-    return { r, name: input.name };
+    return { r, name };
   };
   const metrics: MetricRow[] = [];
   const labels = combined.label?.codes ?? null;
@@ -161,17 +166,20 @@ export async function integrate(o: IntegrateOptions): Promise<IntegrateResult> {
   if (labels || batches) {
     o.onStage?.("scoring embeddings");
     metrics.push(await scoreEmbedding(`sciLaMA (${mainName})`, main.cellMu, cells, hyper.latent, labels, batches));
-    if (withBaselines) {
-      const base = await embeddingBaselines(lognorm, batches);
+    if (baselines.includes("pca") || baselines.includes("mnn")) {
+      const base = await embeddingBaselines(lognorm, baselines.includes("mnn") ? batches : null);
       pcaEmbedding = base.pca.embedding;
-      metrics.unshift(await scoreEmbedding("unintegrated PCA", base.pca.embedding, cells, base.pca.dims, labels, batches));
-      if (base.mnn) metrics.splice(1, 0, await scoreEmbedding("MNN (scran)", base.mnn, cells, base.pca.dims, labels, batches));
+      const rows: MetricRow[] = [];
+      if (baselines.includes("pca"))
+        rows.push(await scoreEmbedding("unintegrated PCA", base.pca.embedding, cells, base.pca.dims, labels, batches));
+      if (base.mnn) rows.push(await scoreEmbedding("MNN (scran)", base.mnn, cells, base.pca.dims, labels, batches));
+      metrics.unshift(...rows);
       timer.lap("baselines PCA and MNN");
-      for (const variant of plan.slice(1)) {
-        const { r, name } = await train(variant);
-        if (r.status === "stopped") return stoppedResult();
-        metrics.push(await scoreEmbedding(`sciLaMA (${name})`, r.cellMu, cells, hyper.latent, labels, batches));
-      }
+    }
+    for (const variant of plan.slice(1)) {
+      const { r, name } = await train(variant);
+      if (r.status === "stopped") return stoppedResult();
+      metrics.push(await scoreEmbedding(`sciLaMA (${name})`, r.cellMu, cells, hyper.latent, labels, batches));
     }
     timer.lap("metrics");
   }
