@@ -64,6 +64,7 @@ function synthetic() {
 }
 
 async function measure(batch: number) {
+  let lastReport = 0;
   const t0 = performance.now();
   const { x, prior, cov } = synthetic();
   const genSec = (performance.now() - t0) / 1000;
@@ -77,7 +78,18 @@ async function measure(batch: number) {
       nCovariates: BATCHES,
       geneInputs: [{ name: "synthetic", dim: PRIOR, values: prior }],
     },
-    { hyper, seed: 1, provider },
+    {
+      hyper,
+      seed: 1,
+      provider,
+      // Progress on stderr (the parent reads the result from stdout).
+      onProgress: (p) => {
+        const now = performance.now();
+        if (now - lastReport < 15_000) return;
+        lastReport = now;
+        process.stderr.write(`  b${batch} ${p.phase}: step ${p.step}/${p.totalSteps}, ${p.cellsPerSec.toFixed(0)} cells/s\n`);
+      },
+    },
   );
   const trainSec = r.steps.reduce((s, p) => s + p.seconds, 0);
   const out = {

@@ -50,8 +50,11 @@ export class GeneInputs {
     return new GeneInputs(choice, priors, limiting);
   }
 
+  /** The chosen variant; a choice of the bundled prior alone is the "bundled" variant. */
   get mainVariant(): Variant {
-    return typeof this.choice === "object" ? "priors" : this.choice;
+    if (typeof this.choice !== "object") return this.choice;
+    const [only, ...more] = this.choice.priors;
+    return only === "bundled" && !more.length ? "bundled" : "priors";
   }
 
   coverage(genes: readonly string[]): Coverage {
