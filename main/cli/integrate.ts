@@ -115,6 +115,8 @@ export async function integrateCommand(files: string[], o: IntegrateCommandOptio
     say(
       `genes: ${r.combined.genes.length} shared, ${c.covered.length} covered by the prior (${(100 * c.fraction).toFixed(1)}%), ${r.genes.length} modelled`,
     );
+    if (r.skippedBaselines.length)
+      say(`stopped during the baselines: ${r.skippedBaselines.join(", ")} not trained; the result and the other rows are kept`);
     const written = writeIntegration(r, o.out);
     if (project) recordIntegration(project, runId!, r, written);
     print(o.json, { metrics: r.metrics, written, seconds: r.seconds, runId, coverage: { ...c, covered: c.covered.length } }, () =>

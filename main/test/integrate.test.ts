@@ -252,6 +252,30 @@ test("stopping: the workflow reports 'stopped'; the CLI on Ctrl-C records a canc
   assert.equal(r.status, "stopped");
   assert.equal(r.main.steps.at(-1)?.status, "stopped");
 
+  // Stopped during a baseline: the main result is kept with the rows scored so far.
+  let stage = "";
+  const b = await integrate({
+    files: [PANCREAS],
+    batch: "batch",
+    prior: { priors: ["bundled"] },
+    preset: "quick",
+    hyper: { maxEpochs: 2 },
+    seed: 1,
+    hvg: 200,
+    baselines: ["pca", "self", "shuffled"],
+    onStage: (s) => {
+      stage = s;
+    },
+    shouldStop: () => stage.includes("self-informed"),
+  });
+  assert.equal(b.status, "completed");
+  assert.deepEqual(b.skippedBaselines, ["self", "shuffled"]);
+  assert.deepEqual(
+    b.metrics.map((m) => m.method),
+    ["unintegrated PCA", BUNDLED],
+  );
+  assert.ok(b.output.obsm.has("X_sciLaMA"));
+
   const dir = tempDir(t);
   Project.create(dir, "Lab").close();
   const out = join(dir, "never.h5ad");

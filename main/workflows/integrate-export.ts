@@ -95,6 +95,8 @@ export function recordIntegration(p: Project, id: number, r: IntegrateResult, wr
       if (v !== null) setMetric(p, id, k, v, row.method);
     }
   for (const [kind, path] of Object.entries(written)) setArtifact(p, id, kind, relative(p.dir, path));
+  if (r.skippedBaselines.length)
+    p.log("warning", "run-baselines", `Run ${id} was stopped before the baselines ${r.skippedBaselines.join(", ")}`, { runId: id });
   if (r.main.fallbackReason) p.log("warning", "run-device", `Run ${id} ran on the CPU: ${r.main.fallbackReason}`, { runId: id });
   finishRun(p, id, "succeeded", { timings: r.seconds });
 }

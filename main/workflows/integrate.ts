@@ -44,7 +44,10 @@ export interface IntegrateOptions {
 }
 
 export interface IntegrateResult {
+  /** "stopped": the chosen model's training was stopped; nothing to keep. */
   status: "completed" | "stopped";
+  /** Baselines not scored because the user stopped during their training (the main result is complete). */
+  skippedBaselines: string[];
   combined: Combined;
   /** Columns of `combined` that were modelled. */
   genes: string[];
@@ -153,6 +156,7 @@ export async function integrate(o: IntegrateOptions): Promise<IntegrateResult> {
     return { r, name };
   };
   const metrics: MetricRow[] = [];
+  const skippedBaselines: string[] = [];
   const labels = combined.label?.codes ?? null;
   const batches = combined.batch?.codes ?? null;
   let pcaEmbedding: Float32Array | null = null;
@@ -176,15 +180,24 @@ export async function integrate(o: IntegrateOptions): Promise<IntegrateResult> {
       metrics.unshift(...rows);
       timer.lap("baselines PCA and MNN");
     }
-    for (const variant of plan.slice(1)) {
+    for (const [i, variant] of plan.slice(1).entries()) {
+      // A stop during a baseline keeps the finished main result and the rows scored so far.
+      if (o.shouldStop?.()) {
+        skippedBaselines.push(...plan.slice(1 + i));
+        break;
+      }
       const { r, name } = await train(variant);
-      if (r.status === "stopped") return stoppedResult();
+      if (r.status === "stopped") {
+        skippedBaselines.push(...plan.slice(1 + i));
+        break;
+      }
       metrics.push(await scoreEmbedding(`sciLaMA (${name})`, r.cellMu, cells, hyper.latent, labels, batches));
     }
     timer.lap("metrics");
   }
   return {
     status: "completed",
+    skippedBaselines,
     combined,
     genes,
     coverage,
@@ -200,6 +213,7 @@ export async function integrate(o: IntegrateOptions): Promise<IntegrateResult> {
   function stoppedResult(): IntegrateResult {
     return {
       status: "stopped",
+      skippedBaselines: [],
       combined,
       genes,
       coverage,
@@ -263,6 +277,7 @@ export async function integrate(o: IntegrateOptions): Promise<IntegrateResult> {
         device: main.provider,
         seconds: timer.seconds,
         metrics: columns(metrics, ["method", ...METRIC_COLUMNS, "resolution", "seconds"]),
+        ...(skippedBaselines.length ? { skippedBaselines } : {}),
       },
     };
     return {
