@@ -8,8 +8,9 @@ import { Project } from "../store/project.js";
 import { finishRun, getRun, recordProgress } from "../store/runs.js";
 import { METRIC_COLUMNS, type MetricRow } from "../workflows/evaluate.js";
 import type { PriorChoice } from "../workflows/gene-inputs.js";
-import { type Baseline, integrate } from "../workflows/integrate.js";
-import { recordIntegration, startIntegrationRun, writeIntegration } from "../workflows/integrate-export.js";
+import type { Baseline } from "../workflows/integrate.js";
+import { recordIntegration, startIntegrationRun } from "../workflows/integrate-export.js";
+import { startIntegrateJob } from "../workflows/integrate-job.js";
 import { print, UsageError } from "./output.js";
 
 export interface IntegrateCommandOptions {
@@ -69,9 +70,11 @@ export async function integrateCommand(files: string[], o: IntegrateCommandOptio
   const project = o.project ? Project.open(o.project) : null;
   const runId = project ? startIntegrationRun(project, { files, ...o }) : null;
   let stop = false;
+  let cancel = () => {};
   const onSigint = () => {
     if (stop) process.exit(130);
     stop = true;
+    cancel();
     process.stderr.write("\nstopping after the current training block… (Ctrl-C again to quit at once)\n");
   };
   process.on("SIGINT", onSigint);
@@ -81,45 +84,52 @@ export async function integrateCommand(files: string[], o: IntegrateCommandOptio
   let last = 0;
   let lastRecorded = 0;
   try {
-    const r = await integrate({
-      files,
-      ...(o.batch ? { batch: o.batch } : {}),
-      ...(o.label ? { label: o.label } : {}),
-      prior: priorChoice(o.prior),
-      preset: o.preset,
-      ...(o.epochs ? { hyper: { maxEpochs: o.epochs } } : {}),
-      seed: o.seed,
-      hvg: o.hvg,
-      baselines: o.baselines,
-      shouldStop: () => stop,
-      onStage: (s) => say(`· ${s}`),
-      onProgress: (variant, p, fraction) => {
-        const now = performance.now();
-        if (project && now - lastRecorded > 1000) {
-          lastRecorded = now;
-          recordProgress(project, runId!, fraction, `${variant}: ${p.phase}, epoch ${p.epoch + 1}/${p.epochs}`);
-        }
-        if (now - last < 2000) return;
-        last = now;
-        const loss = p.losses.loss?.toFixed(1) ?? "";
-        say(
-          `  ${variant} | ${p.phase} | epoch ${p.epoch + 1}/${p.epochs} | loss ${loss} | ${p.cellsPerSec.toFixed(0)} cells/s | ${p.provider}`,
-        );
+    const prior = priorChoice(o.prior);
+    const job = startIntegrateJob(
+      {
+        files,
+        ...(o.batch ? { batch: o.batch } : {}),
+        ...(o.label ? { label: o.label } : {}),
+        prior,
+        preset: o.preset,
+        ...(o.epochs ? { hyper: { maxEpochs: o.epochs } } : {}),
+        seed: o.seed,
+        hvg: o.hvg,
+        baselines: o.baselines,
       },
-    });
+      o.out,
+      {
+        onStage: (s) => say(`· ${s}`),
+        onProgress: (variant, p, fraction) => {
+          const now = performance.now();
+          if (project && now - lastRecorded > 1000) {
+            lastRecorded = now;
+            recordProgress(project, runId!, fraction, `${variant}: ${p.phase}, epoch ${p.epoch + 1}/${p.epochs}`);
+          }
+          if (now - last < 2000) return;
+          last = now;
+          const loss = p.losses.loss?.toFixed(1) ?? "";
+          say(
+            `  ${variant} | ${p.phase} | epoch ${p.epoch + 1}/${p.epochs} | loss ${loss} | ${p.cellsPerSec.toFixed(0)} cells/s | ${p.provider}`,
+          );
+        },
+      },
+    );
+    cancel = job.cancel;
+    const r = await job.done;
     if (r.status === "stopped") {
       if (project) finishRun(project, runId!, "cancelled", { timings: r.seconds });
       throw new Error("integration stopped before training finished; nothing was written");
     }
     const c = r.coverage;
     say(
-      `genes: ${r.combined.genes.length} shared, ${c.covered.length} covered by the prior (${(100 * c.fraction).toFixed(1)}%), ${r.genes.length} modelled`,
+      `genes: ${c.datasetGenes} shared, ${c.covered} covered by the prior (${(100 * c.fraction).toFixed(1)}%), ${r.modelledGenes} modelled`,
     );
     if (r.skippedBaselines.length)
       say(`stopped during the baselines: ${r.skippedBaselines.join(", ")} not trained; the result and the other rows are kept`);
-    const written = writeIntegration(r, o.out);
+    const written = r.written!;
     if (project) recordIntegration(project, runId!, r, written);
-    print(o.json, { metrics: r.metrics, written, seconds: r.seconds, runId, coverage: { ...c, covered: c.covered.length } }, () =>
+    print(o.json, { metrics: r.metrics, written, seconds: r.seconds, runId, coverage: c }, () =>
       [
         r.metrics.length ? metricTable(r.metrics) : "(no labels or batches: no metrics)",
         "",

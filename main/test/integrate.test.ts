@@ -1,6 +1,6 @@
 // The integration workflow end to end on real data: the CLI on CellBench and the pancreas studies with their
 // baselines, the exported files read back by our reader and by anndata, the run in the project store, gene-id
-// alignment under a shuffled prior row order, one dataset without batches, and cancellation.
+// alignment under a shuffled prior row order, one dataset without batches, cancellation, and the worker-thread job.
 // Training is shortened: CellBench uses the Quick preset (≤ 30 epochs per step), pancreas the Standard preset
 // (≤ 150) with only the PCA and MNN baselines; the reference schedule is 500. Thresholds are the values measured
 // here less a margin for other machines' floating-point summation order.
@@ -10,12 +10,14 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import type { Dense } from "../data/dataset.js";
+import { DataError } from "../io/errors.js";
 import { readH5ad } from "../io/h5ad/read.js";
 import { bundledPrior } from "../priors/index.js";
 import { Project } from "../store/project.js";
 import { artifact, listRuns, metrics } from "../store/runs.js";
 import type { MetricRow } from "../workflows/evaluate.js";
 import { BASELINES, integrate } from "../workflows/integrate.js";
+import { type IntegrateJobOptions, startIntegrateJob } from "../workflows/integrate-job.js";
 import { CELLBENCH, PANCREAS, python, ROOT, tempDir } from "./helpers.js";
 
 const CLI = join(ROOT, "bin", "scilama.js");
@@ -303,4 +305,43 @@ test("stopping: the workflow reports 'stopped'; the CLI on Ctrl-C records a canc
     p.close();
   }
   assert.equal(existsSync(out), false);
+});
+
+test("the integration job runs in a worker thread: the caller's timers keep firing, stages and progress arrive, bad input stays a DataError", async (t) => {
+  const dir = tempDir(t);
+  const options: IntegrateJobOptions = {
+    files: [PANCREAS],
+    batch: "batch",
+    prior: { priors: ["bundled"] },
+    preset: "quick",
+    hyper: { maxEpochs: 3 },
+    seed: 1,
+    hvg: 200,
+    baselines: [],
+  };
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 50);
+  const stages: string[] = [];
+  let fraction = 0;
+  const started = performance.now();
+  const r = await startIntegrateJob(options, join(dir, "job.h5ad"), {
+    onStage: (s) => stages.push(s),
+    onProgress: (_variant, _p, f) => {
+      fraction = f;
+    },
+  }).done;
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(timer);
+  assert.equal(r.status, "completed");
+  assert.equal(r.written?.h5ad, join(dir, "job.h5ad"));
+  assert.ok(existsSync(join(dir, "job.h5ad")) && existsSync(join(dir, "job.genes.onnx")));
+  assert.equal(r.modelledGenes, 200);
+  assert.ok(stages.some((s) => s.startsWith("training sciLaMA")));
+  assert.ok(fraction > 0.9, `last progress ${fraction}`);
+  // Training on this thread would let through about one tick per onnxruntime run (seconds each), not ~20 per second.
+  assert.ok(ticks >= seconds * 5, `${ticks} timer ticks in ${seconds.toFixed(1)} s`);
+
+  const bad = startIntegrateJob({ ...options, batch: "nope" }, join(dir, "bad.h5ad"));
+  await assert.rejects(bad.done, (e: unknown) => e instanceof DataError && /a cell column 'nope'/.test(e.message));
+  assert.equal(existsSync(join(dir, "bad.h5ad")), false);
 });

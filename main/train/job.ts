@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import { WORKER_BOOT } from "../workers/boot-url.js";
 import type { Progress } from "./fit.js";
 import { type TrainJobSpec, validateTrainJobSpec } from "./spec.js";
 import type { WorkerMessage, WorkerResult } from "./worker.js";
@@ -19,7 +20,7 @@ export interface TrainJob {
 export function startTrainJob(spec: TrainJobSpec, onProgress?: (p: Progress) => void): TrainJob {
   validateTrainJobSpec(spec);
   const stop = new SharedArrayBuffer(4);
-  const worker = new Worker(new URL("./worker-boot.js", import.meta.url), { workerData: { spec, stop } });
+  const worker = new Worker(WORKER_BOOT, { workerData: { entry: new URL("./worker.ts", import.meta.url).href, spec, stop } });
   const done = new Promise<WorkerResult>((resolve, reject) => {
     worker.on("message", (m: WorkerMessage) => {
       if (m.type === "progress") onProgress?.(m.progress);

@@ -9,6 +9,7 @@ import type { Project } from "../store/project.js";
 import { createRun, finishRun, markRunning, recordDevice, setArtifact, setMetric } from "../store/runs.js";
 import { METRIC_COLUMNS, type MetricRow } from "./evaluate.js";
 import type { IntegrateResult } from "./integrate.js";
+import type { IntegrationSummary } from "./integrate-job.js";
 
 const csvField = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
 const num = (v: number | null) => (v === null ? "" : String(Math.round(v * 1e6) / 1e6));
@@ -87,8 +88,8 @@ export function startIntegrationRun(p: Project, config: unknown): number {
 }
 
 /** Completes a run with what the integration produced: device, metrics per method, artifacts, timings. */
-export function recordIntegration(p: Project, id: number, r: IntegrateResult, written: Written): void {
-  recordDevice(p, id, r.main.provider);
+export function recordIntegration(p: Project, id: number, r: IntegrationSummary, written: Written): void {
+  recordDevice(p, id, r.provider);
   for (const row of r.metrics)
     for (const k of METRIC_COLUMNS) {
       const v = row[k];
@@ -97,6 +98,6 @@ export function recordIntegration(p: Project, id: number, r: IntegrateResult, wr
   for (const [kind, path] of Object.entries(written)) setArtifact(p, id, kind, relative(p.dir, path));
   if (r.skippedBaselines.length)
     p.log("warning", "run-baselines", `Run ${id} was stopped before the baselines ${r.skippedBaselines.join(", ")}`, { runId: id });
-  if (r.main.fallbackReason) p.log("warning", "run-device", `Run ${id} ran on the CPU: ${r.main.fallbackReason}`, { runId: id });
+  if (r.fallbackReason) p.log("warning", "run-device", `Run ${id} ran on the CPU: ${r.fallbackReason}`, { runId: id });
   finishRun(p, id, "succeeded", { timings: r.seconds });
 }
