@@ -40,6 +40,18 @@ const row = (rows: MetricRow[], method: string): MetricRow => {
   return r;
 };
 
+/** A short run on pancreas: 200 genes, 2 epochs per step, no baselines. */
+const SHORT_PANCREAS: IntegrateJobOptions = {
+  files: [PANCREAS],
+  batch: "batch",
+  prior: { priors: ["bundled"] },
+  preset: "quick",
+  hyper: { maxEpochs: 2 },
+  seed: 1,
+  hvg: 200,
+  baselines: [],
+};
+
 const BUNDLED = "sciLaMA (GO + pathways (bundled))";
 const METHODS = ["unintegrated PCA", "MNN (scran)", BUNDLED, "sciLaMA (self-informed)", "sciLaMA (shuffled GO + pathways (bundled))"];
 
@@ -257,13 +269,7 @@ test("stopping: the workflow reports 'stopped'; the CLI on Ctrl-C records a canc
   // Stopped during a baseline: the main result is kept with the rows scored so far.
   let stage = "";
   const b = await integrate({
-    files: [PANCREAS],
-    batch: "batch",
-    prior: { priors: ["bundled"] },
-    preset: "quick",
-    hyper: { maxEpochs: 2 },
-    seed: 1,
-    hvg: 200,
+    ...SHORT_PANCREAS,
     baselines: ["pca", "self", "shuffled"],
     onStage: (s) => {
       stage = s;
@@ -309,16 +315,7 @@ test("stopping: the workflow reports 'stopped'; the CLI on Ctrl-C records a canc
 
 test("the integration job runs in a worker thread: the caller's timers keep firing, stages and progress arrive, bad input stays a DataError", async (t) => {
   const dir = tempDir(t);
-  const options: IntegrateJobOptions = {
-    files: [PANCREAS],
-    batch: "batch",
-    prior: { priors: ["bundled"] },
-    preset: "quick",
-    hyper: { maxEpochs: 3 },
-    seed: 1,
-    hvg: 200,
-    baselines: [],
-  };
+  const options: IntegrateJobOptions = { ...SHORT_PANCREAS, hyper: { maxEpochs: 3 } };
   let ticks = 0;
   const timer = setInterval(() => ticks++, 50);
   const stages: string[] = [];
