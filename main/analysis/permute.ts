@@ -10,16 +10,7 @@ import type { Knn } from "./neighbors.js";
 /** A seeded permutation: order[newPosition] = original cell. */
 export function seededOrder(cells: number, seed: number): Int32Array {
   if (!Number.isInteger(seed)) throw new Error(`seed must be an integer, got ${seed}`);
-  const rng = new Rng(seed, 0x5eed);
-  const order = new Int32Array(cells);
-  for (let i = 0; i < cells; i++) order[i] = i;
-  for (let i = cells - 1; i > 0; i--) {
-    const j = Math.floor(rng.uniform() * (i + 1));
-    const t = order[i]!;
-    order[i] = order[j]!;
-    order[j] = t;
-  }
-  return order;
+  return new Rng(seed, 0x5eed).permutation(cells);
 }
 
 /** Rows of a row-major cells × dims matrix in the given order. */

@@ -4,26 +4,16 @@
  */
 
 import { leiden } from "../analysis/leiden.js";
-import { integrationMetrics } from "../analysis/metrics/index.js";
+import { type IntegrationMetrics, integrationMetrics } from "../analysis/metrics/index.js";
 import { mnnCorrect } from "../analysis/mnn.js";
 import { pca } from "../analysis/pca.js";
 import { umap } from "../analysis/umap.js";
 import type { Matrix } from "../data/dataset.js";
 
-export interface MetricRow {
-  method: string;
-  ari: number | null;
-  nmi: number | null;
-  asw: number | null;
-  batchAsw: number | null;
-  ilisi: number | null;
-  clisi: number | null;
-  /** Leiden resolution that maximised NMI against the labels (scib's search). */
-  resolution: number | null;
-  seconds: number;
-}
-
 export const METRIC_COLUMNS = ["ari", "nmi", "asw", "batchAsw", "ilisi", "clisi"] as const;
+
+/** One row of the metric table: an embedding's scib metrics (and the NMI-optimal resolution) and the time they took. */
+export type MetricRow = { method: string; seconds: number } & Pick<IntegrationMetrics, (typeof METRIC_COLUMNS)[number] | "resolution">;
 
 export async function scoreEmbedding(
   method: string,
@@ -35,17 +25,8 @@ export async function scoreEmbedding(
 ): Promise<MetricRow> {
   const t = performance.now();
   const m = await integrationMetrics(embedding, cells, dims, { ...(labels ? { labels } : {}), ...(batches ? { batches } : {}) });
-  return {
-    method,
-    ari: m.ari,
-    nmi: m.nmi,
-    asw: m.asw,
-    batchAsw: m.batchAsw,
-    ilisi: m.ilisi,
-    clisi: m.clisi,
-    resolution: m.resolution,
-    seconds: (performance.now() - t) / 1000,
-  };
+  const { ari, nmi, asw, batchAsw, ilisi, clisi, resolution } = m;
+  return { method, ari, nmi, asw, batchAsw, ilisi, clisi, resolution, seconds: (performance.now() - t) / 1000 };
 }
 
 export const PCA_DIMS = 50;

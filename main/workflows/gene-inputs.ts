@@ -3,7 +3,7 @@
  * user's file) aligned to the modelled genes by gene id, the paper's controls (the same prior shuffled among genes,
  * random vectors), or the self-informed input (the transposed expression matrix).
  */
-import { alignPrior, bundledPrior, type GenePrior, randomPrior, readPrior, shuffledPrior } from "../priors/index.js";
+import { alignPrior, alignPriors, bundledPrior, type GenePrior, randomPrior, readPrior, shuffledPrior } from "../priors/index.js";
 
 /** "priors": the chosen static priors (the bundled one and/or files), one gene encoder each. */
 export type Variant = "priors" | "bundled" | "self" | "random" | "shuffled";
@@ -58,21 +58,15 @@ export class GeneInputs {
   }
 
   coverage(genes: readonly string[]): Coverage {
-    let covered = Int32Array.from(genes, (_, i) => i);
-    const byPrior: Record<string, number> = {};
-    for (const p of this.limiting) {
-      const a = alignPrior(p, [...genes]);
-      byPrior[p.name] = a.covered.length;
-      const set = new Set(a.covered);
-      covered = covered.filter((i) => set.has(i));
-    }
-    const keep = new Set(covered);
+    if (!this.limiting.length)
+      return { datasetGenes: genes.length, covered: Int32Array.from(genes, (_, i) => i), dropped: [], fraction: 1, byPrior: {} };
+    const a = alignPriors(this.limiting, [...genes]);
     return {
       datasetGenes: genes.length,
-      covered,
-      dropped: genes.filter((_, i) => !keep.has(i)),
-      fraction: covered.length / Math.max(1, genes.length),
-      byPrior,
+      covered: a.covered,
+      dropped: a.coverage.dropped,
+      fraction: a.coverage.fraction,
+      byPrior: Object.fromEntries(this.limiting.map((p, i) => [p.name, a.coverage.perPrior[i]!.covered])),
     };
   }
 

@@ -182,16 +182,12 @@ export async function integrate(o: IntegrateOptions): Promise<IntegrateResult> {
     }
     for (const [i, variant] of plan.slice(1).entries()) {
       // A stop during a baseline keeps the finished main result and the rows scored so far.
-      if (o.shouldStop?.()) {
+      const trained = o.shouldStop?.() ? null : await train(variant);
+      if (!trained || trained.r.status === "stopped") {
         skippedBaselines.push(...plan.slice(1 + i));
         break;
       }
-      const { r, name } = await train(variant);
-      if (r.status === "stopped") {
-        skippedBaselines.push(...plan.slice(1 + i));
-        break;
-      }
-      metrics.push(await scoreEmbedding(`sciLaMA (${name})`, r.cellMu, cells, hyper.latent, labels, batches));
+      metrics.push(await scoreEmbedding(`sciLaMA (${trained.name})`, trained.r.cellMu, cells, hyper.latent, labels, batches));
     }
     timer.lap("metrics");
   }
