@@ -2,12 +2,11 @@
  * `scilama integrate`: datasets → sciLaMA → clusters, UMAP, metrics with baselines → result .h5ad + CSVs + models,
  * printing progress on stderr and the metric table on stdout (Ctrl-C stops training cleanly).
  */
-import { existsSync } from "node:fs";
 import type { Preset } from "../models/scilama-train.js";
 import { Project } from "../store/project.js";
 import { finishRun, getRun, recordProgress } from "../store/runs.js";
 import { METRIC_COLUMNS, type MetricRow } from "../workflows/evaluate.js";
-import type { PriorChoice } from "../workflows/gene-inputs.js";
+import { type PriorChoice, priorChoiceOf } from "../workflows/gene-inputs.js";
 import type { Baseline } from "../workflows/integrate.js";
 import { recordIntegration, startIntegrationRun } from "../workflows/integrate-export.js";
 import { startIntegrateJob } from "../workflows/integrate-job.js";
@@ -29,21 +28,10 @@ export interface IntegrateCommandOptions {
   quiet: boolean;
 }
 
-/** `--prior` values: one control, or one or more static priors (`bundled` and/or files), fused by the model. */
 function priorChoice(values: readonly string[]): PriorChoice {
-  const controls = ["self", "random", "shuffled"] as const;
-  const control = controls.find((c) => values.includes(c));
-  if (control) {
-    if (values.length > 1) throw new UsageError(`--prior ${control} is a control and cannot be combined with other priors`);
-    return control;
-  }
-  return {
-    priors: values.map((p) => {
-      if (p === "bundled") return "bundled";
-      if (!existsSync(p)) throw new UsageError(`--prior must be bundled, self, random, shuffled or a prior file; '${p}' does not exist`);
-      return { file: p };
-    }),
-  };
+  const choice = priorChoiceOf(values);
+  if (typeof choice === "string") throw new UsageError(`--prior: ${choice}`);
+  return choice;
 }
 
 const HEADS: Record<(typeof METRIC_COLUMNS)[number], string> = {

@@ -4,17 +4,20 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Format } from "../io/detect.js";
 import type { Orientation } from "../io/table.js";
+import { studioHome } from "../store/home.js";
 import { BASELINES, type Baseline } from "../workflows/integrate.js";
 import { inspectCommand } from "./inspect.js";
 import { integrateCommand } from "./integrate.js";
 import { EXIT, exitCodeFor, UsageError } from "./output.js";
 import { preprocessCommand } from "./preprocess.js";
-import { importCommand, projectCreate, projectInfoCommand, projectList, studioHome } from "./project.js";
+import { importCommand, projectCreate, projectInfoCommand, projectList } from "./project.js";
+import { reportCommand } from "./report.js";
 import { startCommand } from "./start.js";
 
 const HELP = `scilama — sciLaMA Studio from the command line
 
-  scilama start                                   open the demo project (first launch creates it)
+  scilama start [--browser] [--port N] [--no-open] open sciLaMA Studio on the demo project (first launch creates it):
+                                                  the desktop window, or browser mode on 127.0.0.1 (printing the address)
   scilama inspect <file|10x folder> [--format F] [--orientation genes-by-cells|cells-by-genes] [--json]
   scilama import <file|10x folder> --project <dir> [--name N] [--format F] [--orientation O] [--json] [--quiet]
   scilama preprocess <file> --out <out.h5ad> [--min-genes N] [--max-genes N] [--min-counts N] [--max-counts N]
@@ -24,6 +27,8 @@ const HELP = `scilama — sciLaMA Studio from the command line
                      [--prior bundled|self|random|shuffled|<file> (repeat for several)] [--preset quick|standard|thorough] [--seed N]
                      [--hvg N (0: all genes)] [--epochs N] [--baselines all|none|pca,mnn,self,bundled,shuffled]
                      [--project <dir>] [--json] [--quiet]
+  scilama report <run id --project <dir> | result.h5ad> --out <file.pdf> [--json]
+                                                  the integration report as PDF (printed by Chromium)
   scilama project create <dir> [--name N] [--json]
   scilama project list [<root>] [--json]          (default root: $SCILAMA_HOME/projects)
   scilama project info <dir> [--json]
@@ -33,6 +38,9 @@ Exit codes: 0 ok · 1 internal error · 2 usage · 3 bad input data · 4 project
 
 const OPTIONS = {
   json: { type: "boolean", default: false },
+  browser: { type: "boolean", default: false },
+  port: { type: "string" },
+  "no-open": { type: "boolean", default: false },
   quiet: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
   project: { type: "string" },
@@ -103,7 +111,7 @@ async function run(argv: string[]): Promise<void> {
   const orientation = oneOf(v.orientation, ["genes-by-cells", "cells-by-genes"] as const satisfies readonly Orientation[], "orientation");
   switch (cmd) {
     case "start":
-      return startCommand();
+      return startCommand({ browser: v.browser, port: num(v.port, "port"), open: !v["no-open"] });
     case "inspect":
       return inspectCommand(need(0, "a file"), { format, orientation, json: v.json });
     case "import":
@@ -151,6 +159,9 @@ async function run(argv: string[]): Promise<void> {
         quiet: v.quiet,
       });
     }
+    case "report":
+      if (!v.out) throw new UsageError("'report' needs --out <file.pdf>");
+      return reportCommand(need(0, "a run id or a result .h5ad"), { out: v.out, project: v.project, json: v.json });
     case "project": {
       const sub = need(0, "create, list or info");
       if (sub === "create") return projectCreate(need(1, "a folder"), v.name, v.json);

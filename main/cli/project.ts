@@ -1,16 +1,11 @@
 /** `scilama project create|list|info` and `scilama import`. */
 import { existsSync, readdirSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import type { DatasetSummary } from "../store/import.js";
 import { importDataset } from "../store/import.js";
 import { PROJECT_FILE, Project } from "../store/project.js";
 import { listRuns } from "../store/runs.js";
 import { fmt, print } from "./output.js";
-
-export function studioHome(): string {
-  return process.env.SCILAMA_HOME ?? join(homedir(), ".scilama-studio");
-}
 
 export function projectInfo(p: Project) {
   const datasets = p.datasets().map((d) => ({

@@ -1,28 +1,76 @@
 /**
- * `npm start`: opens (creating on first launch) the bundled demo project. Until the desktop shell exists it
- * says so plainly and shows the project in the terminal.
+ * `npm start` / `scilama start`: opens sciLaMA Studio on the bundled demo project (created on first launch). The
+ * desktop window when Electron's binary is installed; otherwise — or with --browser — the web host on 127.0.0.1,
+ * printing its address (with this launch's access token) and opening it in the default browser unless --no-open.
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { resourcePath } from "../resources.js";
-import { importDataset } from "../store/import.js";
-import { Project } from "../store/project.js";
-import { projectInfoCommand, studioHome } from "./project.js";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Studio } from "../api/studio.js";
+import { startHost } from "../host/server.js";
+import { ensureDemoProject } from "../store/home.js";
 
-export async function startCommand(): Promise<void> {
-  const dir = join(studioHome(), "projects", "demo");
-  if (!existsSync(join(dir, "project.sqlite"))) {
-    const p = Project.create(dir, "Demo: PBMC 3k");
-    try {
-      process.stdout.write(`First launch: creating the demo project in ${dir} …\n`);
-      await importDataset(p, resourcePath("demo", "pbmc3k.h5ad"), { name: "PBMC 3k (10x Genomics, Seurat tutorial)" });
-    } finally {
-      p.close();
-    }
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+export const appVersion = (): string => (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
+
+export const rendererDir = (): string => join(root, "renderer", "dist");
+
+/** Electron's executable when its binary was downloaded (npm's install script for it is not run here), else null. */
+export function electronBinary(): string | null {
+  try {
+    const path = createRequire(import.meta.url)("electron") as unknown;
+    return typeof path === "string" && existsSync(path) ? path : null;
+  } catch {
+    return null;
   }
-  process.stdout.write(
-    "The desktop window and browser UI are not built yet (issue #5), so sciLaMA Studio runs in the terminal for now.\n" +
-      "Use `npx scilama --help` to import, inspect and preprocess data.\n\n",
-  );
-  projectInfoCommand(dir, false);
+}
+
+export interface StartOptions {
+  browser: boolean;
+  port?: number;
+  open: boolean;
+}
+
+export async function startCommand(o: StartOptions): Promise<void> {
+  const say = (s: string) => process.stdout.write(`${s}\n`);
+  const demo = await ensureDemoProject((dir) => say(`First launch: creating the demo project in ${dir} …`));
+  if (!existsSync(join(rendererDir(), "index.html"))) throw new Error("the user interface is not built; run `npm run build` first");
+  if (!o.browser) {
+    const electron = electronBinary();
+    if (electron) {
+      const child = spawn(electron, [join(root, "electron", "main.cjs")], { stdio: "inherit" });
+      await new Promise((resolve) => child.on("exit", resolve));
+      return;
+    }
+    say(
+      "The desktop window needs Electron's binary, which is not installed on this machine (npm did not run its download script).\n" +
+        "Starting sciLaMA Studio in browser mode instead: everything works the same in your browser.",
+    );
+  }
+  const studio = new Studio(appVersion());
+  const host = await startHost({ studio, rendererDir: rendererDir(), ...(o.port ? { port: o.port } : {}) });
+  const url = `${host.url}#/project/${encodeURIComponent(demo)}`;
+  say(`Studio ready at ${url}`);
+  if (o.open) openInBrowser(url);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      say("Closing sciLaMA Studio (running jobs are stopped and recorded as cancelled) …");
+      void studio
+        .close()
+        .then(() => host.close())
+        .then(resolve);
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+}
+
+function openInBrowser(url: string): void {
+  const cmd = process.platform === "darwin" ? "open" : process.platform === "win32" ? "explorer" : "xdg-open";
+  const child = spawn(cmd, [url], { stdio: "ignore", detached: true });
+  child.on("error", () => process.stdout.write("(could not open a browser here: open the address above yourself)\n"));
+  child.unref();
 }

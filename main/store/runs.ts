@@ -95,6 +95,14 @@ export function setArtifact(p: Project, runId: number, kind: string, path: strin
   })();
 }
 
+export function artifacts(p: Project, runId: number): { kind: string; path: string; bytes: number | null }[] {
+  return p.db.prepare("SELECT kind, path, bytes FROM artifacts WHERE run_id = ? ORDER BY id").all(runId) as {
+    kind: string;
+    path: string;
+    bytes: number | null;
+  }[];
+}
+
 export function artifact(p: Project, runId: number, kind: string): string | null {
   return (
     (p.db.prepare("SELECT path FROM artifacts WHERE run_id = ? AND kind = ?").get(runId, kind) as { path: string } | undefined)?.path ??

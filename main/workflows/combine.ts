@@ -93,7 +93,8 @@ function stack(parts: { m: Matrix; colOf: Int32Array; keep: Uint8Array }[], nCol
   return { kind: "csr", ...csrFromTriplets(r0, nCols, Int32Array.from(rows), Int32Array.from(cols), Float32Array.from(vals)) };
 }
 
-export function combine(inputs: { file: string; dataset: Dataset }[], o: { batch?: string; label?: string }): Combined {
+/** `name` is how a file appears as a batch (default: its file name without extension). */
+export function combine(inputs: { file: string; name?: string; dataset: Dataset }[], o: { batch?: string; label?: string }): Combined {
   const exprs = inputs.map(({ file, dataset }) => expressionOf(dataset, file));
   let shared = new Set(exprs[0]!.genes);
   for (const e of exprs.slice(1)) shared = new Set(e.genes.filter((g) => shared.has(g)));
@@ -120,11 +121,11 @@ export function combine(inputs: { file: string; dataset: Dataset }[], o: { batch
   const cellNames = inputs.flatMap(({ dataset }, i) => dataset.obs.index.filter((_, r) => keeps[i]![r]));
 
   // One file: batches from its column. Several: the file, or file × column so equal names in different files stay apart.
-  const batchParts = inputs.map(({ file, dataset }, i) => {
+  const batchParts = inputs.map(({ file, name = stem(file), dataset }, i) => {
     const c = o.batch ? categorical(dataset, o.batch, file) : null;
     const n = keeps[i]!.reduce((a, b) => a + b, 0);
-    if (!c) return { codes: new Int32Array(n), categories: [stem(file)] };
-    const categories = inputs.length > 1 ? c.categories.map((x) => `${stem(file)}:${x}`) : c.categories;
+    if (!c) return { codes: new Int32Array(n), categories: [name] };
+    const categories = inputs.length > 1 ? c.categories.map((x) => `${name}:${x}`) : c.categories;
     return { codes: kept(i, c.codes), categories };
   });
   const batchU = o.batch || inputs.length > 1 ? unify(batchParts) : null;

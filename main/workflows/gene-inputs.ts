@@ -3,6 +3,7 @@
  * user's file) aligned to the modelled genes by gene id, the paper's controls (the same prior shuffled among genes,
  * random vectors), or the self-informed input (the transposed expression matrix).
  */
+import { existsSync } from "node:fs";
 import { alignPrior, alignPriors, bundledPrior, type GenePrior, randomPrior, readPrior, shuffledPrior } from "../priors/index.js";
 
 /** "priors": the chosen static priors (the bundled one and/or files), one gene encoder each. */
@@ -10,6 +11,18 @@ export type Variant = "priors" | "bundled" | "self" | "random" | "shuffled";
 export type PriorSource = "bundled" | { file: string };
 /** A control, or one or more static priors (several are fused by averaging their encoders' μ and σ). */
 export type PriorChoice = "self" | "random" | "shuffled" | { priors: PriorSource[] };
+
+/** The choice named by prior values ("bundled", "self", "random", "shuffled" or prior files; several static priors
+ *  are fused by the model), or what is wrong with them. */
+export function priorChoiceOf(values: readonly string[]): PriorChoice | string {
+  const controls = ["self", "random", "shuffled"] as const;
+  const control = controls.find((c) => values.includes(c));
+  if (control) return values.length > 1 ? `${control} is a control and cannot be combined with other priors` : control;
+  if (!values.length) return "choose a prior";
+  const missing = values.find((p) => p !== "bundled" && !existsSync(p));
+  if (missing) return `a prior is bundled, self, random, shuffled or a prior file; '${missing}' does not exist`;
+  return { priors: values.map((p) => (p === "bundled" ? "bundled" : { file: p })) };
+}
 
 export interface GeneInput {
   kind: Variant;

@@ -25,6 +25,8 @@ export type Baseline = (typeof BASELINES)[number];
 
 export interface IntegrateOptions {
   files: string[];
+  /** How each file appears as a batch when there are several (default: the file name). */
+  names?: string[];
   batch?: string;
   label?: string;
   prior: PriorChoice;
@@ -106,7 +108,8 @@ export async function integrate(o: IntegrateOptions): Promise<IntegrateResult> {
   const timer = stageTimer();
   o.onStage?.(`reading ${o.files.length} file(s)`);
   const inputs = [];
-  for (const file of o.files) inputs.push({ file, dataset: (await readDataset(file)).dataset });
+  for (const [i, file] of o.files.entries())
+    inputs.push({ file, ...(o.names?.[i] ? { name: o.names[i] } : {}), dataset: (await readDataset(file)).dataset });
   const combined = combine(inputs, { ...(o.batch ? { batch: o.batch } : {}), ...(o.label ? { label: o.label } : {}) });
   for (const s of combined.sources)
     o.onStage?.(`${basename(s.file)}: ${s.cells} cells × ${s.genes} genes, ${EXPRESSION_KINDS[s.kind]} from ${s.source}`);
@@ -258,6 +261,8 @@ export async function integrate(o: IntegrateOptions): Promise<IntegrateResult> {
     const uns: { [k: string]: Json } = {
       sciLaMA: {
         files: o.files.map((f) => basename(f)),
+        batch: combined.batch?.column ?? null,
+        label: combined.label?.column ?? null,
         prior: mainName,
         preset: o.preset,
         seed: o.seed,

@@ -1,0 +1,153 @@
+/**
+ * What the renderer sees of the engine: the shapes the Studio API answers with and the events it pushes. Both hosts
+ * (Electron IPC and the local web host) carry exactly these; the renderer imports this file for types only.
+ */
+import type { Preset, SciLaMAHyper } from "../models/scilama-train.js";
+import type { DatasetSummary } from "../store/import.js";
+import type { MetricRow } from "../workflows/evaluate.js";
+import type { Baseline } from "../workflows/integrate.js";
+
+export type { Baseline, DatasetSummary, MetricRow, Preset, SciLaMAHyper };
+
+export interface ProjectCard {
+  dir: string;
+  name: string;
+  openedAt: string;
+  /** The folder no longer holds a project (moved or deleted): shown greyed, not opened. */
+  missing: boolean;
+  datasets: number;
+  runs: number;
+}
+
+export interface Home {
+  recent: ProjectCard[];
+  demo: string;
+  /** Where new projects go when the user does not pick a folder. */
+  projectsRoot: string;
+  version: string;
+}
+
+export interface DatasetCard {
+  id: number;
+  name: string;
+  status: "importing" | "ready" | "failed";
+  format: string | null;
+  cells: number | null;
+  genes: number | null;
+  error: string | null;
+  summary: DatasetSummary | null;
+  createdAt: string;
+}
+
+export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+
+export interface RunCard {
+  id: number;
+  kind: string;
+  status: RunStatus;
+  progress: number;
+  phase: string | null;
+  device: string | null;
+  error: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  datasets: number[];
+  /** The settings the run was started with (IntegrationRequest for integration runs). */
+  config: IntegrationSettings | null;
+  timings: Record<string, number> | null;
+}
+
+export interface ProjectView {
+  dir: string;
+  name: string;
+  datasets: DatasetCard[];
+  runs: RunCard[];
+  events: { ts: string; level: "info" | "warning" | "error"; message: string }[];
+}
+
+/** A cell column as the wizard offers it. */
+export interface ColumnInfo {
+  name: string;
+  kind: "categorical" | "numeric" | "text";
+  /** Distinct values (for numeric columns too). */
+  distinct: number;
+  examples: string[];
+  /** Why it is or is not a sensible batch / label column. */
+  batchNote: string | null;
+  labelNote: string | null;
+}
+
+export interface IntegrationPlan {
+  cells: number;
+  /** Genes shared by all chosen datasets. */
+  sharedGenes: number;
+  /** Columns present in every chosen dataset. */
+  columns: ColumnInfo[];
+  /** "dataset" when several datasets are chosen (the file each cell came from) — always a valid batch. */
+  datasetColumn: string | null;
+  suggested: { batch: string | null; label: string | null };
+  presets: Record<Preset, SciLaMAHyper>;
+  defaults: { hvg: number; seed: number };
+}
+
+export interface PriorCoverage {
+  prior: string;
+  genes: number;
+  covered: number;
+  fraction: number;
+  /** Up to 20 of the dataset's genes the prior lacks. */
+  missingExamples: string[];
+}
+
+export interface IntegrationSettings {
+  datasets: number[];
+  batch: string | null;
+  label: string | null;
+  /** "bundled", "self", "random", "shuffled", or a prior file's path. */
+  prior: string;
+  preset: Preset;
+  hyper: Partial<SciLaMAHyper>;
+  seed: number;
+  hvg: number;
+  baselines: Baseline[];
+}
+
+export interface LossPoint {
+  variant: string;
+  phase: string;
+  epoch: number;
+  elapsedSec: number;
+  loss: number;
+}
+
+export interface RunResult {
+  run: RunCard;
+  metrics: MetricRow[];
+  cells: number;
+  /** x, y interleaved. */
+  umap: number[];
+  /** Categorical cell columns to colour by: batch, label, Leiden clusters. */
+  groups: { name: string; role: "batch" | "label" | "cluster"; categories: string[]; codes: number[] }[];
+  genes: string[];
+  losses: LossPoint[];
+  files: { kind: string; path: string }[];
+}
+
+export type StudioEvent =
+  | { type: "import"; project: string; ticket: string; name: string; phase: string; fraction: number }
+  | { type: "import-done"; project: string; ticket: string; name: string; datasetId: number | null; error: string | null }
+  | {
+      type: "run";
+      project: string;
+      runId: number;
+      stage: string;
+      variant: string | null;
+      fraction: number;
+      epoch: number | null;
+      epochs: number | null;
+      etaSec: number | null;
+      cellsPerSec: number | null;
+      device: string | null;
+      point: LossPoint | null;
+    }
+  | { type: "run-done"; project: string; runId: number; status: RunStatus; error: string | null };

@@ -1,0 +1,50 @@
+/**
+ * Errors as the UI receives them: a kind it can act on and a message a biologist can read. Bad input files keep
+ * their structured reason (file, expected, found, what to do); anything unexpected is a bug, reported as such.
+ */
+import { DataError } from "../io/errors.js";
+import { NoChromiumError } from "../report/pdf.js";
+import { ProjectError } from "../store/project.js";
+
+export type ApiErrorKind = "bad-request" | "not-found" | "data" | "project" | "busy" | "unavailable" | "internal";
+
+export interface ApiErrorBody {
+  kind: ApiErrorKind;
+  message: string;
+  data?: { file: string; expected: string; found: string; hint?: string };
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly kind: ApiErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export function errorBody(e: unknown): ApiErrorBody {
+  if (e instanceof ApiError) return { kind: e.kind, message: e.message };
+  if (e instanceof DataError)
+    return {
+      kind: "data",
+      message: e.message,
+      data: { file: e.file, expected: e.expected, found: e.found, ...(e.hint ? { hint: e.hint } : {}) },
+    };
+  if (e instanceof ProjectError) return { kind: "project", message: e.message };
+  if (e instanceof NoChromiumError) return { kind: "unavailable", message: e.message };
+  const message = e instanceof Error ? e.message : String(e);
+  return { kind: "internal", message: `Something went wrong inside sciLaMA Studio (${message}). Please report it with the log.` };
+}
+
+/** HTTP status for an error kind (the web host's answer). */
+export const HTTP_STATUS: Record<ApiErrorKind, number> = {
+  "bad-request": 400,
+  "not-found": 404,
+  data: 422,
+  project: 409,
+  busy: 409,
+  unavailable: 503,
+  internal: 500,
+};

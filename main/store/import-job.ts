@@ -1,0 +1,18 @@
+/**
+ * Importing as a worker-thread job (reading and writing a large file blocks its thread for seconds): the worker
+ * opens the project itself (SQLite in WAL mode takes a second connection) and runs `importDataset`.
+ */
+import { startWorkerJob, type WorkerJob } from "../workers/job.js";
+import type { DatasetSummary, ImportProgress } from "./import.js";
+
+export interface ImportJobInput {
+  projectDir: string;
+  source: string;
+  name?: string;
+}
+
+export type ImportJob = WorkerJob<{ id: number; summary: DatasetSummary }>;
+
+export function startImportJob(input: ImportJobInput, onProgress?: (p: ImportProgress) => void): ImportJob {
+  return startWorkerJob("import", new URL("./import-worker.ts", import.meta.url), input, onProgress);
+}
