@@ -142,6 +142,8 @@ export type StudioEvent =
       runId: number;
       stage: string;
       variant: string | null;
+      /** The training step, e.g. "step 2 of 3: gene VAE (cell nets frozen)". */
+      phase: string | null;
       fraction: number;
       epoch: number | null;
       epochs: number | null;

@@ -162,31 +162,33 @@ export class Studio {
     const p = this.project(dir);
     if (!existsSync(source)) throw new ApiError("not-found", `There is no file or folder at ${source}.`);
     const ticket = `import-${++this.tickets}`;
-    const shown = name ?? basename(source).replace(/^upload-\d+-/, "");
+    const shown = name ?? basename(source);
     const job = startImportJob({ projectDir: p.dir, source, name: shown }, (progress) =>
       this.emit({ type: "import", project: p.dir, ticket, name: shown, phase: progress.phase, fraction: progress.fraction }),
     );
-    const uploaded = source.startsWith(p.path("uploads") + sep);
+    const uploaded = source.startsWith(p.path("uploads") + sep) ? dirname(source) : null;
     job.done
       .then(
         (r) => this.emit({ type: "import-done", project: p.dir, ticket, name: shown, datasetId: r.id, error: null }),
         (e: Error) => this.emit({ type: "import-done", project: p.dir, ticket, name: shown, datasetId: null, error: e.message }),
       )
       .finally(() => {
-        if (uploaded) rmSync(source, { force: true, recursive: true });
+        if (uploaded) rmSync(uploaded, { force: true, recursive: true });
       });
     return { ticket };
   }
 
-  /** Where the web host streams a browser upload before importing it. */
+  /** Where the web host streams a browser upload before importing it: a folder of its own, so the file keeps its
+   *  name (messages about it name what the user dropped). */
   uploadPath(dir: string, fileName: string): string {
     const p = this.project(dir);
-    mkdirSync(p.path("uploads"), { recursive: true });
+    const folder = p.path("uploads", `${Date.now()}-${++this.tickets}`);
+    mkdirSync(folder, { recursive: true });
     const safe =
       basename(fileName)
         .replace(/[^\w.\- ]+/g, "_")
         .slice(-120) || "upload";
-    return p.path("uploads", `upload-${Date.now()}-${safe}`);
+    return join(folder, safe);
   }
 
   renameDataset(dir: string, id: number, name: string): ProjectView {
@@ -325,6 +327,7 @@ export class Studio {
           this.emit({
             ...runEvent(p.dir, runId, stage, fraction),
             variant,
+            phase: pr.phase,
             epoch: pr.epoch,
             epochs: pr.epochs,
             etaSec: pr.etaSec,
@@ -464,6 +467,7 @@ function runEvent(project: string, runId: number, stage: string, fraction: numbe
     runId,
     stage,
     variant: null,
+    phase: null,
     fraction: fraction ?? 0,
     epoch: null,
     epochs: null,

@@ -19,6 +19,22 @@ export const FORMAT_NAMES: Record<Format, string> = {
 
 const HDF5_MAGIC = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
 
+/** Files people drop by mistake, recognised by their first bytes, with what to do instead. */
+const NOT_DATA: { magic: Buffer; what: string; hint: string }[] = [
+  {
+    magic: Buffer.from("%PDF"),
+    what: "a PDF document",
+    hint: "PDFs hold no expression matrix: drop the .h5ad, 10x .h5/folder or CSV/TSV file itself.",
+  },
+  {
+    magic: Buffer.from([0x50, 0x4b, 0x03, 0x04]),
+    what: "a ZIP archive (Excel .xlsx files are ZIP archives too)",
+    hint: "Unzip it and drop the data file inside, or save an Excel sheet as CSV.",
+  },
+  { magic: Buffer.from([0x89, 0x50, 0x4e, 0x47]), what: "a PNG image", hint: "Drop the data file, not a picture of it." },
+  { magic: Buffer.from([0xff, 0xd8, 0xff]), what: "a JPEG image", hint: "Drop the data file, not a picture of it." },
+];
+
 const EXPECTED_BY_EXTENSION: Record<string, Format[]> = {
   ".h5ad": ["h5ad"],
   ".h5": ["10x-h5", "h5ad"],
@@ -48,12 +64,20 @@ export async function detectFormat(path: string): Promise<Format> {
     await h5Ready();
     const f = new h5wasm.File(path, "r");
     try {
-      if (f.file_id < 0n) throw new DataError(path, "a readable HDF5 file", "damaged HDF5 content", "The file is truncated or corrupt.");
+      if (f.file_id < 0n)
+        throw new DataError(
+          path,
+          "a readable HDF5 file",
+          "damaged HDF5 content",
+          "The file is truncated or corrupt: copy it again, or export it again from scanpy/anndata.",
+        );
       format = isTenxH5(f) ? "10x-h5" : "h5ad";
     } finally {
       f.close();
     }
   } else {
+    const known = NOT_DATA.find((k) => head.subarray(0, k.magic.length).equals(k.magic));
+    if (known) throw new DataError(path, "single-cell data (.h5ad, 10x .h5 or folder, CSV/TSV)", known.what, known.hint);
     const ext = extname(path.replace(/\.gz$/, "")).toLowerCase();
     if (ext === ".h5ad" || ext === ".h5" || ext === ".hdf5") {
       throw new DataError(

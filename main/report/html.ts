@@ -130,8 +130,8 @@ function methods(d: ReportData): string {
   return (
     `Cells from ${d.datasets.map((x) => escapeHtml(x.name)).join(", ")} were combined on their shared genes` +
     `${d.settings.batch ? `, with <i>${escapeHtml(d.settings.batch)}</i> as the batch` : ""}. Counts were normalised to 10,000 per cell and ` +
-    `log-transformed; ${d.settings.hvg ? `${d.settings.hvg.toLocaleString("en")} highly variable genes (seurat_v3${d.settings.batch ? ", per batch" : ""}) were selected` : "all genes were kept"} ` +
-    `among the ${c.covered.toLocaleString("en")} of ${c.datasetGenes.toLocaleString("en")} genes that the gene prior (${escapeHtml(d.settings.prior)}) covers, ` +
+    `log-transformed; ${d.settings.hvg && d.settings.hvg < c.covered ? `${d.settings.hvg.toLocaleString("en")} highly variable genes (seurat_v3${d.settings.batch ? ", per batch" : ""}) were selected among` : "sciLaMA modelled all"} ` +
+    `the ${c.covered.toLocaleString("en")} of ${c.datasetGenes.toLocaleString("en")} genes that the gene prior (${escapeHtml(d.settings.prior)}) covers, ` +
     `and each gene was z-scored and clipped at ±10, as the sciLaMA appendix prescribes. ` +
     `sciLaMA (Hu et al., ICML 2025) was trained in three steps — a cell β-VAE; the gene VAE on the prior with the cell networks frozen (γ = 0); ` +
     `then both jointly with alignment weight γ = ${escapeHtml(h.gamma)} — with hidden layers ${escapeHtml(JSON.stringify(h.hidden))}, ` +
@@ -158,7 +158,7 @@ export function reportHtml(d: ReportData): string {
   @page { size: A4; margin: 16mm 14mm; }
   body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10pt; color: #1d2433; }
   h1 { font-size: 22pt; margin: 0 0 6pt; } h2 { font-size: 13pt; margin: 16pt 0 6pt; border-bottom: 1px solid #dde2ea; padding-bottom: 3pt; }
-  .title-page { page-break-after: always; padding-top: 40mm; }
+  .title-page { page-break-after: always; padding-top: 30mm; } .cover-figure { margin: 14pt 0; }
   .sub { color: #5b6576; font-size: 12pt; }
   table { border-collapse: collapse; width: 100%; margin: 6pt 0; } th, td { border-bottom: 1px solid #dde2ea; padding: 3pt 6pt; text-align: left; }
   td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; } th { color: #5b6576; font-size: 9pt; }
@@ -171,6 +171,7 @@ export function reportHtml(d: ReportData): string {
   <div class="sub">${escapeHtml(d.title)}${d.project ? ` · project “${escapeHtml(d.project)}”` : ""}</div>
   <p>Datasets: ${d.datasets.map((x) => `<b>${escapeHtml(x.name)}</b>`).join(", ")}</p>
   <p>${d.cells.toLocaleString("en")} cells · ${d.genes.toLocaleString("en")} genes modelled · gene prior: ${escapeHtml(d.settings.prior)} · preset: ${escapeHtml(d.settings.preset)}</p>
+  ${d.umap && d.groups.length ? `<figure class="cover-figure">${umapFigure(d, d.groups.find((g) => g.role === "label") ?? d.groups[0]!, rows)}</figure>` : ""}
   ${main ? `<p class="headline">${escapeHtml(main.method)}: ${cols.map((k) => `${METRIC_NAMES[k]} <b>${fmt(main[k])}</b>`).join(" · ")}</p>` : ""}
   <p class="sub">Created ${escapeHtml(new Date(d.createdAt).toUTCString())} · sciLaMA Studio ${escapeHtml(d.versions["sciLaMA Studio"])}</p>
 </section>

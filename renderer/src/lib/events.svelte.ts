@@ -43,6 +43,6 @@ onEvent((e) => {
 
 /** A stage message carries no training figures: keep the last ones. */
 function pickProgress(prev: RunEvent): Partial<RunEvent> {
-  const { variant, fraction, epoch, epochs, etaSec, cellsPerSec, device } = prev;
-  return { variant, fraction, epoch, epochs, etaSec, cellsPerSec, device };
+  const { variant, phase, fraction, epoch, epochs, etaSec, cellsPerSec, device } = prev;
+  return { variant, phase, fraction, epoch, epochs, etaSec, cellsPerSec, device };
 }

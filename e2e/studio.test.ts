@@ -1,0 +1,238 @@
+/**
+ * The app end to end in browser mode, as a biologist uses it: the demo project on first launch, a new project, a real
+ * .h5ad dropped onto the window, bad drops refused with a message and no change, the integration wizard on the
+ * Quick preset (batch and labels suggested from the data), a run cancelled and restarted, the UMAP and metrics, the
+ * PDF report read back with pdftotext, and the wizard driven by keyboard alone. Screenshots: e2e/artifacts/.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { ARTIFACTS, browser, DATA, type Running, shot, startStudio } from "./studio.js";
+
+const PANCREAS = join(DATA, "pancreas", "cepo_sce_pancreas_528cells_1403genes_3batches.h5ad");
+
+let studio: Running;
+let chrome: Browser;
+let page: Page;
+let projectDir = "";
+
+before(async () => {
+  studio = await startStudio();
+  chrome = await browser();
+  page = await chrome.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on("pageerror", (e) => console.error("page error:", e.message));
+});
+
+after(async () => {
+  await chrome?.close();
+  await studio?.stop();
+});
+
+/** Calls the Studio API from the page (same origin, the launch cookie carries the token). */
+async function api<T>(method: string, payload: object): Promise<T> {
+  return page.evaluate(
+    async ([m, p]) => {
+      const r = await fetch(`api/${m}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(p) });
+      return ((await r.json()) as { result: unknown }).result;
+    },
+    [method, payload] as const,
+  ) as Promise<T>;
+}
+
+/** Drops files onto the window as a drag from the desktop would. */
+async function drop(files: { name: string; bytes: Buffer }[]): Promise<void> {
+  const dt = await page.evaluateHandle(
+    (list) => {
+      const t = new DataTransfer();
+      for (const f of list) t.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name));
+      return t;
+    },
+    files.map((f) => ({ name: f.name, b64: f.bytes.toString("base64") })),
+  );
+  await page.dispatchEvent("main", "dragenter", { dataTransfer: dt });
+  await page.dispatchEvent("main", "drop", { dataTransfer: dt });
+}
+
+test("first launch opens the demo project; the home page lists it", async () => {
+  assert.match(studio.output(), /Studio ready at http:\/\/127\.0\.0\.1:\d+\/\?token=/);
+  assert.match(studio.output(), /First launch: creating the demo project/);
+  await page.goto(studio.url);
+  await page.getByRole("heading", { name: "Demo: PBMC 3k" }).waitFor();
+  await page.getByText("2,638").first().waitFor();
+  await page.goto(studio.url.replace(/#.*$/, "#/"));
+  await page.getByRole("heading", { name: "Recent projects" }).waitFor();
+  await page.getByText("Demo: PBMC 3k").waitFor();
+  await shot(page, "01-home");
+});
+
+test("the web host refuses requests without this launch's token", async () => {
+  const origin = new URL(studio.url).origin;
+  const res = await fetch(`${origin}/api/home`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+  assert.equal(res.status, 403);
+  assert.match(await res.text(), /access token/);
+  const bad = await fetch(`${origin}/api/home?token=wrong`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: "{}",
+  });
+  assert.equal(bad.status, 403);
+});
+
+test("create a project and drop a real .h5ad onto the window", async () => {
+  await page.getByLabel("Name").fill("Pancreas e2e");
+  await page.getByRole("button", { name: "Create project" }).click();
+  await page.getByRole("heading", { name: "Pancreas e2e" }).waitFor();
+  projectDir = decodeURIComponent(new URL(page.url()).hash.replace("#/project/", ""));
+  await drop([{ name: "pancreas.h5ad", bytes: readFileSync(PANCREAS) }]);
+  const card = page.locator("article.dataset", { hasText: "pancreas" });
+  await card.getByText("ready").waitFor({ timeout: 60_000 });
+  const text = await card.innerText();
+  assert.match(text, /528\s+cells × 1,403\s+genes/);
+  assert.match(text, /batch/);
+  assert.match(text, /cellTypes/);
+  await shot(page, "02-dataset-import");
+});
+
+test("bad drops show an actionable message and leave the project as it was", async () => {
+  const before = await api<{ datasets: unknown[]; runs: unknown[] }>("project.view", { project: projectDir });
+  const corrupt = readFileSync(PANCREAS).subarray(0, 20_000);
+  const cases = [
+    {
+      name: "notes.pdf",
+      bytes: Buffer.from("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"),
+      expect: /notes\.pdf.*a PDF document.*drop the \.h5ad/is,
+    },
+    { name: "broken.h5ad", bytes: corrupt, expect: /broken\.h5ad.*(truncated|corrupt|damaged)/is },
+    {
+      name: "counts.csv",
+      bytes: Buffer.from("gene,cell1,cell2\nCD3E,1,2\nCD14,three,4\nLYZ,5,6\n"),
+      expect: /counts\.csv.*(three|number)/is,
+    },
+  ];
+  for (const c of cases) {
+    await drop([{ name: c.name, bytes: c.bytes }]);
+    const box = page.locator(".import-failed", { hasText: c.name });
+    await box.waitFor({ timeout: 30_000 });
+    const message = await box.innerText();
+    assert.match(message, /the project is unchanged/);
+    assert.match(message, c.expect);
+  }
+  await shot(page, "03-bad-drops");
+  const after = await api<{ datasets: unknown[]; runs: unknown[] }>("project.view", { project: projectDir });
+  assert.equal(after.datasets.length, before.datasets.length);
+  assert.equal(after.runs.length, before.runs.length);
+});
+
+test("integration wizard on the Quick preset: cancel a run, restart it, see the UMAP and metrics, export the PDF", async () => {
+  await page.getByRole("link", { name: "New integration…" }).click();
+  await page.getByRole("heading", { name: "Datasets" }).waitFor();
+  await page.getByLabel(/pancreas/).check();
+  await shot(page, "04-wizard-datasets");
+  await page.getByRole("button", { name: "Next ›" }).click();
+  await page.locator("#batch-select").waitFor();
+  // Suggested from the data: the study column as batch, the cell types as labels.
+  assert.equal(await page.locator("#batch-select").inputValue(), "batch");
+  assert.equal(await page.locator("#label-select").inputValue(), "cellTypes");
+  await page.locator("#label-select").selectOption("batch");
+  await page.getByText("The batch and the label must be different columns.").waitFor();
+  assert.equal(await page.getByRole("button", { name: "Next ›" }).isDisabled(), true);
+  await page.locator("#label-select").selectOption("cellTypes");
+  await shot(page, "05-wizard-columns");
+  await page.getByRole("button", { name: "Next ›" }).click();
+  await page.getByText(/Gene coverage:/).waitFor({ timeout: 30_000 });
+  assert.match(await page.locator(".coverage").innerText(), /1,393 of 1,403 genes/);
+  await shot(page, "06-wizard-prior");
+  await page.getByRole("button", { name: "Next ›" }).click();
+  await page.getByLabel(/Quick/).check();
+  await shot(page, "07-wizard-settings");
+  await page.getByRole("button", { name: "Next ›" }).click();
+  const review = await page.locator("dl.review").innerText();
+  assert.match(review, /quick preset/);
+  assert.match(review, /batch/);
+  await shot(page, "08-wizard-review");
+  await page.getByRole("button", { name: "Run integration" }).click();
+
+  await page.locator(".monitor").waitFor();
+  await page
+    .locator(".monitor dd", { hasText: /^[3-9] \/ \d+$/ })
+    .first()
+    .waitFor({ timeout: 120_000 });
+  await shot(page, "09-running-job");
+  page.once("dialog", (d) => void d.accept());
+  await page.getByRole("button", { name: "Cancel run" }).click();
+  await page.locator('[data-status="cancelled"]').waitFor({ timeout: 120_000 });
+  await page.getByRole("button", { name: "Run again with the same settings" }).click();
+  await page.locator('[data-status="succeeded"]').waitFor({ timeout: 600_000 });
+  await page.locator('[data-chart^="run-"][data-chart*="umap"] canvas').first().waitFor();
+  const table = page.locator("table.metrics");
+  await table.waitFor();
+  const rows = await table.locator("tbody tr").allInnerTexts();
+  assert.ok(
+    rows.some((r) => r.startsWith("sciLaMA")),
+    rows.join("\n"),
+  );
+  assert.ok(
+    rows.some((r) => r.startsWith("unintegrated PCA")),
+    rows.join("\n"),
+  );
+  await page.getByLabel("Colour by a gene's expression").fill("INS");
+  await page.getByRole("button", { name: "Show" }).click();
+  await page.waitForFunction(() => (document.querySelector("#color-by") as HTMLSelectElement | null)?.value === "__gene");
+  assert.match(await page.locator("#color-by").innerText(), /gene: INS/);
+  await shot(page, "10-results");
+
+  await page.getByRole("button", { name: "Export PDF report" }).click();
+  const saved = await page.locator(".report-path").innerText({ timeout: 120_000 });
+  const pdf = saved.replace(/^Saved /, "").trim();
+  const text = execFileSync("pdftotext", ["-layout", pdf, "-"], { encoding: "utf8" });
+  assert.match(text, /pancreas/);
+  const shown = await table.locator('tbody tr:first-child td[data-metric="ari"]').innerText();
+  assert.ok(text.includes(shown), `the PDF holds the ARI shown in the UI (${shown})`);
+  const sci = rows
+    .find((r) => r.startsWith("sciLaMA"))!
+    .split("\t")
+    .slice(1);
+  for (const v of sci.filter((x) => /^\d\.\d{3}$/.test(x))) assert.ok(text.includes(v), `PDF lacks ${v}`);
+  execFileSync("pdftoppm", ["-png", "-r", "60", "-f", "1", "-l", "2", pdf, join(ARTIFACTS, "11-report-page")]);
+});
+
+test("the wizard works from the keyboard alone, and Back keeps the choices", async () => {
+  await page.goto(studio.url.replace(/#.*$/, `#/project/${encodeURIComponent(projectDir)}/integrate`));
+  await page.reload();
+  const heading = page.getByRole("heading", { name: "Datasets", level: 2 });
+  await heading.waitFor();
+  await page.getByLabel(/pancreas/).focus();
+  await page.keyboard.press("Space"); // toggles the dataset off …
+  assert.equal(await page.getByLabel(/pancreas/).isChecked(), false);
+  await page.keyboard.press("Space"); // … and on again
+  const next = async () => {
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press("Tab");
+      if (await page.evaluate(() => document.activeElement?.textContent?.includes("Next ›"))) break;
+    }
+    await page.keyboard.press("Enter");
+  };
+  await next();
+  await page.getByRole("heading", { name: "Batch and labels" }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "step-h", "focus moves to the new step's heading");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "batch-select");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "label-select");
+  await page.locator("#label-select").selectOption("");
+  await next();
+  await page.getByRole("heading", { name: "Gene prior" }).waitFor();
+  await page.keyboard.press("Shift+Tab");
+  for (let i = 0; i < 40; i++) {
+    if (await page.evaluate(() => document.activeElement?.textContent?.includes("‹ Back"))) break;
+    await page.keyboard.press("Tab");
+  }
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { name: "Batch and labels" }).waitFor();
+  assert.equal(await page.locator("#label-select").inputValue(), "", "Back keeps the label choice");
+  assert.equal(await page.locator("#batch-select").inputValue(), "batch");
+  await shot(page, "12-keyboard-wizard");
+});
