@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The app end to end in browser mode, as a biologist uses it: the demo project on first launch, a new project, a real
  * .h5ad dropped onto the window, bad drops refused with a message and no change, the integration wizard on the

@@ -18,11 +18,14 @@ export const appVersion = (): string => (JSON.parse(readFileSync(join(root, "pac
 
 export const rendererDir = (): string => join(root, "renderer", "dist");
 
-/** Electron's executable when its binary was downloaded (npm's install script for it is not run here), else null. */
+/** Electron's executable when its binary was downloaded (npm's install script for it is not run here), else null.
+ *  Read from the package's path.txt rather than `require("electron")`, which would try to download it. */
 export function electronBinary(): string | null {
   try {
-    const path = createRequire(import.meta.url)("electron") as unknown;
-    return typeof path === "string" && existsSync(path) ? path : null;
+    const pkg = dirname(createRequire(import.meta.url).resolve("electron/package.json"));
+    const rel = readFileSync(join(pkg, "path.txt"), "utf8").trim();
+    const exe = join(pkg, "dist", rel);
+    return existsSync(exe) ? exe : null;
   } catch {
     return null;
   }

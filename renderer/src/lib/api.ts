@@ -28,7 +28,6 @@ export interface StudioBridge {
   pathForFile(file: File): string;
   chooseFolder(): Promise<string | null>;
   chooseFiles(): Promise<string[]>;
-  savePdf(runId: number, project: string): Promise<string | null>;
 }
 
 declare global {
