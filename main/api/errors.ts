@@ -6,7 +6,7 @@ import { DataError } from "../io/errors.js";
 import { NoChromiumError } from "../report/pdf.js";
 import { ProjectError } from "../store/project.js";
 
-export type ApiErrorKind = "bad-request" | "not-found" | "data" | "project" | "busy" | "unavailable" | "internal";
+export type ApiErrorKind = "bad-request" | "forbidden" | "not-found" | "data" | "project" | "busy" | "unavailable" | "internal";
 
 export interface ApiErrorBody {
   kind: ApiErrorKind;
@@ -41,6 +41,7 @@ export function errorBody(e: unknown): ApiErrorBody {
 /** HTTP status for an error kind (the web host's answer). */
 export const HTTP_STATUS: Record<ApiErrorKind, number> = {
   "bad-request": 400,
+  forbidden: 403,
   "not-found": 404,
   data: 422,
   project: 409,

@@ -494,7 +494,7 @@ function datasetCard(d: ReturnType<Project["dataset"]>): DatasetCard {
 
 function priorChoice(prior: string): PriorChoice {
   const choice = priorChoiceOf([prior]);
-  if (typeof choice === "string") throw new ApiError("bad-request", `Prior: ${choice}.`);
+  if (typeof choice === "string") throw new ApiError("bad-request", `The prior ${choice}.`);
   return choice;
 }
 

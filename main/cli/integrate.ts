@@ -30,7 +30,7 @@ export interface IntegrateCommandOptions {
 
 function priorChoice(values: readonly string[]): PriorChoice {
   const choice = priorChoiceOf(values);
-  if (typeof choice === "string") throw new UsageError(`--prior: ${choice}`);
+  if (typeof choice === "string") throw new UsageError(`--prior ${choice}`);
   return choice;
 }
 

@@ -96,8 +96,11 @@ export async function startHost(o: HostOptions): Promise<Host> {
   server.on("request", async (req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     if (!authorised(req, url)) {
-      res.writeHead(403, { "content-type": "text/plain; charset=utf-8" });
-      res.end("sciLaMA Studio: open the address printed when the app started (it carries this launch's access token).");
+      const message = "sciLaMA Studio: open the address printed when the app started (it carries this launch's access token).";
+      if (req.method === "GET") {
+        res.writeHead(403, { "content-type": "text/plain; charset=utf-8" });
+        res.end(message);
+      } else send(res, 403, { error: { kind: "forbidden", message } });
       return;
     }
     try {

@@ -13,14 +13,14 @@ export type PriorSource = "bundled" | { file: string };
 export type PriorChoice = "self" | "random" | "shuffled" | { priors: PriorSource[] };
 
 /** The choice named by prior values ("bundled", "self", "random", "shuffled" or prior files; several static priors
- *  are fused by the model), or what is wrong with them. */
+ *  are fused by the model), or what is wrong with them (a phrase that follows the word "prior"). */
 export function priorChoiceOf(values: readonly string[]): PriorChoice | string {
   const controls = ["self", "random", "shuffled"] as const;
   const control = controls.find((c) => values.includes(c));
   if (control) return values.length > 1 ? `${control} is a control and cannot be combined with other priors` : control;
-  if (!values.length) return "choose a prior";
+  if (!values.length) return "is missing";
   const missing = values.find((p) => p !== "bundled" && !existsSync(p));
-  if (missing) return `a prior is bundled, self, random, shuffled or a prior file; '${missing}' does not exist`;
+  if (missing) return `must be bundled, self, random, shuffled or a prior file; '${missing}' does not exist`;
   return { priors: values.map((p) => (p === "bundled" ? "bundled" : { file: p })) };
 }
 
