@@ -6,7 +6,7 @@
  * prints the browser's JS heap and the host's peak RSS.
  * Last line: BENCH ui cells=… api_ms=… first_draw_ms=… recolor_ms=… gene_ms=… zoom_fps=… zoom_max_frame_ms=… peak_mb=…
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -130,6 +130,7 @@ const runId = createRun(project, "integrate", {
 });
 markRunning(project, runId);
 const rel = join("runs", String(runId), "result.h5ad");
+mkdirSync(project.path("runs", String(runId)), { recursive: true });
 writeH5ad(project.path(rel), syntheticResult());
 setArtifact(project, runId, "h5ad", rel);
 finishRun(project, runId, "succeeded", { timings: {} });
@@ -145,12 +146,15 @@ const browser = await chromium.launch({
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.on("pageerror", (e) => console.error(`page error: ${e.stack ?? e.message}`));
+  page.on("console", (m) => m.type() === "error" && console.error(`page console: ${m.text()}`));
   const frame = () => page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
   t = performance.now();
   await page.goto(`${host.url}#/project/${encodeURIComponent(join(home, "projects", "bench"))}/run/${runId}`);
   await page.locator('[data-chart*="umap"] canvas').first().waitFor({ timeout: 300_000 });
   await frame();
   const firstDraw = performance.now() - t;
+  await page.screenshot({ path: join(home, "umap.png") });
   const apiMs = await page.evaluate(() => {
     const e = performance.getEntriesByType("resource").find((r) => r.name.includes("api/run.result"));
     return e ? e.duration : Number.NaN;
@@ -167,20 +171,18 @@ try {
   await page.waitForFunction(() => (document.querySelector("#color-by") as HTMLSelectElement | null)?.value === "__gene");
   await frame();
   const geneMs = performance.now() - t;
+  await page.screenshot({ path: join(home, "umap-gene.png") });
 
   await page.locator("#color-by").selectOption("batch");
   await frame();
   const box = (await page.locator('[data-chart*="umap"]').first().boundingBox())!;
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await page.evaluate(() => {
-    const w = window as unknown as { frames_: number[] };
-    w.frames_ = [];
-    const tick = (ts: number) => {
-      w.frames_.push(ts);
-      if (w.frames_.length < 100_000) requestAnimationFrame(tick);
-    };
+  // A string, not a function: tsx's name-keeping helper does not exist in the page.
+  await page.evaluate(`(() => {
+    window.frames_ = [];
+    const tick = (ts) => { window.frames_.push(ts); if (window.frames_.length < 100000) requestAnimationFrame(tick); };
     requestAnimationFrame(tick);
-  });
+  })()`);
   for (let i = 0; i < 30; i++) {
     await page.mouse.wheel(0, i < 15 ? -120 : 120);
     await page.waitForTimeout(50);
@@ -196,6 +198,7 @@ try {
   );
   const peak = peakRssMb();
 
+  console.log(`screenshots: ${join(home, "umap.png")}, ${join(home, "umap-gene.png")}`);
   console.log(`\nresults page, ${CELLS.toLocaleString("en")} cells (Chromium ${browser.version()}, canvas, echarts large mode)`);
   console.log(`  result through the API (read + JSON):  ${apiMs.toFixed(0)} ms`);
   console.log(`  first UMAP drawn after navigation:     ${firstDraw.toFixed(0)} ms`);
