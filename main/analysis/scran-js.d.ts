@@ -9,6 +9,15 @@ declare module "scran.js" {
     free(): void;
   }
 
+  /** One-sided P(X ≥ markersInSet) per test (arrays of equal length, or scalars); a copied Float64Array. */
+  export function hypergeometricTest(
+    markersInSet: number | NumArray,
+    numberOfMarkers: number | NumArray,
+    geneSetSize: number | NumArray,
+    numberOfGenes: number | NumArray,
+    options?: { numberOfThreads?: number },
+  ): Float64Array;
+
   export function initialize(options?: { numberOfThreads?: number; localFile?: boolean }): Promise<boolean>;
   export function terminate(): void;
   export function maximumThreads(): number;
