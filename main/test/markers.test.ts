@@ -36,7 +36,7 @@ test("erfc and the normal tail match SciPy to 1e-13 from 0 to 26; Benjamini–Ho
   const xs = [0, 0.05, 0.3, 0.7, 1, 1.7, 1.99, 2, 2.01, 3, 4.5, 6, 9, 13, 20, 26, -0.4, -2.5];
   writeFileSync(join(dir, "x.json"), JSON.stringify(xs));
   const ref = python<number[]>("markers_reference.py", "erfc", join(dir, "x.json"));
-  xs.forEach((x, i) => close(erfc(x), ref[i]!, 1e-13, `erfc(${x})`));
+  for (const [i, x] of xs.entries()) close(erfc(x), ref[i]!, 1e-13, `erfc(${x})`);
   close(2 * normalSf(1.959963984540054), 0.05, 1e-12, "two-sided 5% point");
   assert.deepEqual(Array.from(benjaminiHochberg([0.01, 0.04, 0.03, 0.005])), [0.02, 0.04, 0.04, 0.02]);
   const withNan = benjaminiHochberg([0.5, Number.NaN, 0.01]);
@@ -72,16 +72,15 @@ test("Wilcoxon markers on PBMC 3k agree with scipy's mannwhitneyu and scanpy's f
   );
   const byKey = new Map(rows.map((r) => [`${r.group}|${r.gene}`, r]));
   let compared = 0;
-  groups.forEach((grp, gi) =>
-    sample.forEach((g, j) => {
+  for (const [gi, grp] of groups.entries())
+    for (const [j, g] of sample.entries()) {
       const ours = byKey.get(`${grp}|${genes[g]}`)!;
       const [p, lfc] = ref[gi]![j]!;
       if (p === null) assert.equal(ours.p, 1, `a constant gene scores 0 (p = 1) as in scanpy: ${genes[g]}`);
       else if (p > 1e-290) close(ours.p, p, 1e-6, `p ${grp} ${genes[g]}`);
       close(ours.logfc, lfc, 1e-9, `logfc ${grp} ${genes[g]}`);
       compared++;
-    }),
-  );
+    }
   assert.equal(compared, groups.length * sample.length);
   const top = (grp: string, n: number) =>
     rows
@@ -118,7 +117,7 @@ test("hypergeometric enrichment equals scipy's hypergeom.sf; platelet markers hi
   const first = rows.slice(0, 30);
   writeFileSync(join(dir, "t.json"), JSON.stringify(first.map((r) => [r.overlap.length, r.listSize, r.setSize, r.background])));
   const ref = python<number[]>("markers_reference.py", "hypergeom", join(dir, "t.json"));
-  first.forEach((r, i) => close(r.p, ref[i]!, 1e-6, r.term));
+  for (const [i, r] of first.entries()) close(r.p, ref[i]!, 1e-6, r.term);
   const coag = rows.find((r) => r.term === "HALLMARK_COAGULATION")!;
   assert.ok(coag.q < 0.05, `coagulation q = ${coag.q}, overlap ${coag.overlap.join(",")}`);
   const goPlatelet = rows.filter((r) => r.collection === "go_bp" && /platelet|coagulation|hemostasis/i.test(r.description) && r.q < 0.05);
