@@ -8,6 +8,7 @@ import { studioHome } from "../store/home.js";
 import { BASELINES, type Baseline } from "../workflows/integrate.js";
 import { inspectCommand } from "./inspect.js";
 import { integrateCommand } from "./integrate.js";
+import { markersCommand } from "./markers.js";
 import { EXIT, exitCodeFor, UsageError } from "./output.js";
 import { preprocessCommand } from "./preprocess.js";
 import { importCommand, projectCreate, projectInfoCommand, projectList } from "./project.js";
@@ -27,6 +28,9 @@ const HELP = `scilama — sciLaMA Studio from the command line
                      [--prior bundled|self|random|shuffled|<file> (repeat for several)] [--preset quick|standard|thorough] [--seed N]
                      [--hvg N (0: all genes)] [--epochs N] [--baselines all|none|pca,mnn,self,bundled,shuffled]
                      [--project <dir>] [--json] [--quiet]
+  scilama markers <result.h5ad | run id --project <dir>> --groupby <obs column> --out <folder>
+                     [--gmt <file.gmt> (repeat)] [--resolution 0.5] [--neighbors 15] [--json] [--quiet]
+                                                  gene modules, the cell types they mark, enrichment, Wilcoxon markers
   scilama report <run id --project <dir> | result.h5ad> --out <file.pdf> [--json]
                                                   the integration report as PDF (printed by Chromium)
   scilama project create <dir> [--name N] [--json]
@@ -39,6 +43,10 @@ Exit codes: 0 ok · 1 internal error · 2 usage · 3 bad input data · 4 project
 const OPTIONS = {
   json: { type: "boolean", default: false },
   browser: { type: "boolean", default: false },
+  groupby: { type: "string" },
+  gmt: { type: "string", multiple: true },
+  resolution: { type: "string" },
+  neighbors: { type: "string" },
   port: { type: "string" },
   "no-open": { type: "boolean", default: false },
   quiet: { type: "boolean", default: false },
@@ -159,6 +167,19 @@ async function run(argv: string[]): Promise<void> {
         quiet: v.quiet,
       });
     }
+    case "markers":
+      if (!v.out) throw new UsageError("'markers' needs --out <folder>");
+      if (!v.groupby) throw new UsageError("'markers' needs --groupby <obs column> (e.g. the cell types or the Leiden clusters)");
+      return markersCommand(need(0, "a result .h5ad or a run id"), {
+        groupby: v.groupby,
+        out: v.out,
+        project: v.project,
+        gmt: v.gmt ?? [],
+        resolution: num(v.resolution, "resolution"),
+        neighbors: num(v.neighbors, "neighbors"),
+        json: v.json,
+        quiet: v.quiet,
+      });
     case "report":
       if (!v.out) throw new UsageError("'report' needs --out <file.pdf>");
       return reportCommand(need(0, "a run id or a result .h5ad"), { out: v.out, project: v.project, json: v.json });

@@ -3,30 +3,10 @@
  * are SVG rendered server-side by echarts (canvas can print blank); UMAPs of large data are drawn from a seeded
  * sample of at most 20,000 cells, and the caption says so. Every value from data is HTML-escaped.
  */
-import * as echarts from "echarts";
 import { METRIC_COLUMNS } from "../workflows/evaluate.js";
+import { escapeHtml, PAGE_CSS, PALETTE, svg } from "./common.js";
 import type { ReportData } from "./data.js";
 
-const PALETTE = [
-  "#0072B2",
-  "#E69F00",
-  "#009E73",
-  "#CC79A7",
-  "#56B4E9",
-  "#D55E00",
-  "#F0E442",
-  "#000000",
-  "#4E79A7",
-  "#F28E2B",
-  "#E15759",
-  "#76B7B2",
-  "#59A14F",
-  "#EDC948",
-  "#B07AA1",
-  "#FF9DA7",
-  "#9C755F",
-  "#BAB0AC",
-];
 const MAX_POINTS = 20_000;
 const METRIC_NAMES: Record<(typeof METRIC_COLUMNS)[number], string> = {
   ari: "ARI",
@@ -36,17 +16,6 @@ const METRIC_NAMES: Record<(typeof METRIC_COLUMNS)[number], string> = {
   ilisi: "iLISI",
   clisi: "cLISI",
 };
-
-export const escapeHtml = (s: unknown): string =>
-  String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-
-function svg(option: echarts.EChartsCoreOption, width: number, height: number): string {
-  const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width, height });
-  chart.setOption({ animation: false, textStyle: { fontFamily: "DejaVu Sans, sans-serif" }, ...option });
-  const out = chart.renderToSVGString();
-  chart.dispose();
-  return out;
-}
 
 /** A seeded sample of row indices (all rows when there are few). */
 function sampleRows(n: number, max: number): number[] {
@@ -69,7 +38,7 @@ function umapFigure(d: ReportData, g: ReportData["groups"][number], rows: number
   const many = g.categories.length > 18;
   return svg(
     {
-      color: PALETTE,
+      color: [...PALETTE],
       title: { text: `UMAP by ${g.name} (${g.role})`, left: "center", textStyle: { fontSize: 12 } },
       grid: { left: 10, right: many ? 10 : 110, top: 30, bottom: 10 },
       xAxis: { type: "value", scale: true, show: false },
@@ -91,7 +60,7 @@ function lossFigure(d: ReportData): string {
   });
   return svg(
     {
-      color: PALETTE,
+      color: [...PALETTE],
       title: { text: "Training loss", left: "center", textStyle: { fontSize: 12 } },
       legend: { bottom: 0, textStyle: { fontSize: 9 } },
       grid: { left: 60, right: 20, top: 30, bottom: 60 },
@@ -108,7 +77,7 @@ function metricFigure(d: ReportData): string {
   const cols = METRIC_COLUMNS.filter((k) => d.metrics.some((m) => m[k] !== null));
   return svg(
     {
-      color: PALETTE,
+      color: [...PALETTE],
       legend: { bottom: 0, textStyle: { fontSize: 9 } },
       grid: { left: 40, right: 10, top: 15, bottom: 60 },
       xAxis: { type: "category", data: cols.map((k) => METRIC_NAMES[k]) },
@@ -154,18 +123,7 @@ export function reportHtml(d: ReportData): string {
   const total = Object.values(d.seconds).reduce((a, b) => a + b, 0);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(d.title)}</title>
-<style>
-  @page { size: A4; margin: 16mm 14mm; }
-  body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10pt; color: #1d2433; }
-  h1 { font-size: 22pt; margin: 0 0 6pt; } h2 { font-size: 13pt; margin: 16pt 0 6pt; border-bottom: 1px solid #dde2ea; padding-bottom: 3pt; }
-  .title-page { page-break-after: always; padding-top: 30mm; } .cover-figure { margin: 14pt 0; }
-  .sub { color: #5b6576; font-size: 12pt; }
-  table { border-collapse: collapse; width: 100%; margin: 6pt 0; } th, td { border-bottom: 1px solid #dde2ea; padding: 3pt 6pt; text-align: left; }
-  td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; } th { color: #5b6576; font-size: 9pt; }
-  .figs { display: flex; flex-wrap: wrap; gap: 6pt; } figure { margin: 0; break-inside: avoid; } figcaption { font-size: 8pt; color: #5b6576; }
-  .headline { font-size: 12pt; margin-top: 24pt; } .headline b { font-size: 14pt; }
-  p.methods { text-align: justify; line-height: 1.4; }
-</style></head><body>
+<style>${PAGE_CSS}</style></head><body>
 <section class="title-page">
   <h1>sciLaMA Studio — integration report</h1>
   <div class="sub">${escapeHtml(d.title)}${d.project ? ` · project “${escapeHtml(d.project)}”` : ""}</div>

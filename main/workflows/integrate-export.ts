@@ -2,8 +2,8 @@
  * Writes an integration result: the .h5ad (X_sciLaMA, X_umap, leiden, gene embeddings, parameters), the metric
  * table and embeddings as CSV, and the trained models; optionally recorded as a run of a project.
  */
-import { renameSync, writeFileSync } from "node:fs";
 import { dirname, extname, join, relative } from "node:path";
+import { atomicWrite, csvField } from "../io/csv.js";
 import { writeH5ad } from "../io/h5ad/write.js";
 import type { Project } from "../store/project.js";
 import { createRun, finishRun, markRunning, recordDevice, setArtifact, setMetric } from "../store/runs.js";
@@ -11,7 +11,6 @@ import { METRIC_COLUMNS, type MetricRow } from "./evaluate.js";
 import type { IntegrateResult } from "./integrate.js";
 import type { IntegrationSummary } from "./integrate-job.js";
 
-const csvField = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
 const num = (v: number | null) => (v === null ? "" : String(Math.round(v * 1e6) / 1e6));
 
 export function metricsCsv(rows: readonly MetricRow[]): string {
@@ -43,12 +42,6 @@ function genesCsv(r: IntegrateResult): string {
   const header = ["gene", ...Array.from({ length: K }, (_, k) => `sciLaMA_${k + 1}`)];
   const lines = r.genes.map((g, i) => [csvField(g), ...Array.from(r.main.geneMu.subarray(i * K, (i + 1) * K), String)].join(","));
   return `${[header.join(","), ...lines].join("\n")}\n`;
-}
-
-function atomicWrite(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
 }
 
 export interface Written {

@@ -34,35 +34,7 @@ echarts.use([
 export { echarts };
 export type Option = echarts.EChartsCoreOption;
 
-/** Colour-blind-friendly categorical palette (Okabe–Ito, then Tableau 20 for many groups). */
-export const PALETTE = [
-  "#0072B2",
-  "#E69F00",
-  "#009E73",
-  "#CC79A7",
-  "#56B4E9",
-  "#D55E00",
-  "#F0E442",
-  "#000000",
-  "#4E79A7",
-  "#F28E2B",
-  "#E15759",
-  "#76B7B2",
-  "#59A14F",
-  "#EDC948",
-  "#B07AA1",
-  "#FF9DA7",
-  "#9C755F",
-  "#BAB0AC",
-  "#A0CBE8",
-  "#FFBE7D",
-  "#8CD17D",
-  "#B6992D",
-  "#86BCB6",
-  "#FABFD2",
-  "#D4A6C8",
-  "#D7B5A6",
-];
+export { PALETTE } from "../../../main/report/palette";
 
 function download(url: string, file: string): void {
   const a = document.createElement("a");

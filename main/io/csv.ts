@@ -1,0 +1,25 @@
+/** Writing CSV tables for spreadsheets and R/pandas: quoted where needed, numbers to 6 decimals, written atomically. */
+import { renameSync, rmSync, writeFileSync } from "node:fs";
+
+export const csvField = (s: string): string => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+
+/** A number rounded to 1e-6 (p-values keep their significant digits); null and NaN as empty fields. */
+export const csvNumber = (v: number | null): string =>
+  v === null || Number.isNaN(v) ? "" : Math.abs(v) < 1e-3 && v !== 0 ? v.toPrecision(6) : String(Math.round(v * 1e6) / 1e6);
+
+export function toCsv(header: readonly string[], rows: readonly (readonly (string | number | null)[])[]): string {
+  const line = (r: readonly (string | number | null)[]) => r.map((v) => (typeof v === "string" ? csvField(v) : csvNumber(v))).join(",");
+  return `${[header.map(csvField).join(","), ...rows.map(line)].join("\n")}\n`;
+}
+
+/** Temp file then rename: a reader never sees half a file, and a failed write leaves none. */
+export function atomicWrite(path: string, data: string | Uint8Array): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * `scilama markers` end to end on a small real result (Seurat's pbmc_small integrated for a few epochs): the four
+ * tables with their columns and one row per gene / group × gene, Wilcoxon rows equal to the library call, module
+ * memberships consistent across files, the PDF report, and the errors for a result without gene embeddings or a
+ * missing column.
+ */
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { rankGenesGroups } from "../analysis/de.js";
+import { cellText } from "../data/frame.js";
+import { H5adFile } from "../io/h5ad/read.js";
+import { PBMC_SMALL, PBMC3K, ROOT, tempDir } from "./helpers.js";
+
+const CLI = join(ROOT, "bin", "scilama.js");
+const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8" });
+const csv = (path: string) =>
+  readFileSync(path, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => l.split(","));
+
+test("markers on an integrated pbmc_small: modules, cell types, enrichment, Wilcoxon tables and the PDF report", async (t) => {
+  const dir = tempDir(t);
+  const result = join(dir, "small.h5ad");
+  const integrate = run([
+    "integrate",
+    PBMC_SMALL,
+    "--label",
+    "groups",
+    "--preset",
+    "quick",
+    "--epochs",
+    "3",
+    "--hvg",
+    "0",
+    "--baselines",
+    "none",
+    "--seed",
+    "1",
+    "--out",
+    result,
+    "--quiet",
+  ]);
+  assert.equal(integrate.status, 0, integrate.stderr);
+  const out = join(dir, "markers");
+  const r = run(["markers", result, "--groupby", "groups", "--out", out, "--json", "--quiet"]);
+  assert.equal(r.status, 0, r.stderr);
+  const summary = JSON.parse(r.stdout) as {
+    modules: number;
+    quality: { contextual: { genes: number }; prior: unknown };
+    written: Record<string, string>;
+  };
+
+  const h = await H5adFile.open(result);
+  const X = h.readX();
+  const genes = h.readFrame("var").index;
+  const col = h.readFrame("obs").columns.get("groups")!;
+  h.close();
+
+  const modules = csv(join(out, "modules.csv"));
+  assert.deepEqual(modules[0], ["gene", "module", "score", "umap_1", "umap_2", "prior_module"]);
+  assert.deepEqual(
+    modules.slice(1).map((m) => m[0]),
+    genes,
+  );
+  const memberships = modules.slice(1).map((m) => Number(m[1]));
+  assert.equal(Math.max(...memberships) + 1, summary.modules);
+  for (const m of modules.slice(1)) assert.ok(Number(m[2]) >= -1 && Number(m[2]) <= 1, `centrality is a cosine: ${m.join(",")}`);
+
+  const celltypes = csv(join(out, "module_celltypes.csv"));
+  assert.deepEqual(celltypes[0], ["module", "genes", "celltype", "specificity", "score_g1", "score_g2"]);
+  assert.equal(celltypes.length - 1, summary.modules);
+  for (const row of celltypes.slice(1)) {
+    assert.equal(Number(row[1]), memberships.filter((m) => m === Number(row[0])).length, "module sizes agree with modules.csv");
+    const [s1, s2] = [Number(row[4]), Number(row[5])];
+    assert.equal(row[2], s1 >= s2 ? "g1" : "g2", "a module marks the group with the higher mean score");
+    assert.ok(Math.abs(Number(row[3]) - Math.abs(s1 - s2)) < 1e-5, "specificity is the margin");
+  }
+
+  const enrichment = csv(join(out, "enrichment.csv"));
+  assert.deepEqual(enrichment[0], ["module", "term", "description", "collection", "p", "q", "overlap", "set_size", "module_size", "genes"]);
+
+  const de = csv(join(out, "de.csv"));
+  assert.deepEqual(de[0], ["group", "gene", "score", "logfc", "p", "q", "pct", "pct_rest"]);
+  const names = Array.from({ length: X.nRows }, (_, i) => cellText(col, i));
+  const expected = rankGenesGroups(
+    X,
+    genes,
+    Int32Array.from(names, (n) => ["g1", "g2"].indexOf(n)),
+    ["g1", "g2"],
+  );
+  assert.equal(de.length - 1, expected.length);
+  expected.slice(0, 20).forEach((e, i) => {
+    assert.equal(de[i + 1]![0], e.group);
+    assert.equal(de[i + 1]![1], e.gene);
+    assert.ok(Math.abs(Number(de[i + 1]![4]) - e.p) <= 1e-5 * e.p + 1e-12, `${e.gene} p`);
+  });
+
+  const text = execFileSync("pdftotext", ["-layout", join(out, "report.pdf"), "-"], { encoding: "utf8" });
+  assert.match(text, /Markers and gene modules/);
+  assert.match(text, new RegExp(`${summary.modules} modules`));
+  assert.match(text, /Davies–Bouldin/);
+});
+
+test("markers refuses a file without gene embeddings and an unknown column, saying what to do", (t) => {
+  const dir = tempDir(t);
+  const plain = run(["markers", PBMC3K, "--groupby", "seurat_annotation", "--out", join(dir, "m")]);
+  assert.equal(plain.status, 3);
+  assert.match(plain.stderr, /contextual gene embeddings .*Run the integration first/);
+  const usage = run(["markers", PBMC3K, "--out", join(dir, "m")]);
+  assert.equal(usage.status, 2);
+  assert.match(usage.stderr, /needs --groupby/);
+});

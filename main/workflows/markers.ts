@@ -1,0 +1,177 @@
+/**
+ * The markers workflow: an integration result (`X` log-normalised, `varm['sciLaMA_gene_mu']` the contextual gene
+ * embeddings) and a cell grouping in → gene modules on the contextual embeddings and on the static prior, their
+ * cluster quality on marker sets, which group each module marks, module enrichment, and Wilcoxon markers per group.
+ * Marker sets for the quality indices are the caller's (known markers) or, by default, each group's top Wilcoxon
+ * markers that belong to that group alone.
+ */
+import { type DeRow, rankGenesGroups } from "../analysis/de.js";
+import { bundledCollections, type Collection, type EnrichmentRow, readGmt } from "../analysis/enrichment.js";
+import type { Matrix } from "../data/dataset.js";
+import { cellText } from "../data/frame.js";
+import { guessGeneIdType } from "../genes/detect.js";
+import { DataError } from "../io/errors.js";
+import { H5adFile } from "../io/h5ad/read.js";
+import { alignPrior, bundledPrior } from "../priors/index.js";
+import {
+  type GeneModules,
+  geneModules,
+  type MarkerSetQuality,
+  type ModuleAssociation,
+  markerSetQuality,
+  moduleAssociation,
+  moduleEnrichment,
+} from "./modules.js";
+
+export interface MarkersOptions {
+  file: string;
+  groupby: string;
+  neighbors?: number;
+  resolution?: number;
+  /** Extra gene-set collections (.gmt) besides the bundled ones. */
+  gmt?: string[];
+  /** Known marker sets (group → genes) for the quality indices; default: top Wilcoxon markers. */
+  markerSets?: Record<string, string[]>;
+  onStage?: (stage: string) => void;
+}
+
+export interface MarkersResult {
+  genes: string[];
+  groups: string[];
+  contextual: GeneModules & { centrality: Float32Array };
+  /** Modules of the same genes on the bundled static prior (genes it does not cover are in none: −1). */
+  prior: GeneModules | null;
+  /** null where fewer than two groups have marker genes of their own. */
+  quality: { markerSets: Record<string, string[]>; contextual: MarkerSetQuality | null; prior: MarkerSetQuality | null };
+  associations: ModuleAssociation[];
+  enrichment: (EnrichmentRow & { module: number })[];
+  de: DeRow[];
+  species: "human" | "mouse";
+  seconds: Record<string, number>;
+}
+
+/** Cosine similarity of each gene's vector to its module's mean vector (how central it is to the module). */
+function centrality(x: Float32Array, dims: number, module: Int32Array, modules: number): Float32Array {
+  const c = new Float64Array(modules * dims);
+  for (let g = 0; g < module.length; g++) for (let d = 0; d < dims; d++) c[module[g]! * dims + d]! += x[g * dims + d]!;
+  return Float32Array.from(module, (m, g) => {
+    let dot = 0;
+    let a = 0;
+    let b = 0;
+    for (let d = 0; d < dims; d++) {
+      const u = x[g * dims + d]!;
+      const v = c[m * dims + d]!;
+      dot += u * v;
+      a += u * u;
+      b += v * v;
+    }
+    return a && b ? dot / Math.sqrt(a * b) : 0;
+  });
+}
+
+/** Each group's top markers (q < 0.05, log2FC > 1, at most `n`) that are top markers of no other group. */
+export function topMarkerSets(de: readonly DeRow[], n = 10): Record<string, string[]> {
+  const tops = new Map<string, string[]>();
+  for (const r of de) {
+    const list = tops.get(r.group) ?? [];
+    if (list.length < n && r.q < 0.05 && r.logfc > 1) list.push(r.gene);
+    tops.set(r.group, list);
+  }
+  const count = new Map<string, number>();
+  for (const l of tops.values()) for (const g of l) count.set(g, (count.get(g) ?? 0) + 1);
+  return Object.fromEntries([...tops].map(([grp, l]) => [grp, l.filter((g) => count.get(g) === 1)]).filter(([, l]) => l.length >= 2));
+}
+
+export async function markers(o: MarkersOptions): Promise<MarkersResult> {
+  const seconds: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (k: string) => {
+    seconds[k] = (performance.now() - t) / 1000;
+    t = performance.now();
+  };
+  o.onStage?.("reading the result");
+  const h = await H5adFile.open(o.file);
+  let X: Matrix;
+  let genes: string[];
+  let mu: { nCols: number; values: Float32Array | Float64Array } | undefined;
+  let names: string[];
+  try {
+    mu = h.readVarm().get("sciLaMA_gene_mu");
+    if (!mu)
+      throw new DataError(
+        o.file,
+        "an integration result with contextual gene embeddings (varm['sciLaMA_gene_mu'])",
+        "none",
+        "Run the integration first (scilama integrate), then find markers in its result.",
+      );
+    X = h.readX();
+    genes = h.readFrame("var").index;
+    const obs = h.readFrame("obs");
+    const col = obs.columns.get(o.groupby);
+    if (!col)
+      throw new DataError(
+        o.file,
+        `a cell column '${o.groupby}'`,
+        `the columns ${[...obs.columns.keys()].join(", ")}`,
+        "Pick one of these columns.",
+      );
+    names = Array.from({ length: X.nRows }, (_, i) => cellText(col, i));
+  } finally {
+    h.close();
+  }
+  const groups = [...new Set(names)].sort();
+  const codes = Int32Array.from(names, (n) => groups.indexOf(n));
+  const dims = mu.nCols;
+  const ctx = Float32Array.from(mu.values);
+  lap("read");
+
+  o.onStage?.("markers per group (Wilcoxon)");
+  const de = rankGenesGroups(X, genes, codes, groups);
+  lap("Wilcoxon markers");
+
+  o.onStage?.("gene modules");
+  const m = await geneModules(ctx, genes.length, dims, {
+    ...(o.neighbors ? { neighbors: o.neighbors } : {}),
+    ...(o.resolution ? { resolution: o.resolution } : {}),
+  });
+  const contextual = { ...m, centrality: centrality(ctx, dims, m.module, m.modules) };
+  const { associations } = moduleAssociation(X, m.module, m.modules, codes, groups);
+  lap("modules");
+
+  const species = guessGeneIdType(genes).species === "mouse" ? "mouse" : "human";
+  const aligned = alignPrior(bundledPrior(), genes);
+  const idx = new Map(genes.map((g, i) => [g, i]));
+  const covIdx = new Map(Array.from(aligned.covered, (g, k) => [genes[g]!, k]));
+  let prior: GeneModules | null = null;
+  if (aligned.covered.length > 20) {
+    const pm = await geneModules(aligned.matrix, aligned.covered.length, aligned.dim, {
+      ...(o.neighbors ? { neighbors: o.neighbors } : {}),
+      ...(o.resolution ? { resolution: o.resolution } : {}),
+    });
+    const module = new Int32Array(genes.length).fill(-1);
+    aligned.covered.forEach((g, k) => {
+      module[g] = pm.module[k]!;
+    });
+    const umapAll = new Float32Array(genes.length * 2).fill(Number.NaN);
+    aligned.covered.forEach((g, k) => {
+      umapAll[2 * g] = pm.umap[2 * k]!;
+      umapAll[2 * g + 1] = pm.umap[2 * k + 1]!;
+    });
+    prior = { module, modules: pm.modules, umap: umapAll };
+  }
+  const markerSets = o.markerSets ?? topMarkerSets(de);
+  // Compare on the genes both embeddings have.
+  const both = Object.fromEntries(Object.entries(markerSets).map(([k, l]) => [k, l.filter((g) => idx.has(g) && covIdx.has(g))]));
+  const quality = {
+    markerSets: both,
+    contextual: markerSetQuality(ctx, dims, idx, both),
+    prior: prior ? markerSetQuality(aligned.matrix, aligned.dim, covIdx, both) : null,
+  };
+  lap("static prior and marker-set quality");
+
+  o.onStage?.("enrichment");
+  const collections: Collection[] = [...bundledCollections(species), ...(o.gmt ?? []).map(readGmt)];
+  const enrichment = await moduleEnrichment(genes, m.module, m.modules, collections);
+  lap("enrichment");
+  return { genes, groups, contextual, prior, quality, associations, enrichment, de, species, seconds };
+}
