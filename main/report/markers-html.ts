@@ -119,9 +119,9 @@ export function markersReportHtml(r: MarkersResult, ctx: MarkersReportContext): 
 <h2>Methods</h2>
 <p class="methods">Gene modules were found on sciLaMA's contextual gene embeddings (μ of the gene VAE) with a shared-nearest-neighbour
 graph and Leiden clustering (modularity), and a gene UMAP (scran.js). The same clustering on the bundled static prior
-(GO + pathways) gives the comparison. Each cell's module score is the mean z-scored (clipped at ±10) log-normalised
-expression of the module's genes; a module marks the group with the highest mean score, and its specificity is the
-margin over the next group. Enrichment: one-sided hypergeometric test of each module against the ${r.species} GO BP/CC/MF,
+(GO + pathways) gives the comparison. Each cell's module score is scanpy's score_genes: the mean log-normalised
+expression of the module's genes minus that of expression-matched control genes (25 bins, 50 controls per bin); a
+module marks the group with the highest mean score, and its specificity is the margin over the next group. Enrichment: one-sided hypergeometric test of each module against the ${r.species} GO BP/CC/MF,
 Reactome and hallmark collections (sets of 5–1,000 genes within the ${r.genes.length.toLocaleString("en")} analysed genes,
 which are the background), Benjamini–Hochberg within each collection. Markers: Wilcoxon rank-sum of each group against
 the rest with tie correction, two-sided normal p-values, Benjamini–Hochberg, log2 fold change of the un-logged means

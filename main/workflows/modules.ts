@@ -2,10 +2,12 @@
  * Gene modules from sciLaMA's contextual gene embeddings (paper §4.3, Fig. 4): a kNN graph of the genes' μ vectors
  * (15 neighbours) clustered by Leiden (resolution 0.5) — the authors' later defaults — and a gene UMAP; the same on
  * the static prior for comparison; cluster quality of known marker sets in both (Davies–Bouldin, Calinski–Harabasz);
- * which cell type each module marks (module score per cell = mean z-scored expression of its genes, clipped at ±10;
- * the group with the highest mean score, and how far it stands above the next); and enrichment of each module in the
+ * which cell type each module marks (scanpy's score_genes per cell; the group with the highest mean score, and how far
+ * it stands above the next); and enrichment of each module in the
  * gene-set collections against the analysed genes.
  */
+
+import { Rng } from "../../native-models/index.js";
 import { type Collection, type EnrichmentRow, enrich } from "../analysis/enrichment.js";
 import { leiden } from "../analysis/leiden.js";
 import { calinskiHarabasz, daviesBouldin } from "../analysis/metrics/cluster-quality.js";
@@ -93,8 +95,11 @@ export interface ModuleAssociation {
 }
 
 /**
- * Per-cell module scores and the group each module marks. `X` is log-normalised cells × genes; `module` gives each
- * gene's module (−1: in none).
+ * Per-cell module scores and the group each module marks. The score is scanpy's `score_genes` (Tirosh et al. 2015):
+ * the mean log-normalised expression of the module's genes minus that of control genes drawn (seeded) from the same
+ * expression bins — 25 bins of the genes' mean expression, 50 controls per bin — so that cells that simply detect
+ * more genes do not score high on every module. `X` is log-normalised cells × genes; `module` gives each gene's
+ * module (−1: in none).
  */
 export function moduleAssociation(
   X: Matrix,
@@ -102,39 +107,49 @@ export function moduleAssociation(
   modules: number,
   codes: Int32Array,
   groups: readonly string[],
+  seed = 0,
 ): { scores: Float32Array; associations: ModuleAssociation[] } {
   const cells = X.nRows;
   const G = X.nCols;
-  // Gene means and standard deviations (population, as scanpy's scale) for the z-scores.
   const mean = new Float64Array(G);
-  const sq = new Float64Array(G);
   for (let r = 0; r < cells; r++)
     forEachInRow(X, r, (c, v) => {
-      mean[c]! += v;
-      sq[c]! += v * v;
+      mean[c]! += v / cells;
     });
-  const sd = new Float64Array(G);
-  for (let g = 0; g < G; g++) {
-    mean[g]! /= cells;
-    sd[g] = Math.sqrt(Math.max(0, sq[g]! / cells - mean[g]! ** 2)) || 1;
-  }
+  // Bins as scanpy cuts them: rank (ties → lowest rank) integer-divided by round(G / (nBins − 1)).
+  const nBins = 25;
+  const ctrlSize = 50;
+  const order = Array.from({ length: G }, (_, g) => g).sort((a, b) => mean[a]! - mean[b]!);
+  const rankMin = new Int32Array(G);
+  for (let i = 0; i < G; i++) rankMin[order[i]!] = i > 0 && mean[order[i]!] === mean[order[i - 1]!] ? rankMin[order[i - 1]!]! : i + 1;
+  const perBin = Math.max(1, Math.round(G / (nBins - 1)));
+  const bin = Int32Array.from(rankMin, (r) => Math.floor(r / perBin));
+  const binGenes = new Map<number, number[]>();
+  for (let g = 0; g < G; g++) binGenes.set(bin[g]!, [...(binGenes.get(bin[g]!) ?? []), g]);
+
+  // Each gene's weight in each module's score: +1/|module| for its genes, −1/|controls| for its controls.
+  const weights: { m: number; w: number }[][] = Array.from({ length: G }, () => []);
   const size = new Int32Array(modules);
   for (const m of module) if (m >= 0) size[m]!++;
-  // Score = mean over module genes of clip((x − μ)/σ, ±10); zeros contribute −μ/σ, added for every gene first.
-  const base = new Float64Array(modules);
-  for (let g = 0; g < G; g++) if (module[g]! >= 0) base[module[g]!]! += Math.max(-10, -mean[g]! / sd[g]!);
-  const scores = new Float32Array(cells * modules);
-  const row = new Float64Array(modules);
-  for (let r = 0; r < cells; r++) {
-    row.set(base);
-    forEachInRow(X, r, (c, v) => {
-      const m = module[c]!;
-      if (m < 0) return;
-      const z0 = Math.max(-10, -mean[c]! / sd[c]!);
-      row[m]! += Math.min(10, Math.max(-10, (v - mean[c]!) / sd[c]!)) - z0;
-    });
-    for (let m = 0; m < modules; m++) scores[r * modules + m] = row[m]! / (size[m]! || 1);
+  const rng = new Rng(seed, 7);
+  for (let m = 0; m < modules; m++) {
+    const members = new Set<number>();
+    for (let g = 0; g < G; g++) if (module[g] === m) members.add(g);
+    const controls = new Set<number>();
+    for (const b of new Set([...members].map((g) => bin[g]!))) {
+      const pool = binGenes.get(b)!;
+      const perm = rng.permutation(pool.length);
+      for (let k = 0; k < Math.min(ctrlSize, pool.length); k++) controls.add(pool[perm[k]!]!);
+    }
+    for (const g of members) controls.delete(g);
+    for (const g of members) weights[g]!.push({ m, w: 1 / members.size });
+    for (const g of controls) weights[g]!.push({ m, w: -1 / (controls.size || 1) });
   }
+  const scores = new Float32Array(cells * modules);
+  for (let r = 0; r < cells; r++)
+    forEachInRow(X, r, (c, v) => {
+      for (const { m, w } of weights[c]!) scores[r * modules + m]! += w * v;
+    });
   const associations: ModuleAssociation[] = [];
   for (let m = 0; m < modules; m++) {
     const sum = new Float64Array(groups.length);
@@ -146,13 +161,13 @@ export function moduleAssociation(
       count[c]!++;
     }
     const meanScore = Array.from(sum, (s, c) => s / (count[c]! || 1));
-    const order = meanScore.map((_, c) => c).sort((a, b) => meanScore[b]! - meanScore[a]!);
+    const ranked = meanScore.map((_, c) => c).sort((a, b) => meanScore[b]! - meanScore[a]!);
     associations.push({
       module: m,
       genes: size[m]!,
       meanScore,
-      group: groups[order[0]!]!,
-      specificity: meanScore[order[0]!]! - (order.length > 1 ? meanScore[order[1]!]! : 0),
+      group: groups[ranked[0]!]!,
+      specificity: meanScore[ranked[0]!]! - (ranked.length > 1 ? meanScore[ranked[1]!]! : 0),
     });
   }
   return { scores, associations };
