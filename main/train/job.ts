@@ -4,7 +4,7 @@ import { type TrainJobSpec, validateTrainJobSpec } from "./spec.js";
 import type { WorkerResult } from "./worker.js";
 
 /** `done` resolves with the final parameters, or status "stopped" after a cancel (a checkpoint was written first);
- *  `kill` stops the thread at once, as a crash would (the last checkpoint stays). */
+ *  `kill` ends the thread as a crash would, between two training blocks (the last checkpoint stays). */
 export type TrainJob = WorkerJob<WorkerResult>;
 
 /**

@@ -8,6 +8,9 @@ import { parentPort, Worker, workerData } from "node:worker_threads";
 import { DataError } from "../io/errors.js";
 import { WORKER_BOOT } from "./boot-url.js";
 
+const STOP = 1;
+const KILL = 2;
+
 type DataErrorFields = { file: string; expected: string; found: string; hint?: string };
 
 type JobMessage<E, R> =
@@ -19,7 +22,8 @@ export interface WorkerJob<R> {
   readonly done: Promise<R>;
   /** Asks the worker to stop at its next check (cooperative: the work decides what it keeps). */
   cancel(): void;
-  /** Stops the thread at once, as a crash would. */
+  /** Ends the thread as a crash would — nothing more is written — at its next check. (Terminating a thread while
+   *  onnxruntime's asynchronous `run` is in flight aborts the whole process, so the crash happens between runs.) */
   kill(): Promise<void>;
 }
 
@@ -38,10 +42,17 @@ export function startWorkerJob<E, R>(what: string, entry: URL, input: unknown, o
   });
   return {
     done,
-    cancel: () => Atomics.store(new Int32Array(stop), 0, 1),
-    kill: async () => {
-      await worker.terminate();
-    },
+    cancel: () => Atomics.store(new Int32Array(stop), 0, STOP),
+    kill: () =>
+      new Promise<void>((resolve) => {
+        // Work that never checks (an import) is terminated outright after a minute.
+        const fallback = setTimeout(() => void worker.terminate(), 60_000);
+        worker.once("exit", () => {
+          clearTimeout(fallback);
+          resolve();
+        });
+        Atomics.store(new Int32Array(stop), 0, KILL);
+      }),
   };
 }
 
@@ -58,7 +69,11 @@ export async function serveWorkerJob<I, E, R>(
     const result = await work(
       input,
       (event) => post({ type: "event", event }),
-      () => Atomics.load(flag, 0) === 1,
+      () => {
+        const asked = Atomics.load(flag, 0);
+        if (asked === KILL) process.exit(1); // ends this worker thread only
+        return asked === STOP;
+      },
     );
     post({ type: "done", result }, transfer(result));
   } catch (e) {
