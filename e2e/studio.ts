@@ -7,12 +7,12 @@ import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { launchChromium } from "../main/report/pdf.js";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const ARTIFACTS = join(ROOT, "e2e", "artifacts");
 export const DATA = join(ROOT, "..", "shared", "data");
-export const CHROMIUM = process.env.SCILAMA_CHROMIUM ?? "/usr/bin/chromium";
 
 export interface Running {
   url: string;
@@ -58,12 +58,7 @@ export async function startStudio(env: Record<string, string> = {}): Promise<Run
   };
 }
 
-export async function browser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
-  });
-}
+export const browser = launchChromium;
 
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });

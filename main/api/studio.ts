@@ -3,10 +3,11 @@
  * and their results. Long work runs in worker threads (imports, training); progress is pushed as `StudioEvent`s.
  * One Studio serves one user session; it keeps the projects it opened, the jobs it started and the last result read.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import type { Matrix } from "../data/dataset.js";
 import { type Column, cellText, columnLength, type Frame } from "../data/frame.js";
+import { atomicWrite } from "../io/csv.js";
 import { H5adFile } from "../io/h5ad/read.js";
 import { PRESETS } from "../models/scilama-train.js";
 import { type ReportData, reportData } from "../report/data.js";
@@ -16,7 +17,17 @@ import { ensureDemoProject, recentProjects, studioHome, touchRecent } from "../s
 import type { DatasetSummary } from "../store/import.js";
 import { startImportJob } from "../store/import-job.js";
 import { now, Project } from "../store/project.js";
-import { artifact, artifacts, finishRun, getRun, listRuns, type RunRow, recordProgress, setArtifact } from "../store/runs.js";
+import {
+  artifact,
+  artifacts,
+  finishRun,
+  getRun,
+  listRuns,
+  type RunRow,
+  recordProgress,
+  runDatasetIds,
+  setArtifact,
+} from "../store/runs.js";
 import { GeneInputs, type PriorChoice, priorChoiceOf } from "../workflows/gene-inputs.js";
 import { recordIntegration, startIntegrationRun } from "../workflows/integrate-export.js";
 import { type IntegrateJob, startIntegrateJob } from "../workflows/integrate-job.js";
@@ -135,9 +146,6 @@ export class Studio {
   }
 
   private runCard(p: Project, r: RunRow): RunCard {
-    const datasets = (p.db.prepare("SELECT dataset_id FROM run_datasets WHERE run_id = ?").all(r.id) as { dataset_id: number }[]).map(
-      (d) => d.dataset_id,
-    );
     return {
       id: r.id,
       kind: r.kind,
@@ -148,7 +156,7 @@ export class Studio {
       error: r.error,
       createdAt: r.created_at,
       finishedAt: r.finished_at,
-      datasets,
+      datasets: runDatasetIds(p, r.id),
       config: r.kind === "integrate" ? (JSON.parse(r.config_json) as IntegrationSettings) : null,
       timings: r.timings_json ? (JSON.parse(r.timings_json) as Record<string, number>) : null,
     };
@@ -284,10 +292,11 @@ export class Studio {
     usable(s.batch, "batchNote");
     usable(s.label, "labelNote");
     const prior = priorChoice(s.prior);
-    const runId = startIntegrationRun(p, s);
-    p.db.transaction(() => {
-      for (const d of chosen) p.db.prepare("INSERT INTO run_datasets (run_id, dataset_id) VALUES (?, ?)").run(runId, d.id);
-    })();
+    const runId = startIntegrationRun(
+      p,
+      s,
+      chosen.map((d) => d.id),
+    );
     const out = p.path("runs", String(runId), "result.h5ad");
     mkdirSync(dirname(out), { recursive: true });
     const losses: LossPoint[] = [];
@@ -343,7 +352,7 @@ export class Studio {
     job.done
       .then(
         (r) => {
-          writeJson(p.path("runs", String(runId), "losses.json"), losses);
+          atomicWrite(p.path("runs", String(runId), "losses.json"), JSON.stringify(losses));
           if (r.status === "stopped" || !r.written) {
             finishRun(p, runId, "cancelled", { timings: r.seconds });
             return { status: "cancelled" as const, error: null };
@@ -427,12 +436,10 @@ export class Studio {
     const h5ad = files.find((f) => f.kind === "h5ad");
     if (!h5ad) throw new ApiError("not-found", `Run ${runId} has no result file.`);
     const lossesFile = p.path("runs", String(runId), "losses.json");
-    const datasets = (p.db.prepare("SELECT dataset_id FROM run_datasets WHERE run_id = ?").all(runId) as { dataset_id: number }[]).map(
-      ({ dataset_id }) => {
-        const d = p.dataset(dataset_id);
-        return { name: d.name, cells: d.n_obs, genes: d.n_vars };
-      },
-    );
+    const datasets = runDatasetIds(p, runId).map((id) => {
+      const d = p.dataset(id);
+      return { name: d.name, cells: d.n_obs, genes: d.n_vars };
+    });
     const report = await reportData(p.path(h5ad.path), {
       runId,
       project: p.name,
@@ -526,9 +533,3 @@ const slug = (name: string) =>
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-|-$/g, "")
     .slice(0, 60) || "project";
-
-function writeJson(path: string, value: unknown): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(value));
-  renameSync(tmp, path);
-}

@@ -2,9 +2,10 @@
  * The user's Studio home (`$SCILAMA_HOME`, default `~/.scilama-studio`): projects created without a chosen folder,
  * the bundled demo project (created on first launch from `resources/demo`), and the recent-projects list.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { atomicWrite } from "../io/csv.js";
 import { resourcePath } from "../resources.js";
 import { importDataset } from "./import.js";
 import { PROJECT_FILE, Project } from "./project.js";
@@ -49,7 +50,5 @@ export function recentProjects(): RecentProject[] {
 export function touchRecent(dir: string): void {
   const list = [{ dir, openedAt: new Date().toISOString() }, ...recentProjects().filter((r) => r.dir !== dir)].slice(0, 20);
   mkdirSync(studioHome(), { recursive: true });
-  const tmp = `${recentFile()}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(list, null, 1));
-  renameSync(tmp, recentFile());
+  atomicWrite(recentFile(), JSON.stringify(list, null, 1));
 }

@@ -31,6 +31,13 @@ export function createRun(p: Project, kind: string, config: unknown, datasetIds:
   })();
 }
 
+/** The datasets a run was started on. */
+export function runDatasetIds(p: Project, runId: number): number[] {
+  return (p.db.prepare("SELECT dataset_id FROM run_datasets WHERE run_id = ?").all(runId) as { dataset_id: number }[]).map(
+    (d) => d.dataset_id,
+  );
+}
+
 export function getRun(p: Project, id: number): RunRow {
   const row = p.db.prepare("SELECT * FROM runs WHERE id = ?").get(id) as RunRow | undefined;
   if (!row) throw new ProjectError(`There is no run ${id} in this project.`);

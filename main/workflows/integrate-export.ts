@@ -73,9 +73,9 @@ export function writeIntegration(r: IntegrateResult, out: string): Written {
   return w;
 }
 
-/** Opens a run of kind "integrate" in a project, marked running, before any work starts. */
-export function startIntegrationRun(p: Project, config: unknown): number {
-  const id = createRun(p, "integrate", config);
+/** Opens a run of kind "integrate" on `datasetIds` of a project, marked running, before any work starts. */
+export function startIntegrationRun(p: Project, config: unknown, datasetIds: readonly number[] = []): number {
+  const id = createRun(p, "integrate", config, datasetIds);
   markRunning(p, id);
   return id;
 }

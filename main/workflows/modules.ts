@@ -125,7 +125,11 @@ export function moduleAssociation(
   const perBin = Math.max(1, Math.round(G / (nBins - 1)));
   const bin = Int32Array.from(rankMin, (r) => Math.floor(r / perBin));
   const binGenes = new Map<number, number[]>();
-  for (let g = 0; g < G; g++) binGenes.set(bin[g]!, [...(binGenes.get(bin[g]!) ?? []), g]);
+  for (let g = 0; g < G; g++) {
+    const members = binGenes.get(bin[g]!);
+    if (members) members.push(g);
+    else binGenes.set(bin[g]!, [g]);
+  }
 
   // Each gene's weight in each module's score: +1/|module| for its genes, −1/|controls| for its controls.
   const weights: { m: number; w: number }[][] = Array.from({ length: G }, () => []);
