@@ -6,7 +6,8 @@ import { type Column, cellText, columnLength } from "../data/frame.js";
 import type { ColumnInfo } from "./contract.js";
 
 const BATCH_NAME = /batch|sample|donor|study|protocol|tech|dataset|library|orig\.?ident|plate|lane|patient|replicate|stim|condition/i;
-const LABEL_NAME = /cell.?type|annotation|label|cell.?line|ontology|subclass|lineage|identity|class|cluster|louvain|leiden/i;
+/** Label names, best first: curated cell types before computed clusters (seurat_annotation over seurat_clusters). */
+const LABEL_NAMES = [/cell.?type|annotation|label|cell.?line|ontology|subclass|lineage|identity|class/i, /cluster|louvain|leiden/i];
 
 export function describeColumn(name: string, col: Column): ColumnInfo {
   const n = columnLength(col);
@@ -41,11 +42,15 @@ export function describeColumn(name: string, col: Column): ColumnInfo {
 
 /** The likeliest batch and label among usable columns (by name first, then by being categorical). */
 export function suggestColumns(columns: readonly ColumnInfo[]): { batch: string | null; label: string | null } {
-  const pick = (usable: (c: ColumnInfo) => boolean, pattern: RegExp, avoid: string | null) => {
+  const pick = (usable: (c: ColumnInfo) => boolean, patterns: readonly RegExp[], avoid: string | null) => {
     const ok = columns.filter((c) => usable(c) && c.name !== avoid && c.kind !== "numeric");
-    return (ok.find((c) => pattern.test(c.name)) ?? null)?.name ?? null;
+    for (const pattern of patterns) {
+      const found = ok.find((c) => pattern.test(c.name));
+      if (found) return found.name;
+    }
+    return null;
   };
-  const label = pick((c) => c.labelNote === null, LABEL_NAME, null);
-  const batch = pick((c) => c.batchNote === null, BATCH_NAME, label);
+  const label = pick((c) => c.labelNote === null, LABEL_NAMES, null);
+  const batch = pick((c) => c.batchNote === null, [BATCH_NAME], label);
   return { batch, label };
 }

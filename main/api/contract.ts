@@ -6,8 +6,9 @@ import type { Preset, SciLaMAHyper } from "../models/scilama-train.js";
 import type { DatasetSummary } from "../store/import.js";
 import type { MetricRow } from "../workflows/evaluate.js";
 import type { Baseline } from "../workflows/integrate.js";
+import type { MarkerSetQuality } from "../workflows/modules.js";
 
-export type { Baseline, DatasetSummary, MetricRow, Preset, SciLaMAHyper };
+export type { Baseline, DatasetSummary, MarkerSetQuality, MetricRow, Preset, SciLaMAHyper };
 
 export interface ProjectCard {
   dir: string;
@@ -52,8 +53,10 @@ export interface RunCard {
   createdAt: string;
   finishedAt: string | null;
   datasets: number[];
-  /** The settings the run was started with (IntegrationRequest for integration runs). */
+  /** The settings an integration run was started with. */
   config: IntegrationSettings | null;
+  /** The settings a markers run was started with. */
+  markers: MarkersSettings | null;
   timings: Record<string, number> | null;
 }
 
@@ -130,6 +133,73 @@ export interface RunResult {
   groups: { name: string; role: "batch" | "label" | "cluster"; categories: string[]; codes: number[] }[];
   genes: string[];
   losses: LossPoint[];
+  files: { kind: string; path: string }[];
+}
+
+/** The markers wizard's choices: which integration result, which cell groups, how fine the gene modules are. */
+export interface MarkersSettings {
+  /** The integration run whose contextual gene embeddings are clustered. */
+  sourceRun: number;
+  /** The cell column whose groups modules are matched to and markers found for. */
+  groupby: string;
+  neighbors: number;
+  resolution: number;
+  /** Extra gene-set collections (.gmt files) besides the bundled ones. */
+  gmt: string[];
+}
+
+export interface MarkersPlan {
+  sourceRun: number;
+  cells: number;
+  genes: number;
+  /** The result's cell columns; `labelNote` says why one cannot group cells. */
+  columns: ColumnInfo[];
+  suggested: string | null;
+  defaults: { neighbors: number; resolution: number };
+}
+
+export interface EnrichedTerm {
+  term: string;
+  description: string;
+  collection: string;
+  q: number;
+  /** Module genes in the set. */
+  overlap: string[];
+  setSize: number;
+}
+
+export interface ModuleCard {
+  module: number;
+  /** Its genes, most central first. */
+  genes: string[];
+  /** The group it marks (highest mean module score) and the margin over the next group. */
+  group: string;
+  specificity: number;
+  /** Mean module score per group (MarkersSummary.groups order). */
+  meanScore: number[];
+  /** Enriched terms with q < 0.05, best first (at most 15). */
+  terms: EnrichedTerm[];
+}
+
+/** What a finished markers run shows (saved as its view.json). */
+export interface MarkersSummary {
+  species: "human" | "mouse";
+  cells: number;
+  groups: string[];
+  genes: string[];
+  /** Module per gene, and the gene UMAP (x, y interleaved). */
+  module: number[];
+  umap: number[];
+  modules: ModuleCard[];
+  quality: { markerSets: Record<string, string[]>; contextual: MarkerSetQuality | null; prior: MarkerSetQuality | null };
+  /** Top markers per group: fraction expressing and log2 fold change, groups × genes. */
+  dotplot: { genes: string[]; groups: string[]; pct: number[][]; logfc: number[][] };
+  seconds: Record<string, number>;
+}
+
+export interface MarkersView extends MarkersSummary {
+  run: RunCard;
+  settings: MarkersSettings;
   files: { kind: string; path: string }[];
 }
 

@@ -76,6 +76,29 @@ export const METHODS = {
       baselines: i.baselines,
     }),
   ),
+  "markers.plan": method(obj({ ...project, runId: id }), (s, i) => s.markersPlan(i.project, i.runId)),
+  "markers.start": method(
+    obj({
+      ...project,
+      sourceRun: id,
+      groupby: str({ min: 1, max: 200 }),
+      neighbors: int({ min: 2, max: 200 }),
+      resolution: num({ min: 0.01, max: 20 }),
+      gmt: list(path, { max: 20 }),
+    }),
+    (s, i) =>
+      s.startMarkers(i.project, {
+        sourceRun: i.sourceRun,
+        groupby: i.groupby,
+        neighbors: i.neighbors,
+        resolution: i.resolution,
+        gmt: i.gmt,
+      }),
+  ),
+  "markers.result": method(obj({ ...project, runId: id }), (s, i) => s.markersResult(i.project, i.runId)),
+  "markers.scores": method(obj({ ...project, runId: id, module: int({ min: 0, max: 100_000 }) }), (s, i) =>
+    s.moduleScores(i.project, i.runId, i.module),
+  ),
   "run.cancel": method(obj({ ...project, runId: id }), (s, i) => s.cancelRun(i.project, i.runId)),
   "run.result": method(obj({ ...project, runId: id }), (s, i) => s.runResult(i.project, i.runId)),
   "run.report": method(obj({ ...project, runId: id }), (s, i) => s.report(i.project, i.runId)),

@@ -5,9 +5,11 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve, sep } from "node:path";
+import { readGmt } from "../analysis/enrichment.js";
 import type { Matrix } from "../data/dataset.js";
 import { type Column, cellText, columnLength, type Frame } from "../data/frame.js";
 import { atomicWrite } from "../io/csv.js";
+import { DataError } from "../io/errors.js";
 import { H5adFile } from "../io/h5ad/read.js";
 import { PRESETS } from "../models/scilama-train.js";
 import { type ReportData, reportData } from "../report/data.js";
@@ -20,17 +22,23 @@ import { now, Project } from "../store/project.js";
 import {
   artifact,
   artifacts,
+  createRun,
   finishRun,
   getRun,
   listRuns,
+  markRunning,
   type RunRow,
   recordProgress,
   runDatasetIds,
   setArtifact,
 } from "../store/runs.js";
+import type { WorkerJob } from "../workers/job.js";
 import { GeneInputs, type PriorChoice, priorChoiceOf } from "../workflows/gene-inputs.js";
 import { recordIntegration, startIntegrationRun } from "../workflows/integrate-export.js";
-import { type IntegrateJob, startIntegrateJob } from "../workflows/integrate-job.js";
+import { startIntegrateJob } from "../workflows/integrate-job.js";
+import { recordMarkers } from "../workflows/markers-export.js";
+import { startMarkersJob } from "../workflows/markers-job.js";
+import { MODULE_DEFAULTS } from "../workflows/modules.js";
 import { describeColumn, suggestColumns } from "./columns.js";
 import type {
   DatasetCard,
@@ -38,6 +46,10 @@ import type {
   IntegrationPlan,
   IntegrationSettings,
   LossPoint,
+  MarkersPlan,
+  MarkersSettings,
+  MarkersSummary,
+  MarkersView,
   PriorCoverage,
   ProjectView,
   RunCard,
@@ -59,7 +71,7 @@ interface LoadedResult {
 export class Studio {
   private readonly projects = new Map<string, Project>();
   private readonly listeners = new Set<(e: StudioEvent) => void>();
-  private readonly jobs = new Map<string, { job: IntegrateJob; losses: LossPoint[] }>();
+  private readonly jobs = new Map<string, WorkerJob<unknown>>();
   private loaded: LoadedResult | null = null;
   private tickets = 0;
 
@@ -81,8 +93,8 @@ export class Studio {
 
   /** Stops running jobs (they are recorded as cancelled) and closes the projects. */
   async close(): Promise<void> {
-    for (const { job } of this.jobs.values()) job.cancel();
-    await Promise.allSettled([...this.jobs.values()].map(({ job }) => job.done));
+    for (const job of this.jobs.values()) job.cancel();
+    await Promise.allSettled([...this.jobs.values()].map((job) => job.done));
     for (const p of this.projects.values()) p.close();
     this.projects.clear();
   }
@@ -158,6 +170,7 @@ export class Studio {
       finishedAt: r.finished_at,
       datasets: runDatasetIds(p, r.id),
       config: r.kind === "integrate" ? (JSON.parse(r.config_json) as IntegrationSettings) : null,
+      markers: r.kind === "markers" ? (JSON.parse(r.config_json) as MarkersSettings) : null,
       timings: r.timings_json ? (JSON.parse(r.timings_json) as Record<string, number>) : null,
     };
   }
@@ -347,19 +360,122 @@ export class Studio {
         },
       },
     );
+    this.jobs.set(`${p.dir}#${runId}`, job);
+    this.settle(p, runId, job, (r) => {
+      atomicWrite(p.path("runs", String(runId), "losses.json"), JSON.stringify(losses));
+      if (r.status === "stopped" || !r.written) {
+        finishRun(p, runId, "cancelled", { timings: r.seconds });
+        return "cancelled";
+      }
+      recordIntegration(p, runId, r, r.written);
+      return "succeeded";
+    });
+    return { runId };
+  }
+
+  // —— the markers wizard ——
+
+  /** The groupings a result offers for markers (its cell columns), with the run's label column suggested. */
+  async markersPlan(dir: string, sourceRun: number): Promise<MarkersPlan> {
+    const p = this.project(dir);
+    const file = integrationResultFile(p, sourceRun);
+    const { obs, genes } = await withH5ad(file, (h) => ({ obs: h.readFrame("obs"), genes: h.readFrame("var").index.length }));
+    const columns = [...obs.columns].map(([n, c]) => describeColumn(n, c)).filter((c) => c.kind !== "numeric" || c.distinct <= 20);
+    const label = (JSON.parse(getRun(p, sourceRun).config_json) as Partial<IntegrationSettings>).label ?? null;
+    const usable = (n: string | null) => (columns.some((c) => c.name === n && c.labelNote === null) ? n : null);
+    return {
+      sourceRun,
+      cells: obs.index.length,
+      genes,
+      columns,
+      suggested: usable(label) ?? suggestColumns(columns).label ?? usable("leiden"),
+      defaults: { neighbors: MODULE_DEFAULTS.neighbors, resolution: MODULE_DEFAULTS.resolution },
+    };
+  }
+
+  /** Checks the settings, opens a markers run on the integration result and starts the job in a worker. */
+  async startMarkers(dir: string, s: MarkersSettings): Promise<{ runId: number }> {
+    const p = this.project(dir);
+    const file = integrationResultFile(p, s.sourceRun);
+    const plan = await this.markersPlan(dir, s.sourceRun);
+    const col = plan.columns.find((c) => c.name === s.groupby);
+    if (!col) throw new ApiError("bad-request", `The result of run ${s.sourceRun} has no cell column '${s.groupby}'.`);
+    if (col.labelNote) throw new ApiError("bad-request", `The column '${s.groupby}' ${col.labelNote}; choose another.`);
+    for (const g of s.gmt) {
+      try {
+        readGmt(g);
+      } catch (e) {
+        throw new ApiError("bad-request", e instanceof DataError ? e.message : `The gene-set file ${basename(g)} cannot be read.`);
+      }
+    }
+    const runId = createRun(p, "markers", s, runDatasetIds(p, s.sourceRun));
+    markRunning(p, runId);
     const key = `${p.dir}#${runId}`;
-    this.jobs.set(key, { job, losses });
+    const job = startMarkersJob(
+      { file, groupby: s.groupby, neighbors: s.neighbors, resolution: s.resolution, gmt: s.gmt },
+      p.path("runs", String(runId)),
+      { source: `run ${s.sourceRun} (${basename(file)})`, groupby: s.groupby, appVersion: this.version },
+      (stage, fraction) => {
+        recordProgress(p, runId, fraction, stage);
+        this.emit(runEvent(p.dir, runId, stage, fraction));
+      },
+    );
+    this.jobs.set(key, job);
+    this.settle(p, runId, job, (r) => {
+      if (r.status === "stopped") {
+        finishRun(p, runId, "cancelled");
+        return "cancelled";
+      }
+      recordMarkers(p, runId, r);
+      return "succeeded";
+    });
+    return { runId };
+  }
+
+  async markersResult(dir: string, runId: number): Promise<MarkersView> {
+    const p = this.project(dir);
+    const run = getRun(p, runId);
+    if (run.kind !== "markers") throw new ApiError("bad-request", `Run ${runId} is not a markers run.`);
+    if (run.status !== "succeeded") throw new ApiError("not-found", `Run ${runId} has no result (${run.status}).`);
+    const files = artifacts(p, runId);
+    const view = files.find((f) => f.kind === "view");
+    if (!view) throw new ApiError("not-found", `Run ${runId} has no result file.`);
+    const summary = JSON.parse(readFileSync(p.path(view.path), "utf8")) as MarkersSummary;
+    const card = this.runCard(p, run);
+    return {
+      ...summary,
+      run: card,
+      settings: card.markers!,
+      files: files.filter((f) => !["view", "scores", "html"].includes(f.kind)).map((f) => ({ kind: f.kind, path: p.path(f.path) })),
+    };
+  }
+
+  /** One module's score in every cell (scanpy's score_genes), for colouring the cell UMAP. */
+  moduleScores(dir: string, runId: number, module: number): { module: number; values: number[]; min: number; max: number } {
+    const p = this.project(dir);
+    const rel = artifact(p, runId, "scores");
+    const view = artifact(p, runId, "view");
+    if (!rel || !view) throw new ApiError("not-found", `Run ${runId} has no module scores.`);
+    const modules = (JSON.parse(readFileSync(p.path(view), "utf8")) as MarkersSummary).modules.length;
+    if (module >= modules) throw new ApiError("not-found", `Run ${runId} has ${modules} modules (0–${modules - 1}).`);
+    const buf = readFileSync(p.path(rel));
+    const all = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
+    const values = Array.from({ length: all.length / modules }, (_, c) => all[c * modules + module]!);
+    let min = 0;
+    let max = 0;
+    for (const v of values) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    return { module, values, min, max };
+  }
+
+  /** Records how a job ended (`finish` records what it returned; a failure is recorded here) and tells the renderer. */
+  private settle<R>(p: Project, runId: number, job: WorkerJob<R>, finish: (r: R) => "succeeded" | "cancelled"): void {
+    const key = `${p.dir}#${runId}`;
     job.done
       .then(
-        (r) => {
-          atomicWrite(p.path("runs", String(runId), "losses.json"), JSON.stringify(losses));
-          if (r.status === "stopped" || !r.written) {
-            finishRun(p, runId, "cancelled", { timings: r.seconds });
-            return { status: "cancelled" as const, error: null };
-          }
-          recordIntegration(p, runId, r, r.written);
-          return { status: "succeeded" as const, error: null };
-        },
+        (r) => ({ status: finish(r), error: null }),
         (e: Error) => {
           finishRun(p, runId, "failed", { error: e.message });
           return { status: "failed" as const, error: e.message };
@@ -369,14 +485,13 @@ export class Studio {
         this.jobs.delete(key);
         this.emit({ type: "run-done", project: p.dir, runId, status, error });
       });
-    return { runId };
   }
 
   cancelRun(dir: string, runId: number): void {
     const p = this.project(dir);
     const running = this.jobs.get(`${p.dir}#${runId}`);
     if (!running) throw new ApiError("not-found", `Run ${runId} is not running.`);
-    running.job.cancel();
+    running.cancel();
   }
 
   // —— results ——
@@ -391,13 +506,22 @@ export class Studio {
   /** Writes the run's PDF report into its folder (recorded as an artifact and in the reports table). */
   async report(dir: string, runId: number): Promise<{ path: string; url: string }> {
     const p = this.project(dir);
-    const loaded = await this.loadResult(p, runId);
     const rel = join("runs", String(runId), "report.pdf");
-    const printer = await this.print(reportHtml({ ...loaded.report, createdAt: new Date().toISOString() }), p.path(rel));
+    let title: string;
+    if (getRun(p, runId).kind === "markers") {
+      const html = artifact(p, runId, "html");
+      if (!html || getRun(p, runId).status !== "succeeded") throw new ApiError("not-found", `Run ${runId} has no result to report.`);
+      title = `Markers and gene modules (run ${runId})`;
+      await this.print(readFileSync(p.path(html), "utf8"), p.path(rel));
+    } else {
+      const loaded = await this.loadResult(p, runId);
+      title = loaded.report.title;
+      await this.print(reportHtml({ ...loaded.report, createdAt: new Date().toISOString() }), p.path(rel));
+    }
     p.db.transaction(() => {
       setArtifact(p, runId, "report", rel);
-      p.db.prepare("INSERT INTO reports (run_id, title, path, created_at) VALUES (?, ?, ?, ?)").run(runId, loaded.report.title, rel, now());
-      p.log("info", "report", `PDF report of run ${runId} written (${printer})`, { runId });
+      p.db.prepare("INSERT INTO reports (run_id, title, path, created_at) VALUES (?, ?, ?, ?)").run(runId, title, rel, now());
+      p.log("info", "report", `PDF report of run ${runId} written`, { runId });
     })();
     return { path: p.path(rel), url: `files/report?project=${encodeURIComponent(p.dir)}&runId=${runId}` };
   }
@@ -429,25 +553,21 @@ export class Studio {
   private async loadResult(p: Project, runId: number): Promise<LoadedResult> {
     const key = `${p.dir}#${runId}`;
     if (this.loaded?.key === key) return this.loaded;
-    const run = getRun(p, runId);
-    if (run.kind !== "integrate") throw new ApiError("bad-request", `Run ${runId} is not an integration.`);
-    if (run.status !== "succeeded") throw new ApiError("not-found", `Run ${runId} has no result (${run.status}).`);
+    const h5ad = integrationResultFile(p, runId);
     const files = artifacts(p, runId);
-    const h5ad = files.find((f) => f.kind === "h5ad");
-    if (!h5ad) throw new ApiError("not-found", `Run ${runId} has no result file.`);
     const lossesFile = p.path("runs", String(runId), "losses.json");
     const datasets = runDatasetIds(p, runId).map((id) => {
       const d = p.dataset(id);
       return { name: d.name, cells: d.n_obs, genes: d.n_vars };
     });
-    const report = await reportData(p.path(h5ad.path), {
+    const report = await reportData(h5ad, {
       runId,
       project: p.name,
       datasets,
       losses: existsSync(lossesFile) ? (JSON.parse(readFileSync(lossesFile, "utf8")) as LossPoint[]) : [],
       appVersion: this.version,
     });
-    const { X, genes } = await withH5ad(p.path(h5ad.path), (h) => ({ X: h.readX(), genes: h.readFrame("var").index }));
+    const { X, genes } = await withH5ad(h5ad, (h) => ({ X: h.readX(), genes: h.readFrame("var").index }));
     this.loaded = {
       key,
       X,
@@ -465,6 +585,16 @@ export class Studio {
     };
     return this.loaded;
   }
+}
+
+/** The result file of a finished integration run. */
+function integrationResultFile(p: Project, runId: number): string {
+  const run = getRun(p, runId);
+  if (run.kind !== "integrate") throw new ApiError("bad-request", `Run ${runId} is not an integration.`);
+  if (run.status !== "succeeded") throw new ApiError("not-found", `Run ${runId} has no result (${run.status}).`);
+  const rel = artifact(p, runId, "h5ad");
+  if (!rel) throw new ApiError("not-found", `Run ${runId} has no result file.`);
+  return p.path(rel);
 }
 
 function runEvent(project: string, runId: number, stage: string, fraction: number | null): Extract<StudioEvent, { type: "run" }> {

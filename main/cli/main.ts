@@ -29,7 +29,7 @@ const HELP = `scilama — sciLaMA Studio from the command line
                      [--hvg N (0: all genes)] [--epochs N] [--baselines all|none|pca,mnn,self,bundled,shuffled]
                      [--project <dir>] [--json] [--quiet]
   scilama markers <result.h5ad | run id --project <dir>> --groupby <obs column> --out <folder>
-                     [--gmt <file.gmt> (repeat)] [--resolution 0.5] [--neighbors 15] [--json] [--quiet]
+                     [--gmt <file.gmt> (repeat)] [--resolution 1] [--neighbors 15] [--json] [--quiet]
                                                   gene modules, the cell types they mark, enrichment, Wilcoxon markers
   scilama report <run id --project <dir> | result.h5ad> --out <file.pdf> [--json]
                                                   the integration report as PDF (printed by Chromium)

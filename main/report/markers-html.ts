@@ -3,7 +3,7 @@
  * the top enriched terms per module, a marker dot plot per group, marker-set quality against the static prior,
  * methods with every parameter, timings and versions.
  */
-import type { MarkersResult } from "../workflows/markers.js";
+import { dotPlotData, type MarkersResult } from "../workflows/markers.js";
 import { escapeHtml, PAGE_CSS, PALETTE, svg } from "./common.js";
 
 export interface MarkersReportContext {
@@ -58,17 +58,8 @@ function enrichmentBars(r: MarkersResult, module: number): string | null {
 }
 
 function dotPlot(r: MarkersResult): string {
-  const genes: string[] = [];
-  for (const g of r.groups)
-    for (const d of r.de.filter((x) => x.group === g && x.q < 0.05 && x.logfc > 0).slice(0, 3))
-      if (!genes.includes(d.gene)) genes.push(d.gene);
-  const cell = new Map(r.de.map((d) => [`${d.group}|${d.gene}`, d]));
-  const data = r.groups.flatMap((g, gi) =>
-    genes.map((gene, xi) => {
-      const d = cell.get(`${g}|${gene}`)!;
-      return [xi, gi, d.pctGroup, Math.max(-3, Math.min(6, d.logfc))];
-    }),
-  );
+  const d = dotPlotData(r);
+  const data = d.groups.flatMap((_, gi) => d.genes.map((_, xi) => [xi, gi, d.pct[gi]![xi]!, Math.max(-3, Math.min(6, d.logfc[gi]![xi]!))]));
   return svg(
     {
       title: {
@@ -77,7 +68,7 @@ function dotPlot(r: MarkersResult): string {
         textStyle: { fontSize: 11 },
       },
       grid: { left: 110, right: 70, top: 30, bottom: 70 },
-      xAxis: { type: "category", data: genes, axisLabel: { rotate: 60, fontSize: 8 } },
+      xAxis: { type: "category", data: d.genes, axisLabel: { rotate: 60, fontSize: 8 } },
       yAxis: { type: "category", data: r.groups, axisLabel: { fontSize: 9 } },
       visualMap: {
         min: -3,

@@ -1,8 +1,15 @@
-/** Writes a markers result as the CSV tables the CLI and the wizard export (the PDF report comes from main/report). */
+/**
+ * Writes a markers result: the CSV tables the CLI and the wizard export, and for the app the view it shows
+ * (view.json), the per-cell module scores (module_scores.f32) and the report's HTML, recorded with the run.
+ */
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
+import type { MarkersSummary } from "../api/contract.js";
 import { atomicWrite, toCsv } from "../io/csv.js";
-import type { MarkersResult } from "./markers.js";
+import { type MarkersReportContext, markersReportHtml } from "../report/markers-html.js";
+import type { Project } from "../store/project.js";
+import { finishRun, setArtifact, setMetric } from "../store/runs.js";
+import { dotPlotData, type MarkersResult } from "./markers.js";
 
 export interface MarkersWritten {
   modules: string;
@@ -60,4 +67,77 @@ export function writeMarkers(r: MarkersResult, folder: string): MarkersWritten {
     ),
   );
   return w;
+}
+
+export interface MarkersViewWritten {
+  view: string;
+  scores: string;
+  html: string;
+}
+
+/** What the app shows of a result: modules with their genes (most central first), marked group and enriched terms. */
+export function markersSummary(r: MarkersResult): MarkersSummary {
+  const c = r.contextual;
+  const members = Array.from({ length: c.modules }, () => [] as number[]);
+  c.module.forEach((m, g) => {
+    members[m]!.push(g);
+  });
+  return {
+    species: r.species,
+    cells: r.scores.length / Math.max(1, c.modules),
+    groups: r.groups,
+    genes: r.genes,
+    module: Array.from(c.module),
+    umap: Array.from(c.umap),
+    modules: r.associations.map((a) => ({
+      module: a.module,
+      genes: members[a.module]!.sort((x, y) => c.centrality[y]! - c.centrality[x]!).map((g) => r.genes[g]!),
+      group: a.group,
+      specificity: a.specificity,
+      meanScore: a.meanScore,
+      terms: r.enrichment
+        .filter((e) => e.module === a.module && e.q < 0.05)
+        .sort((x, y) => x.q - y.q)
+        .slice(0, 15)
+        .map((e) => ({
+          term: e.term,
+          description: e.description,
+          collection: e.collection,
+          q: e.q,
+          overlap: e.overlap,
+          setSize: e.setSize,
+        })),
+    })),
+    quality: r.quality,
+    dotplot: dotPlotData(r, 4),
+    seconds: r.seconds,
+  };
+}
+
+export function writeMarkersView(r: MarkersResult, folder: string, ctx: MarkersReportContext): MarkersViewWritten {
+  mkdirSync(folder, { recursive: true });
+  const w = { view: join(folder, "view.json"), scores: join(folder, "module_scores.f32"), html: join(folder, "report.html") };
+  atomicWrite(w.view, JSON.stringify(markersSummary(r)));
+  atomicWrite(w.scores, new Uint8Array(r.scores.buffer, r.scores.byteOffset, r.scores.byteLength));
+  atomicWrite(w.html, markersReportHtml(r, ctx));
+  return w;
+}
+
+/** Completes a markers run in one transaction: its files, the marker-set quality indices and its timings. */
+export function recordMarkers(
+  p: Project,
+  id: number,
+  s: { written: Record<string, string>; quality: MarkersResult["quality"]; modules: number; seconds: Record<string, number> },
+): void {
+  p.db.transaction(() => {
+    for (const [kind, path] of Object.entries(s.written)) setArtifact(p, id, kind, relative(p.dir, path));
+    setMetric(p, id, "modules", s.modules);
+    for (const which of ["contextual", "prior"] as const) {
+      const q = s.quality[which];
+      if (!q) continue;
+      setMetric(p, id, "davies_bouldin", q.daviesBouldin, which);
+      setMetric(p, id, "calinski_harabasz", q.calinskiHarabasz, which);
+    }
+    finishRun(p, id, "succeeded", { timings: s.seconds });
+  })();
 }

@@ -33,6 +33,15 @@ export interface MarkersOptions {
   /** Known marker sets (group → genes) for the quality indices; default: top Wilcoxon markers. */
   markerSets?: Record<string, string[]>;
   onStage?: (stage: string) => void;
+  /** Checked between stages: true ends the work with a StoppedError. */
+  shouldStop?: () => boolean;
+}
+
+/** Thrown when `shouldStop` asked the workflow to end early (nothing is returned, so nothing is written). */
+export class StoppedError extends Error {
+  constructor() {
+    super("stopped on request");
+  }
 }
 
 export interface MarkersResult {
@@ -44,6 +53,8 @@ export interface MarkersResult {
   /** null where fewer than two groups have marker genes of their own. */
   quality: { markerSets: Record<string, string[]>; contextual: MarkerSetQuality | null; prior: MarkerSetQuality | null };
   associations: ModuleAssociation[];
+  /** Module scores per cell, cells × modules row-major (scanpy's score_genes). */
+  scores: Float32Array;
   enrichment: (EnrichmentRow & { module: number })[];
   de: DeRow[];
   species: "human" | "mouse";
@@ -88,6 +99,7 @@ export async function markers(o: MarkersOptions): Promise<MarkersResult> {
   const lap = (k: string) => {
     seconds[k] = (performance.now() - t) / 1000;
     t = performance.now();
+    if (o.shouldStop?.()) throw new StoppedError();
   };
   o.onStage?.("reading the result");
   const h = await H5adFile.open(o.file);
@@ -135,7 +147,7 @@ export async function markers(o: MarkersOptions): Promise<MarkersResult> {
     ...(o.resolution ? { resolution: o.resolution } : {}),
   });
   const contextual = { ...m, centrality: centrality(ctx, dims, m.module, m.modules) };
-  const { associations } = moduleAssociation(X, m.module, m.modules, codes, groups);
+  const { associations, scores } = moduleAssociation(X, m.module, m.modules, codes, groups);
   lap("modules");
 
   const species = guessGeneIdType(genes).species === "mouse" ? "mouse" : "human";
@@ -173,5 +185,25 @@ export async function markers(o: MarkersOptions): Promise<MarkersResult> {
   const collections: Collection[] = [...bundledCollections(species), ...(o.gmt ?? []).map(readGmt)];
   const enrichment = await moduleEnrichment(genes, m.module, m.modules, collections);
   lap("enrichment");
-  return { genes, groups, contextual, prior, quality, associations, enrichment, de, species, seconds };
+  return { genes, groups, contextual, prior, quality, associations, scores, enrichment, de, species, seconds };
+}
+
+/** A dot plot's data: each group's top `perGroup` markers (q < 0.05, log2FC > 0) as columns; per group and gene the
+ *  fraction of the group's cells expressing it and its log2 fold change against the rest. */
+export function dotPlotData(
+  r: Pick<MarkersResult, "de" | "groups">,
+  perGroup = 3,
+): { genes: string[]; groups: string[]; pct: number[][]; logfc: number[][] } {
+  const genes: string[] = [];
+  for (const g of r.groups)
+    for (const d of r.de.filter((x) => x.group === g && x.q < 0.05 && x.logfc > 0).slice(0, perGroup))
+      if (!genes.includes(d.gene)) genes.push(d.gene);
+  const cell = new Map(r.de.map((d) => [`${d.group}|${d.gene}`, d]));
+  const at = (g: string, gene: string) => cell.get(`${g}|${gene}`);
+  return {
+    genes,
+    groups: [...r.groups],
+    pct: r.groups.map((g) => genes.map((gene) => at(g, gene)?.pctGroup ?? 0)),
+    logfc: r.groups.map((g) => genes.map((gene) => at(g, gene)?.logfc ?? 0)),
+  };
 }

@@ -1,6 +1,6 @@
 /**
  * Gene modules from sciLaMA's contextual gene embeddings (paper §4.3, Fig. 4): a kNN graph of the genes' μ vectors
- * (15 neighbours) clustered by Leiden (resolution 0.5) — the authors' later defaults — and a gene UMAP; the same on
+ * (MODULE_DEFAULTS) clustered by Leiden, and a gene UMAP; the same on
  * the static prior for comparison; cluster quality of known marker sets in both (Davies–Bouldin, Calinski–Harabasz);
  * which cell type each module marks (scanpy's score_genes per cell; the group with the highest mean score, and how far
  * it stands above the next); and enrichment of each module in the
@@ -13,6 +13,14 @@ import { leiden } from "../analysis/leiden.js";
 import { calinskiHarabasz, daviesBouldin } from "../analysis/metrics/cluster-quality.js";
 import { umap } from "../analysis/umap.js";
 import { forEachInRow, type Matrix } from "../data/dataset.js";
+
+/**
+ * 15 neighbours as the authors' later code. Their resolution 0.5 was for scanpy's graph (UMAP connectivities of the
+ * kNN graph); scran's shared-nearest-neighbour graph is denser, and modularity at 0.5 merges cell states on it (PBMC
+ * 3k: 5–8 modules, 5–6 of 9 canonical markers in a module of their cell type), so the default here is 1 (16 modules,
+ * 8 of 9).
+ */
+export const MODULE_DEFAULTS = { neighbors: 15, resolution: 1 } as const;
 
 export interface ModuleOptions {
   neighbors?: number;
@@ -29,10 +37,10 @@ export interface GeneModules {
 
 /** Modules of genes given their embedding (genes × dims, row-major). */
 export async function geneModules(embedding: Float32Array, genes: number, dims: number, o: ModuleOptions = {}): Promise<GeneModules> {
-  const neighbors = Math.min(o.neighbors ?? 15, genes - 1);
+  const neighbors = Math.min(o.neighbors ?? MODULE_DEFAULTS.neighbors, genes - 1);
   const module = await leiden(embedding, genes, dims, {
     neighbors,
-    resolution: o.resolution ?? 0.5,
+    resolution: o.resolution ?? MODULE_DEFAULTS.resolution,
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
   });
   return { module, modules: Math.max(-1, ...module) + 1, umap: await umap(embedding, genes, dims, { neighbors }) };

@@ -7,6 +7,9 @@ import type {
   Home,
   IntegrationPlan,
   IntegrationSettings,
+  MarkersPlan,
+  MarkersSettings,
+  MarkersView,
   PriorCoverage,
   ProjectView,
   RunResult,
@@ -95,6 +98,11 @@ export const api = {
   gene: (project: string, runId: number, gene: string) =>
     call<{ gene: string; values: number[]; max: number }>("run.gene", { project, runId, gene }),
   report: (project: string, runId: number) => call<{ path: string; url: string }>("run.report", { project, runId }),
+  markersPlan: (project: string, runId: number) => call<MarkersPlan>("markers.plan", { project, runId }),
+  startMarkers: (project: string, s: MarkersSettings) => call<{ runId: number }>("markers.start", { project, ...s }),
+  markersResult: (project: string, runId: number) => call<MarkersView>("markers.result", { project, runId }),
+  moduleScores: (project: string, runId: number, module: number) =>
+    call<{ module: number; values: number[]; min: number; max: number }>("markers.scores", { project, runId, module }),
 };
 
 /** Subscribes to engine events (reconnecting in browser mode); returns the unsubscribe function. */
@@ -118,8 +126,14 @@ export function onEvent(listener: (e: StudioEvent) => void): () => void {
 
 /** Imports a dropped file: by path in the desktop app, by upload (with progress) in the browser. */
 export async function importFile(project: string, file: File, onUpload: (fraction: number) => void): Promise<{ ticket: string }> {
-  if (window.studio) return api.importPath(project, window.studio.pathForFile(file), stem(file.name));
-  const path = await new Promise<string>((resolve, reject) => {
+  return api.importPath(project, await localPath(project, file, onUpload), stem(file.name));
+}
+
+/** A path the engine can read for a chosen file: its own path in the desktop app, else a copy uploaded into the
+ *  project. */
+export function localPath(project: string, file: File, onUpload: (fraction: number) => void = () => {}): Promise<string> {
+  if (window.studio) return Promise.resolve(window.studio.pathForFile(file));
+  return new Promise<string>((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", `upload?project=${encodeURIComponent(project)}&name=${encodeURIComponent(file.name)}`);
     xhr.upload.onprogress = (e) => e.lengthComputable && onUpload(e.loaded / e.total);
@@ -131,7 +145,6 @@ export async function importFile(project: string, file: File, onUpload: (fractio
     xhr.onerror = () => reject(new ApiFailure({ kind: "offline", message: "The upload was interrupted." }));
     xhr.send(file);
   });
-  return api.importPath(project, path, stem(file.name));
 }
 
 const stem = (name: string) => name.replace(/(\.h5ad|\.h5|\.csv|\.tsv|\.txt|\.mtx)?(\.gz)?$/i, "");

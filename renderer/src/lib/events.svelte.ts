@@ -35,14 +35,14 @@ onEvent((e) => {
     const prev = live.runs[key];
     const points = prev?.points ?? [];
     if (e.point) points.push(e.point);
-    live.runs[key] = { ...(prev ?? {}), ...e, ...(e.variant === null && prev ? pickProgress(prev) : {}), points };
+    live.runs[key] = { ...(prev ?? {}), ...e, ...(e.variant === null && prev ? pickProgress(prev, e.fraction) : {}), points };
   } else if (e.type === "run-done") {
     live.version++;
   }
 });
 
-/** A stage message carries no training figures: keep the last ones. */
-function pickProgress(prev: RunEvent): Partial<RunEvent> {
-  const { variant, phase, fraction, epoch, epochs, etaSec, cellsPerSec, device } = prev;
-  return { variant, phase, fraction, epoch, epochs, etaSec, cellsPerSec, device };
+/** A stage message carries no training figures: keep the last ones (and the furthest progress). */
+function pickProgress(prev: RunEvent, fraction: number): Partial<RunEvent> {
+  const { variant, phase, epoch, epochs, etaSec, cellsPerSec, device } = prev;
+  return { variant, phase, fraction: Math.max(fraction, prev.fraction), epoch, epochs, etaSec, cellsPerSec, device };
 }

@@ -1,14 +1,17 @@
-/** Hash routes (work from file:// in Electron and from the web host alike): #/, #/project/<dir>[/integrate|/run/<id>]. */
+/** Hash routes (work from file:// in Electron and from the web host alike):
+ *  #/, #/project/<dir>[/integrate|/markers[/<integration run id>]|/run/<id>]. */
 export type Route =
   | { page: "home" }
   | { page: "project"; dir: string }
   | { page: "wizard"; dir: string }
+  | { page: "markers"; dir: string; sourceRun: number | null }
   | { page: "run"; dir: string; runId: number };
 
 function parse(hash: string): Route {
   const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
   if (parts[0] === "project" && parts[1]) {
     if (parts[2] === "integrate") return { page: "wizard", dir: parts[1] };
+    if (parts[2] === "markers") return { page: "markers", dir: parts[1], sourceRun: Number(parts[3]) > 0 ? Number(parts[3]) : null };
     if (parts[2] === "run" && Number(parts[3]) > 0) return { page: "run", dir: parts[1], runId: Number(parts[3]) };
     return { page: "project", dir: parts[1] };
   }
@@ -24,7 +27,9 @@ addEventListener("hashchange", () => {
 export function href(r: Route): string {
   if (r.page === "home") return "#/";
   const base = `#/project/${encodeURIComponent(r.dir)}`;
-  return r.page === "wizard" ? `${base}/integrate` : r.page === "run" ? `${base}/run/${r.runId}` : base;
+  if (r.page === "wizard") return `${base}/integrate`;
+  if (r.page === "markers") return `${base}/markers${r.sourceRun ? `/${r.sourceRun}` : ""}`;
+  return r.page === "run" ? `${base}/run/${r.runId}` : base;
 }
 
 export function go(r: Route): void {
