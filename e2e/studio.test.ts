@@ -3,7 +3,8 @@
  * The app end to end in browser mode, as a biologist uses it: the demo project on first launch, a new project, a real
  * .h5ad dropped onto the window, bad drops refused with a message and no change, the integration wizard on the
  * Quick preset (batch and labels suggested from the data), a run cancelled and restarted, the UMAP and metrics, the
- * PDF report read back with pdftotext, and the wizard driven by keyboard alone. Screenshots: e2e/artifacts/.
+ * PDF report read back with pdftotext, the markers wizard on that run (a gene's module, its enriched terms and cells,
+ * the dot plot, the PDF), and the wizard driven by keyboard alone. Screenshots: e2e/artifacts/.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -198,6 +199,35 @@ test("integration wizard on the Quick preset: cancel a run, restart it, see the 
     .slice(1);
   for (const v of sci.filter((x) => /^\d\.\d{3}$/.test(x))) assert.ok(text.includes(v), `PDF lacks ${v}`);
   execFileSync("pdftoppm", ["-png", "-r", "60", "-f", "1", "-l", "2", pdf, join(ARTIFACTS, "11-report-page")]);
+});
+
+test("markers wizard on the integrated pancreas: modules, a gene's module with its terms and cells, dot plot, the PDF", async () => {
+  await page.getByRole("link", { name: "Find markers and gene modules…" }).click();
+  await page.getByRole("heading", { name: "Markers and gene modules" }).waitFor();
+  // The integration's label column is suggested as the grouping.
+  await page.waitForFunction(() => (document.querySelector("#groupby-select") as HTMLSelectElement | null)?.value === "cellTypes");
+  await shot(page, "13-markers-wizard");
+  await page.getByRole("button", { name: "Find modules and markers" }).click();
+  await page.locator('[data-status="succeeded"]').waitFor({ timeout: 300_000 });
+  const rows = page.locator("table.modules tbody tr");
+  await rows.first().waitFor();
+  assert.ok((await rows.count()) >= 2, "several modules");
+  await page.getByLabel("Find the module of a gene").fill("INS");
+  await page.getByRole("button", { name: "Find", exact: true }).click();
+  const note = await page.locator(".search-note").innerText();
+  const m = /INS is in module (\d+)/.exec(note)?.[1];
+  assert.ok(m, note);
+  await page.locator("#module-h", { hasText: `Module ${m}:` }).waitFor();
+  await page.locator(`[data-chart$="-module-${m}-cells"] canvas`).first().waitFor();
+  await page.locator('[data-chart$="-dotplot"] canvas').first().waitFor();
+  const dbShown = await page.locator('td[data-metric="db-contextual"]').innerText();
+  await shot(page, "14-markers-results");
+
+  await page.getByRole("button", { name: "Export PDF report" }).click();
+  const saved = await page.locator(".report-path").innerText({ timeout: 120_000 });
+  const text = execFileSync("pdftotext", ["-layout", saved.replace(/^Saved /, "").trim(), "-"], { encoding: "utf8" });
+  assert.match(text, /Markers and gene modules/);
+  assert.ok(text.includes(dbShown), `the PDF holds the Davies–Bouldin index shown (${dbShown})`);
 });
 
 test("the wizard works from the keyboard alone, and Back keeps the choices", async () => {
