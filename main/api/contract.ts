@@ -3,6 +3,7 @@
  * (Electron IPC and the local web host) carry exactly these; the renderer imports this file for types only.
  */
 import type { Preset, SciLaMAHyper } from "../models/scilama-train.js";
+import type { DotPlot } from "../report/dotplot.js";
 import type { DatasetSummary } from "../store/import.js";
 import type { MetricRow } from "../workflows/evaluate.js";
 import type { Baseline } from "../workflows/integrate.js";
@@ -193,7 +194,7 @@ export interface MarkersSummary {
   modules: ModuleCard[];
   quality: { markerSets: Record<string, string[]>; contextual: MarkerSetQuality | null; prior: MarkerSetQuality | null };
   /** Top markers per group: fraction expressing and log2 fold change, groups × genes. */
-  dotplot: { genes: string[]; groups: string[]; pct: number[][]; logfc: number[][] };
+  dotplot: DotPlot;
   seconds: Record<string, number>;
 }
 

@@ -5,6 +5,7 @@
  */
 import { dotPlotData, type MarkersResult } from "../workflows/markers.js";
 import { escapeHtml, PAGE_CSS, PALETTE, svg } from "./common.js";
+import { dotPlotOption } from "./dotplot.js";
 
 export interface MarkersReportContext {
   source: string;
@@ -58,29 +59,14 @@ function enrichmentBars(r: MarkersResult, module: number): string | null {
 }
 
 function dotPlot(r: MarkersResult): string {
-  const d = dotPlotData(r);
-  const data = d.groups.flatMap((_, gi) => d.genes.map((_, xi) => [xi, gi, d.pct[gi]![xi]!, Math.max(-3, Math.min(6, d.logfc[gi]![xi]!))]));
   return svg(
     {
+      ...dotPlotOption(dotPlotData(r), "page"),
       title: {
         text: "Top markers per group: dot size = fraction expressing, colour = log2 fold change",
         left: "center",
         textStyle: { fontSize: 11 },
       },
-      grid: { left: 110, right: 70, top: 30, bottom: 70 },
-      xAxis: { type: "category", data: d.genes, axisLabel: { rotate: 60, fontSize: 8 } },
-      yAxis: { type: "category", data: r.groups, axisLabel: { fontSize: 9 } },
-      visualMap: {
-        min: -3,
-        max: 6,
-        dimension: 3,
-        right: 0,
-        top: "middle",
-        itemHeight: 100,
-        inRange: { color: ["#2166ac", "#f7f7f7", "#b2182b"] },
-        textStyle: { fontSize: 8 },
-      },
-      series: [{ type: "scatter", data, symbolSize: (v: number[]) => 2 + 14 * v[2]! }],
     },
     680,
     Math.max(220, 60 + 22 * r.groups.length),

@@ -30,3 +30,14 @@ export function python<T>(script: string, ...args: string[]): T {
   const out = execFileSync(PY, [join(ROOT, "scripts", "interop", script), ...args], { encoding: "utf8", maxBuffer: 1 << 28 });
   return JSON.parse(out) as T;
 }
+
+/** Polls `find` every 50 ms until it returns something (e.g. an event that arrived), or fails after `ms`. */
+export async function waitFor<T>(find: () => T | undefined, ms = 120_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = find();
+    if (v) return v;
+    if (Date.now() > end) throw new Error("timed out waiting for an event");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

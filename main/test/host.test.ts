@@ -11,6 +11,7 @@ import { after, before, test } from "node:test";
 import type { IntegrationPlan, PriorCoverage, ProjectView, StudioEvent } from "../api/contract.js";
 import { Studio } from "../api/studio.js";
 import { type Host, startHost } from "../host/server.js";
+import { waitFor } from "./helpers.js";
 
 const PANCREAS = join(
   import.meta.dirname,
@@ -168,12 +169,3 @@ test("a bad file is refused with its structured reason and leaves no dataset", a
   assert.equal(missing.body.error!.kind, "not-found");
 });
 
-async function waitFor<T>(find: () => T | undefined, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = find();
-    if (v) return v;
-    if (Date.now() > end) throw new Error("timed out waiting for an event");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -15,7 +15,7 @@ import { callMethod } from "../api/methods.js";
 import { Studio } from "../api/studio.js";
 import { Project } from "../store/project.js";
 import { metrics } from "../store/runs.js";
-import { PBMC_SMALL } from "./helpers.js";
+import { PBMC_SMALL, waitFor } from "./helpers.js";
 
 const home = mkdtempSync(join(tmpdir(), "studio-markers-"));
 process.env.SCILAMA_HOME = home;
@@ -26,15 +26,6 @@ let integrationRun = 0;
 
 const call = <T>(method: string, payload: object) => callMethod(studio, method, { project: dir, ...payload }) as Promise<T>;
 
-async function waitFor<T>(find: () => T | undefined, ms = 120_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = find();
-    if (v) return v;
-    if (Date.now() > end) throw new Error("timed out waiting for an event");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 const runDone = (runId: number) =>
   waitFor(() => events.find((e): e is Extract<StudioEvent, { type: "run-done" }> => e.type === "run-done" && e.runId === runId));
 

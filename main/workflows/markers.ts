@@ -11,6 +11,7 @@ import type { Matrix } from "../data/dataset.js";
 import { cellText } from "../data/frame.js";
 import { guessGeneIdType } from "../genes/detect.js";
 import { DataError } from "../io/errors.js";
+import type { DotPlot } from "../report/dotplot.js";
 import { H5adFile } from "../io/h5ad/read.js";
 import { alignPrior, bundledPrior } from "../priors/index.js";
 import {
@@ -190,10 +191,7 @@ export async function markers(o: MarkersOptions): Promise<MarkersResult> {
 
 /** A dot plot's data: each group's top `perGroup` markers (q < 0.05, log2FC > 0) as columns; per group and gene the
  *  fraction of the group's cells expressing it and its log2 fold change against the rest. */
-export function dotPlotData(
-  r: Pick<MarkersResult, "de" | "groups">,
-  perGroup = 3,
-): { genes: string[]; groups: string[]; pct: number[][]; logfc: number[][] } {
+export function dotPlotData(r: Pick<MarkersResult, "de" | "groups">, perGroup = 3): DotPlot {
   const genes: string[] = [];
   for (const g of r.groups)
     for (const d of r.de.filter((x) => x.group === g && x.q < 0.05 && x.logfc > 0).slice(0, perGroup))
