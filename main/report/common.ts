@@ -1,7 +1,22 @@
 /** What every PDF report shares: escaping, SVG figures rendered server-side by echarts, the palette, the page style. */
 import * as echarts from "echarts";
 
-export { PALETTE } from "./palette.js";
+export { LEVELS, PALETTE } from "./palette.js";
+
+/** UMAPs in reports draw at most this many cells (a seeded sample; the caption says so). */
+export const MAX_POINTS = 20_000;
+
+/** A seeded sample of row indices (all rows when there are few). */
+export function sampleRows(n: number, max = MAX_POINTS): number[] {
+  if (n <= max) return Array.from({ length: n }, (_, i) => i);
+  let s = 12345;
+  const keep = new Set<number>();
+  while (keep.size < max) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    keep.add(s % n);
+  }
+  return [...keep].sort((a, b) => a - b);
+}
 
 export const escapeHtml = (s: unknown): string =>
   String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);

@@ -4,10 +4,9 @@
  * sample of at most 20,000 cells, and the caption says so. Every value from data is HTML-escaped.
  */
 import { METRIC_COLUMNS } from "../workflows/evaluate.js";
-import { escapeHtml, PAGE_CSS, PALETTE, svg } from "./common.js";
+import { escapeHtml, MAX_POINTS, PAGE_CSS, PALETTE, sampleRows, svg } from "./common.js";
 import type { ReportData } from "./data.js";
 
-const MAX_POINTS = 20_000;
 const METRIC_NAMES: Record<(typeof METRIC_COLUMNS)[number], string> = {
   ari: "ARI",
   nmi: "NMI",
@@ -16,18 +15,6 @@ const METRIC_NAMES: Record<(typeof METRIC_COLUMNS)[number], string> = {
   ilisi: "iLISI",
   clisi: "cLISI",
 };
-
-/** A seeded sample of row indices (all rows when there are few). */
-function sampleRows(n: number, max: number): number[] {
-  if (n <= max) return Array.from({ length: n }, (_, i) => i);
-  let s = 12345;
-  const keep = new Set<number>();
-  while (keep.size < max) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    keep.add(s % n);
-  }
-  return [...keep].sort((a, b) => a - b);
-}
 
 function umapFigure(d: ReportData, g: ReportData["groups"][number], rows: number[]): string {
   const byCat = g.categories.map(() => [] as number[][]);

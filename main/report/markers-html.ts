@@ -4,7 +4,7 @@
  * methods with every parameter, timings and versions.
  */
 import { dotPlotData, type MarkersResult } from "../workflows/markers.js";
-import { escapeHtml, PAGE_CSS, PALETTE, svg } from "./common.js";
+import { escapeHtml, LEVELS, PAGE_CSS, PALETTE, sampleRows, svg } from "./common.js";
 import { dotPlotOption } from "./dotplot.js";
 
 export interface MarkersReportContext {
@@ -73,6 +73,35 @@ function dotPlot(r: MarkersResult): string {
   );
 }
 
+/** Modules whose cells are drawn: the most specific, at most `max`. */
+const shownModules = (r: MarkersResult, max = 8) => [...r.associations].sort((a, b) => b.specificity - a.specificity).slice(0, max);
+
+/** The cells coloured by one module's score in 8 levels (≤ 0: grey), high scores drawn last. */
+function cellScoreFigure(r: MarkersResult, module: number, rows: number[]): string {
+  const umap = r.cellUmap!;
+  const modules = r.contextual.modules;
+  let max = 0;
+  for (const i of rows) max = Math.max(max, r.scores[i * modules + module]!);
+  const levels = LEVELS.map(() => [] as number[][]);
+  for (const i of rows) {
+    const v = r.scores[i * modules + module]!;
+    const l = v <= 0 ? 0 : Math.min(LEVELS.length - 1, 1 + Math.floor(((LEVELS.length - 1) * v) / (max || 1)));
+    levels[l]!.push([umap[2 * i]!, umap[2 * i + 1]!]);
+  }
+  const a = r.associations[module]!;
+  return svg(
+    {
+      title: { text: `Module ${module} score (marks ${a.group})`, left: "center", textStyle: { fontSize: 11 } },
+      grid: { left: 10, right: 10, top: 28, bottom: 10 },
+      xAxis: { type: "value", scale: true, show: false },
+      yAxis: { type: "value", scale: true, show: false },
+      series: levels.map((data, l) => ({ type: "scatter", symbolSize: rows.length > 5000 ? 1.5 : 2.5, itemStyle: { color: LEVELS[l] }, data })),
+    },
+    330,
+    240,
+  );
+}
+
 export function markersReportHtml(r: MarkersResult, ctx: MarkersReportContext): string {
   const q = r.quality;
   const modulesTable = r.associations
@@ -88,6 +117,8 @@ export function markersReportHtml(r: MarkersResult, ctx: MarkersReportContext): 
     })
     .join("\n");
   const bars = r.associations.map((a) => enrichmentBars(r, a.module)).filter((x): x is string => x !== null);
+  const rows = r.cellUmap ? sampleRows(r.cellUmap.length / 2) : [];
+  const cellFigures = r.cellUmap ? shownModules(r).map((a) => `<figure>${cellScoreFigure(r, a.module, rows)}</figure>`) : [];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Markers and gene modules</title><style>${PAGE_CSS}</style></head><body>
 <h1>Markers and gene modules</h1>
@@ -109,6 +140,14 @@ the rest with tie correction, two-sided normal p-values, Benjamini–Hochberg, l
 <table><thead><tr><th>Module</th><th class="num">Genes</th><th>Marks</th><th class="num">Specificity</th><th>Most central genes</th><th>Top term</th></tr></thead><tbody>
 ${modulesTable}
 </tbody></table>
+
+${
+  cellFigures.length
+    ? `<h2>Cells by module score</h2>
+<p>The ${cellFigures.length} most specific modules on the cell UMAP of the integration (grey: score ≤ 0, not above the control genes; darker red: higher)${rows.length * 2 < r.cellUmap!.length ? `; a random sample of ${rows.length.toLocaleString("en")} of ${(r.cellUmap!.length / 2).toLocaleString("en")} cells` : ""}.</p>
+<div class="figs">${cellFigures.join("\n")}</div>`
+    : ""
+}
 
 <h2>Marker-set quality</h2>
 <p>Known marker sets (${Object.entries(q.markerSets)

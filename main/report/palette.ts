@@ -27,3 +27,6 @@ export const PALETTE: readonly string[] = [
   "#D4A6C8",
   "#D7B5A6",
 ];
+
+/** Eight levels of a continuous value (grey = not detected / not above 0, then light to dark red). */
+export const LEVELS: readonly string[] = ["#d9d9d9", "#fee8c8", "#fdd49e", "#fdbb84", "#fc8d59", "#ef6548", "#d7301f", "#990000"];

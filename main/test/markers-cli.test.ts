@@ -103,6 +103,8 @@ test("markers on an integrated pbmc_small: modules, cell types, enrichment, Wilc
   assert.match(text, /Markers and gene modules/);
   assert.match(text, new RegExp(`${summary.modules} modules`));
   assert.match(text, /Davies–Bouldin/);
+  assert.match(text, /Cells by module score/);
+  assert.match(text, /Module \d+ score \(marks g[12]\)/, "the cell UMAPs by module score are drawn");
 });
 
 test("markers refuses a file without gene embeddings and an unknown column, saying what to do", (t) => {

@@ -56,6 +56,8 @@ export interface MarkersResult {
   associations: ModuleAssociation[];
   /** Module scores per cell, cells × modules row-major (scanpy's score_genes). */
   scores: Float32Array;
+  /** The result's cell UMAP (x, y per cell), when it has one. */
+  cellUmap: Float32Array | null;
   enrichment: (EnrichmentRow & { module: number })[];
   de: DeRow[];
   species: "human" | "mouse";
@@ -108,8 +110,11 @@ export async function markers(o: MarkersOptions): Promise<MarkersResult> {
   let genes: string[];
   let mu: { nCols: number; values: Float32Array | Float64Array } | undefined;
   let names: string[];
+  let cellUmap: Float32Array | null = null;
   try {
     mu = h.readVarm().get("sciLaMA_gene_mu");
+    const umapCells = h.readObsm().get("X_umap");
+    if (umapCells?.nCols === 2) cellUmap = Float32Array.from(umapCells.values);
     if (!mu)
       throw new DataError(
         o.file,
@@ -186,7 +191,7 @@ export async function markers(o: MarkersOptions): Promise<MarkersResult> {
   const collections: Collection[] = [...bundledCollections(species), ...(o.gmt ?? []).map(readGmt)];
   const enrichment = await moduleEnrichment(genes, m.module, m.modules, collections);
   lap("enrichment");
-  return { genes, groups, contextual, prior, quality, associations, scores, enrichment, de, species, seconds };
+  return { genes, groups, contextual, prior, quality, associations, scores, cellUmap, enrichment, de, species, seconds };
 }
 
 /** A dot plot's data: each group's top `perGroup` markers (q < 0.05, log2FC > 0) as columns; per group and gene the

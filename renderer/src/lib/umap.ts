@@ -2,10 +2,8 @@
  * UMAP scatter options shared by the pages: axes without a crossing at 0, zoom and pan, and series built from flat
  * Float32Arrays (x, y per point) so that echarts' large mode draws 100k points without a JS array per point.
  */
+import { LEVELS as LEVEL_COLORS } from "../../../main/report/palette";
 import type { Option } from "./charts";
-
-/** Colours of the 8 levels of a continuous value (the first: not detected / at or below 0). */
-export const LEVEL_COLORS = ["#d9d9d9", "#fee8c8", "#fdd49e", "#fdbb84", "#fc8d59", "#ef6548", "#d7301f", "#990000"];
 
 export const symbolSize = (n: number) => (n > 20000 ? 2 : n > 3000 ? 3 : 5);
 
