@@ -9,6 +9,6 @@ npx tsc --noEmit -p tsconfig.json
 npx svelte-check --tsconfig renderer/tsconfig.json --threshold warning --output human
 npx biome check .
 npm run build --silent
-node --import tsx --test --test-concurrency=2 main/test/*.test.ts native-models/test/*.test.ts
+node --import tsx scripts/run-tests.ts
 # The UI end to end in Debian's Chromium (one at a time: each starts the app and trains).
 node --import tsx --test --test-concurrency=1 e2e/*.test.ts
