@@ -4,6 +4,7 @@
  * methods with every parameter, timings and versions.
  */
 import { dotPlotData, type MarkersResult } from "../workflows/markers.js";
+import { MIN_MODULE_GENES } from "../workflows/modules.js";
 import { escapeHtml, LEVELS, PAGE_CSS, PALETTE, sampleRows, svg } from "./common.js";
 import { dotPlotOption } from "./dotplot.js";
 
@@ -18,8 +19,9 @@ const fmtP = (q: number) => (q < 1e-3 ? q.toExponential(1) : q.toFixed(3));
 function geneUmap(r: MarkersResult): string {
   const c = r.contextual;
   const byModule = Array.from({ length: c.modules }, () => [] as number[][]);
+  const loose: number[][] = [];
   r.genes.forEach((_, g) => {
-    byModule[c.module[g]!]!.push([c.umap[2 * g]!, c.umap[2 * g + 1]!]);
+    (byModule[c.module[g]!] ?? loose).push([c.umap[2 * g]!, c.umap[2 * g + 1]!]);
   });
   return svg(
     {
@@ -29,7 +31,10 @@ function geneUmap(r: MarkersResult): string {
       xAxis: { type: "value", scale: true, show: false },
       yAxis: { type: "value", scale: true, show: false },
       legend: { orient: "vertical", right: 0, top: 30, textStyle: { fontSize: 9 }, itemWidth: 8, itemHeight: 8 },
-      series: byModule.map((data, m) => ({ name: `module ${m}`, type: "scatter", symbolSize: 3, data })),
+      series: [
+        ...byModule.map((data, m) => ({ name: `module ${m}`, type: "scatter", symbolSize: 3, data })),
+        ...(loose.length ? [{ name: "no module", type: "scatter", symbolSize: 2, itemStyle: { color: "#bbb" }, data: loose }] : []),
+      ],
     },
     680,
     360,
@@ -95,7 +100,12 @@ function cellScoreFigure(r: MarkersResult, module: number, rows: number[]): stri
       grid: { left: 10, right: 10, top: 28, bottom: 10 },
       xAxis: { type: "value", scale: true, show: false },
       yAxis: { type: "value", scale: true, show: false },
-      series: levels.map((data, l) => ({ type: "scatter", symbolSize: rows.length > 5000 ? 1.5 : 2.5, itemStyle: { color: LEVELS[l] }, data })),
+      series: levels.map((data, l) => ({
+        type: "scatter",
+        symbolSize: rows.length > 5000 ? 1.5 : 2.5,
+        itemStyle: { color: LEVELS[l] },
+        data,
+      })),
     },
     330,
     240,
@@ -104,6 +114,7 @@ function cellScoreFigure(r: MarkersResult, module: number, rows: number[]): stri
 
 export function markersReportHtml(r: MarkersResult, ctx: MarkersReportContext): string {
   const q = r.quality;
+  const loose = r.contextual.module.filter((m) => m < 0).length;
   const modulesTable = r.associations
     .map((a) => {
       const members = r.genes
@@ -122,11 +133,12 @@ export function markersReportHtml(r: MarkersResult, ctx: MarkersReportContext): 
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Markers and gene modules</title><style>${PAGE_CSS}</style></head><body>
 <h1>Markers and gene modules</h1>
-<div class="sub">${escapeHtml(ctx.source.split(/[\\/]/).pop())} · groups: ${escapeHtml(ctx.groupby)} (${r.groups.length}) · ${r.genes.length.toLocaleString("en")} genes · ${r.contextual.modules} modules</div>
+<div class="sub">${escapeHtml(ctx.source.split(/[\\/]/).pop())} · groups: ${escapeHtml(ctx.groupby)} (${r.groups.length}) · ${r.genes.length.toLocaleString("en")} genes · ${r.contextual.modules} modules${loose ? ` (${loose} genes in none)` : ""}</div>
 
 <h2>Methods</h2>
 <p class="methods">Gene modules were found on sciLaMA's contextual gene embeddings (μ of the gene VAE) with a shared-nearest-neighbour
-graph and Leiden clustering (modularity), and a gene UMAP (scran.js). The same clustering on the bundled static prior
+graph (${r.params.neighbors} neighbours, rank weights) and Leiden clustering (modularity, resolution ${r.params.resolution}; clusters of fewer
+than ${MIN_MODULE_GENES} genes are left in no module), and a gene UMAP (scran.js). The same clustering on the bundled static prior
 (GO + pathways) gives the comparison. Each cell's module score is scanpy's score_genes: the mean log-normalised
 expression of the module's genes minus that of expression-matched control genes (25 bins, 50 controls per bin); a
 module marks the group with the highest mean score, and its specificity is the margin over the next group. Enrichment: one-sided hypergeometric test of each module against the ${r.species} GO BP/CC/MF,

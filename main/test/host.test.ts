@@ -168,4 +168,3 @@ test("a bad file is refused with its structured reason and leaves no dataset", a
   const missing = await call("dataset.import", { project: view.dir, path: join(home, "nothing.h5ad") });
   assert.equal(missing.body.error!.kind, "not-found");
 });
-

@@ -144,9 +144,10 @@ test("a markers run with the user's .gmt: view, module scores, records and the P
   assert.equal(v.cells, 80);
   assert.equal(v.module.length, v.genes.length);
   assert.equal(v.umap.length, 2 * v.genes.length);
-  // Every gene is in exactly the module the per-gene list says.
+  // Every gene is in the module the per-gene list says, or in none (−1, clusters of fewer than 3 genes).
   const listed = v.modules.flatMap((m) => m.genes.map((g) => [g, m.module] as const));
-  assert.equal(listed.length, v.genes.length);
+  assert.equal(listed.length + v.module.filter((m) => m === -1).length, v.genes.length);
+  for (const m of v.modules) assert.ok(m.genes.length >= 3, `module ${m.module} has ${m.genes.length} genes`);
   for (const [g, m] of listed) assert.equal(v.module[v.genes.indexOf(g)], m);
   const mine = v.modules[0]!.terms.find((t) => t.term === "MY_MODULE_SET");
   assert.ok(mine, "the user's gene set is tested");

@@ -68,6 +68,11 @@ test("markers on an integrated pbmc_small: modules, cell types, enrichment, Wilc
   );
   const memberships = modules.slice(1).map((m) => Number(m[1]));
   assert.equal(Math.max(...memberships) + 1, summary.modules);
+  assert.ok(
+    memberships.every((m) => m >= -1 && m < summary.modules),
+    "a module number, or −1 for no module",
+  );
+  for (let k = 0; k < summary.modules; k++) assert.ok(memberships.filter((m) => m === k).length >= 3, `module ${k} has at least 3 genes`);
   for (const m of modules.slice(1)) assert.ok(Number(m[2]) >= -1 && Number(m[2]) <= 1, `centrality is a cosine: ${m.join(",")}`);
 
   const celltypes = csv(join(out, "module_celltypes.csv"));

@@ -80,11 +80,11 @@ export function markersSummary(r: MarkersResult): MarkersSummary {
   const c = r.contextual;
   const members = Array.from({ length: c.modules }, () => [] as number[]);
   c.module.forEach((m, g) => {
-    members[m]!.push(g);
+    if (m >= 0) members[m]!.push(g);
   });
   return {
     species: r.species,
-    cells: r.scores.length / Math.max(1, c.modules),
+    cells: r.cells,
     groups: r.groups,
     genes: r.genes,
     module: Array.from(c.module),

@@ -11,13 +11,14 @@ import type { Matrix } from "../data/dataset.js";
 import { cellText } from "../data/frame.js";
 import { guessGeneIdType } from "../genes/detect.js";
 import { DataError } from "../io/errors.js";
-import type { DotPlot } from "../report/dotplot.js";
 import { H5adFile } from "../io/h5ad/read.js";
 import { alignPrior, bundledPrior } from "../priors/index.js";
+import type { DotPlot } from "../report/dotplot.js";
 import {
   type GeneModules,
   geneModules,
   type MarkerSetQuality,
+  MODULE_DEFAULTS,
   type ModuleAssociation,
   markerSetQuality,
   moduleAssociation,
@@ -46,6 +47,7 @@ export class StoppedError extends Error {
 }
 
 export interface MarkersResult {
+  cells: number;
   genes: string[];
   groups: string[];
   contextual: GeneModules & { centrality: Float32Array };
@@ -61,14 +63,18 @@ export interface MarkersResult {
   enrichment: (EnrichmentRow & { module: number })[];
   de: DeRow[];
   species: "human" | "mouse";
+  /** The module parameters used (the defaults filled in). */
+  params: { neighbors: number; resolution: number };
   seconds: Record<string, number>;
 }
 
-/** Cosine similarity of each gene's vector to its module's mean vector (how central it is to the module). */
+/** Cosine similarity of each gene's vector to its module's mean vector (how central it is to the module; 0 for genes
+ *  in no module). */
 function centrality(x: Float32Array, dims: number, module: Int32Array, modules: number): Float32Array {
   const c = new Float64Array(modules * dims);
-  for (let g = 0; g < module.length; g++) for (let d = 0; d < dims; d++) c[module[g]! * dims + d]! += x[g * dims + d]!;
+  for (let g = 0; g < module.length; g++) if (module[g]! >= 0) for (let d = 0; d < dims; d++) c[module[g]! * dims + d]! += x[g * dims + d]!;
   return Float32Array.from(module, (m, g) => {
+    if (m < 0) return 0;
     let dot = 0;
     let a = 0;
     let b = 0;
@@ -191,7 +197,23 @@ export async function markers(o: MarkersOptions): Promise<MarkersResult> {
   const collections: Collection[] = [...bundledCollections(species), ...(o.gmt ?? []).map(readGmt)];
   const enrichment = await moduleEnrichment(genes, m.module, m.modules, collections);
   lap("enrichment");
-  return { genes, groups, contextual, prior, quality, associations, scores, cellUmap, enrichment, de, species, seconds };
+  const params = { neighbors: o.neighbors ?? MODULE_DEFAULTS.neighbors, resolution: o.resolution ?? MODULE_DEFAULTS.resolution };
+  return {
+    cells: X.nRows,
+    genes,
+    groups,
+    contextual,
+    prior,
+    quality,
+    associations,
+    scores,
+    cellUmap,
+    enrichment,
+    de,
+    species,
+    params,
+    seconds,
+  };
 }
 
 /** A dot plot's data: each group's top `perGroup` markers (q < 0.05, log2FC > 0) as columns; per group and gene the

@@ -22,6 +22,13 @@ import { forEachInRow, type Matrix } from "../data/dataset.js";
  */
 export const MODULE_DEFAULTS = { neighbors: 15, resolution: 1 } as const;
 
+/**
+ * Smaller clusters are not modules: genes whose neighbours share none of their own neighbours are isolated in the SNN
+ * graph and come out of Leiden alone (PBMC 3k, 800 genes: 21 one-gene clusters of 43). They are left in no module
+ * (−1), as WGCNA leaves genes in its grey module.
+ */
+export const MIN_MODULE_GENES = 3;
+
 export interface ModuleOptions {
   neighbors?: number;
   resolution?: number;
@@ -29,7 +36,7 @@ export interface ModuleOptions {
 }
 
 export interface GeneModules {
-  /** Module number per gene (0 = largest module). */
+  /** Module number per gene (0 = largest module; −1: in no module). */
   module: Int32Array;
   modules: number;
   umap: Float32Array;
@@ -43,7 +50,15 @@ export async function geneModules(embedding: Float32Array, genes: number, dims: 
     resolution: o.resolution ?? MODULE_DEFAULTS.resolution,
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
   });
-  return { module, modules: Math.max(-1, ...module) + 1, umap: await umap(embedding, genes, dims, { neighbors }) };
+  // Leiden numbers clusters by decreasing size, so the small ones are the last numbers.
+  const size = new Int32Array(Math.max(-1, ...module) + 1);
+  for (const m of module) size[m]!++;
+  let modules = size.findIndex((n) => n < MIN_MODULE_GENES);
+  if (modules < 0) modules = size.length;
+  module.forEach((m, g) => {
+    if (m >= modules) module[g] = -1;
+  });
+  return { module, modules, umap: await umap(embedding, genes, dims, { neighbors }) };
 }
 
 export interface MarkerSetQuality {
