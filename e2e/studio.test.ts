@@ -206,6 +206,7 @@ test("markers wizard on the integrated pancreas: modules, a gene's module with i
   await page.getByRole("heading", { name: "Markers and gene modules" }).waitFor();
   // The integration's label column is suggested as the grouping.
   await page.waitForFunction(() => (document.querySelector("#groupby-select") as HTMLSelectElement | null)?.value === "cellTypes");
+  await page.locator(".quick-note", { hasText: "trained on the Quick preset" }).waitFor();
   await shot(page, "13-markers-wizard");
   await page.getByRole("button", { name: "Find modules and markers" }).click();
   await page.locator('[data-status="succeeded"]').waitFor({ timeout: 300_000 });
