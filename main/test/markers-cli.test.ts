@@ -10,8 +10,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { rankGenesGroups } from "../analysis/de.js";
+import { Studio } from "../api/studio.js";
 import { cellText } from "../data/frame.js";
 import { H5adFile } from "../io/h5ad/read.js";
+import { Project } from "../store/project.js";
+import { listRuns } from "../store/runs.js";
 import { PBMC_SMALL, PBMC3K, ROOT, tempDir } from "./helpers.js";
 
 const CLI = join(ROOT, "bin", "scilama.js");
@@ -25,6 +28,8 @@ const csv = (path: string) =>
 test("markers on an integrated pbmc_small: modules, cell types, enrichment, Wilcoxon tables and the PDF report", async (t) => {
   const dir = tempDir(t);
   const result = join(dir, "small.h5ad");
+  const project = join(dir, "project");
+  assert.equal(run(["project", "create", project, "--quiet"]).status, 0);
   const integrate = run([
     "integrate",
     PBMC_SMALL,
@@ -42,9 +47,13 @@ test("markers on an integrated pbmc_small: modules, cell types, enrichment, Wilc
     "1",
     "--out",
     result,
+    "--project",
+    project,
+    "--json",
     "--quiet",
   ]);
   assert.equal(integrate.status, 0, integrate.stderr);
+  const integrationRun = (JSON.parse(integrate.stdout) as { runId: number }).runId;
   const out = join(dir, "markers");
   const r = run(["markers", result, "--groupby", "groups", "--out", out, "--json", "--quiet"]);
   assert.equal(r.status, 0, r.stderr);
@@ -110,6 +119,45 @@ test("markers on an integrated pbmc_small: modules, cell types, enrichment, Wilc
   assert.match(text, /Davies–Bouldin/);
   assert.match(text, /Cells by module score/);
   assert.match(text, /Module \d+ score \(marks g[12]\)/, "the cell UMAPs by module score are drawn");
+
+  // By run id: the same analysis, recorded in the project as the app records it, and readable by the app.
+  const byRun = run([
+    "markers",
+    String(integrationRun),
+    "--project",
+    project,
+    "--groupby",
+    "groups",
+    "--out",
+    join(dir, "by-run"),
+    "--json",
+    "--quiet",
+  ]);
+  assert.equal(byRun.status, 0, byRun.stderr);
+  const recorded = JSON.parse(byRun.stdout) as { runId: number; modules: number };
+  assert.equal(recorded.modules, summary.modules, "the same modules from the file and from the run");
+  const studio = new Studio("test");
+  try {
+    const view = await studio.markersResult(project, recorded.runId);
+    assert.equal(view.run.status, "succeeded");
+    assert.deepEqual(view.settings, { sourceRun: integrationRun, groupby: "groups", neighbors: 15, resolution: 1, gmt: [] });
+    assert.equal(view.modules.length, summary.modules);
+    assert.ok(view.files.some((f) => f.kind === "report" && f.path.endsWith("report.pdf")));
+    assert.equal((await studio.moduleScores(project, recorded.runId, 0)).values.length, X.nRows);
+  } finally {
+    await studio.close();
+  }
+  const failed = run(["markers", String(integrationRun), "--project", project, "--groupby", "nope", "--out", join(dir, "bad"), "--quiet"]);
+  assert.equal(failed.status, 3);
+  const p = Project.open(project);
+  try {
+    const last = listRuns(p).at(-1)!;
+    assert.equal(last.kind, "markers");
+    assert.equal(last.status, "failed");
+    assert.match(last.error ?? "", /nope/);
+  } finally {
+    p.close();
+  }
 });
 
 test("markers refuses a file without gene embeddings and an unknown column, saying what to do", (t) => {
