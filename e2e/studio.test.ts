@@ -221,6 +221,9 @@ test("markers wizard on the integrated pancreas: modules, a gene's module with i
   await page.locator("#module-h", { hasText: `Module ${m}:` }).waitFor();
   await page.locator(`[data-chart$="-module-${m}-cells"] canvas`).first().waitFor();
   await page.locator('[data-chart$="-dotplot"] canvas').first().waitFor();
+  await page.getByLabel(/static prior \(same module colours/).check();
+  await page.locator('[data-chart$="-gene-modules-prior"] canvas').first().waitFor();
+  await page.getByLabel("sciLaMA contextual embedding").check();
   const dbShown = await page.locator('td[data-metric="db-contextual"]').innerText();
   await shot(page, "14-markers-results");
 

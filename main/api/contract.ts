@@ -191,6 +191,8 @@ export interface MarkersSummary {
   /** Module per gene, and the gene UMAP (x, y interleaved). */
   module: number[];
   umap: number[];
+  /** The same genes on the static prior: its gene UMAP (null for genes the prior lacks) and its own modules. */
+  prior: { umap: (number | null)[]; module: number[]; modules: number } | null;
   modules: ModuleCard[];
   quality: { markerSets: Record<string, string[]>; contextual: MarkerSetQuality | null; prior: MarkerSetQuality | null };
   /** Top markers per group: fraction expressing and log2 fold change, groups × genes. */

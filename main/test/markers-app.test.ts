@@ -144,6 +144,10 @@ test("a markers run with the user's .gmt: view, module scores, records and the P
   assert.equal(v.cells, 80);
   assert.equal(v.module.length, v.genes.length);
   assert.equal(v.umap.length, 2 * v.genes.length);
+  assert.ok(v.prior, "the static prior's map comes with the view");
+  assert.equal(v.prior.umap.length, 2 * v.genes.length);
+  assert.equal(v.prior.module.length, v.genes.length);
+  assert.ok(v.prior.umap.filter((x) => x !== null).length > v.genes.length, "most genes have a prior");
   // Every gene is in the module the per-gene list says, or in none (−1, clusters of fewer than 3 genes).
   const listed = v.modules.flatMap((m) => m.genes.map((g) => [g, m.module] as const));
   assert.equal(listed.length + v.module.filter((m) => m === -1).length, v.genes.length);

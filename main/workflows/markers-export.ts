@@ -89,6 +89,13 @@ export function markersSummary(r: MarkersResult): MarkersSummary {
     genes: r.genes,
     module: Array.from(c.module),
     umap: Array.from(c.umap),
+    prior: r.prior
+      ? {
+          umap: Array.from(r.prior.umap, (v) => (Number.isNaN(v) ? null : v)),
+          module: Array.from(r.prior.module),
+          modules: r.prior.modules,
+        }
+      : null,
     modules: r.associations.map((a) => ({
       module: a.module,
       genes: members[a.module]!.sort((x, y) => c.centrality[y]! - c.centrality[x]!).map((g) => r.genes[g]!),
