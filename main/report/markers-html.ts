@@ -5,7 +5,7 @@
  */
 import { dotPlotData, type MarkersResult } from "../workflows/markers.js";
 import { MIN_MODULE_GENES } from "../workflows/modules.js";
-import { escapeHtml, LEVELS, PAGE_CSS, PALETTE, sampleRows, svg } from "./common.js";
+import { escapeHtml, LEVELS, levelOf, PAGE_CSS, PALETTE, sampleRows, svg } from "./common.js";
 import { dotPlotOption } from "./dotplot.js";
 
 export interface MarkersReportContext {
@@ -90,7 +90,7 @@ function cellScoreFigure(r: MarkersResult, module: number, rows: number[]): stri
   const levels = LEVELS.map(() => [] as number[][]);
   for (const i of rows) {
     const v = r.scores[i * modules + module]!;
-    const l = v <= 0 ? 0 : Math.min(LEVELS.length - 1, 1 + Math.floor(((LEVELS.length - 1) * v) / (max || 1)));
+    const l = levelOf(v, 0, max);
     levels[l]!.push([umap[2 * i]!, umap[2 * i + 1]!]);
   }
   const a = r.associations[module]!;

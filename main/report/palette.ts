@@ -30,3 +30,9 @@ export const PALETTE: readonly string[] = [
 
 /** Eight levels of a continuous value (grey = not detected / not above 0, then light to dark red). */
 export const LEVELS: readonly string[] = ["#d9d9d9", "#fee8c8", "#fdd49e", "#fdbb84", "#fc8d59", "#ef6548", "#d7301f", "#990000"];
+
+/** The LEVELS index of `v` on a scale from `floor` (values at or below it: level 0, grey) to `max`. */
+export function levelOf(v: number, floor: number, max: number): number {
+  const top = LEVELS.length - 1;
+  return v <= floor ? 0 : Math.min(top, 1 + Math.floor((top * (v - floor)) / (max - floor || 1)));
+}

@@ -2,7 +2,7 @@
  * UMAP scatter options shared by the pages: axes without a crossing at 0, zoom and pan, and series built from flat
  * Float32Arrays (x, y per point) so that echarts' large mode draws 100k points without a JS array per point.
  */
-import { LEVELS as LEVEL_COLORS } from "../../../main/report/palette";
+import { LEVELS as LEVEL_COLORS, levelOf } from "../../../main/report/palette";
 import type { Option } from "./charts";
 
 export const symbolSize = (n: number) => (n > 20000 ? 2 : n > 3000 ? 3 : 5);
@@ -71,8 +71,7 @@ export function categorySeries(
 export function levelSeries(umap: ArrayLike<number>, values: readonly number[], floor: number, max: number, floorName: string) {
   const levels = LEVEL_COLORS.length;
   const span = max - floor || 1;
-  const level = (v: number) => (v <= floor ? 0 : Math.min(levels - 1, 1 + Math.floor(((levels - 1) * (v - floor)) / span)));
-  const codes = values.map(level);
+  const codes = values.map((v) => levelOf(v, floor, max));
   const edge = (l: number) => (floor + ((l - 1) * span) / (levels - 1)).toFixed(1);
   const names = LEVEL_COLORS.map((_, l) => (l === 0 ? floorName : `${edge(l)}–${edge(l + 1)}`));
   return categorySeries(umap, codes, names, LEVEL_COLORS).filter((s) => (s.data as ArrayLike<number>).length > 0);
