@@ -16,7 +16,6 @@ import { type ReportData, reportData } from "../report/data.js";
 import { reportHtml } from "../report/html.js";
 import { printPdf } from "../report/pdf.js";
 import { ensureDemoProject, recentProjects, studioHome, touchRecent } from "../store/home.js";
-import type { DatasetSummary } from "../store/import.js";
 import { startImportJob } from "../store/import-job.js";
 import { now, Project } from "../store/project.js";
 import {
@@ -27,7 +26,6 @@ import {
   getRun,
   listRuns,
   markRunning,
-  type RunRow,
   recordProgress,
   runDatasetIds,
   setArtifact,
@@ -41,7 +39,6 @@ import { startMarkersJob } from "../workflows/markers-job.js";
 import { MODULE_DEFAULTS } from "../workflows/modules.js";
 import { describeColumn, suggestColumns } from "./columns.js";
 import type {
-  DatasetCard,
   Home,
   IntegrationPlan,
   IntegrationSettings,
@@ -52,11 +49,11 @@ import type {
   MarkersView,
   PriorCoverage,
   ProjectView,
-  RunCard,
   RunResult,
   StudioEvent,
 } from "./contract.js";
 import { ApiError } from "./errors.js";
+import { projectView, runCard } from "./views.js";
 
 const DATASET_COLUMN = "dataset";
 
@@ -147,32 +144,7 @@ export class Studio {
   }
 
   view(dir: string): ProjectView {
-    const p = this.project(dir);
-    return {
-      dir: p.dir,
-      name: p.name,
-      datasets: p.datasets().map(datasetCard),
-      runs: listRuns(p).map((r) => this.runCard(p, r)),
-      events: p.events(30).map((e) => ({ ts: e.ts, level: e.level, message: e.message })),
-    };
-  }
-
-  private runCard(p: Project, r: RunRow): RunCard {
-    return {
-      id: r.id,
-      kind: r.kind,
-      status: r.status,
-      progress: r.progress,
-      phase: r.phase,
-      device: r.device,
-      error: r.error,
-      createdAt: r.created_at,
-      finishedAt: r.finished_at,
-      datasets: runDatasetIds(p, r.id),
-      config: r.kind === "integrate" ? (JSON.parse(r.config_json) as IntegrationSettings) : null,
-      markers: r.kind === "markers" ? (JSON.parse(r.config_json) as MarkersSettings) : null,
-      timings: r.timings_json ? (JSON.parse(r.timings_json) as Record<string, number>) : null,
-    };
+    return projectView(this.project(dir));
   }
 
   // —— datasets ——
@@ -441,7 +413,7 @@ export class Studio {
     const view = files.find((f) => f.kind === "view");
     if (!view) throw new ApiError("not-found", `Run ${runId} has no result file.`);
     const summary = JSON.parse(readFileSync(p.path(view.path), "utf8")) as MarkersSummary;
-    const card = this.runCard(p, run);
+    const card = runCard(p, run);
     return {
       ...summary,
       run: card,
@@ -498,7 +470,7 @@ export class Studio {
 
   async runResult(dir: string, runId: number): Promise<RunResult> {
     const p = this.project(dir);
-    const run = this.runCard(p, getRun(p, runId));
+    const run = runCard(p, getRun(p, runId));
     const loaded = await this.loadResult(p, runId);
     return { run, ...loaded.result };
   }
@@ -612,20 +584,6 @@ function runEvent(project: string, runId: number, stage: string, fraction: numbe
     cellsPerSec: null,
     device: null,
     point: null,
-  };
-}
-
-function datasetCard(d: ReturnType<Project["dataset"]>): DatasetCard {
-  return {
-    id: d.id,
-    name: d.name,
-    status: d.status,
-    format: d.format,
-    cells: d.n_obs,
-    genes: d.n_vars,
-    error: d.error,
-    summary: d.summary_json ? (JSON.parse(d.summary_json) as DatasetSummary) : null,
-    createdAt: d.created_at,
   };
 }
 

@@ -1,47 +1,22 @@
 /** `scilama project create|list|info` and `scilama import`. */
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import type { ProjectView } from "../api/contract.js";
+import { projectView } from "../api/views.js";
 import type { DatasetSummary } from "../store/import.js";
 import { importDataset } from "../store/import.js";
 import { PROJECT_FILE, Project } from "../store/project.js";
-import { listRuns } from "../store/runs.js";
 import { fmt, print } from "./output.js";
 
-export function projectInfo(p: Project) {
-  const datasets = p.datasets().map((d) => ({
-    id: d.id,
-    name: d.name,
-    status: d.status,
-    format: d.format,
-    n_obs: d.n_obs,
-    n_vars: d.n_vars,
-    nnz: d.nnz,
-    error: d.error,
-  }));
-  const runs = listRuns(p).map((r) => ({
-    id: r.id,
-    kind: r.kind,
-    status: r.status,
-    progress: r.progress,
-    phase: r.phase,
-    device: r.device,
-    error: r.error,
-  }));
-  return {
-    name: p.name,
-    dir: p.dir,
-    datasets,
-    runs,
-    recent_events: p.events(10).map((e) => ({ ts: e.ts, level: e.level, kind: e.kind, message: e.message })),
-  };
-}
+/** Events listed by `project info`. */
+const RECENT_EVENTS = 10;
 
-function infoText(info: ReturnType<typeof projectInfo>): string {
+function infoText(info: ProjectView): string {
   const lines = [`Project '${info.name}' (${info.dir})`, `  ${info.datasets.length} dataset(s), ${info.runs.length} run(s)`];
   for (const d of info.datasets) {
     lines.push(
       d.status === "ready"
-        ? `  [${d.id}] ${d.name}: ${fmt(d.n_obs ?? 0)} cells × ${fmt(d.n_vars ?? 0)} genes (${d.format})`
+        ? `  [${d.id}] ${d.name}: ${fmt(d.cells ?? 0)} cells × ${fmt(d.genes ?? 0)} genes (${d.format})`
         : `  [${d.id}] ${d.name}: ${d.status.toUpperCase()} — ${d.error ?? "in progress"}`,
     );
   }
@@ -49,14 +24,14 @@ function infoText(info: ReturnType<typeof projectInfo>): string {
     const where = r.device ? ` on ${r.device}` : "";
     lines.push(`  run ${r.id} ${r.kind}: ${r.status}${where}, ${Math.round(r.progress * 100)}%${r.error ? ` — ${r.error}` : ""}`);
   }
-  if (info.recent_events.length) lines.push("  recent events:", ...info.recent_events.map((e) => `    ${e.ts} ${e.level}: ${e.message}`));
+  if (info.events.length) lines.push("  recent events:", ...info.events.map((e) => `    ${e.ts} ${e.level}: ${e.message}`));
   return lines.join("\n");
 }
 
 export function projectCreate(dir: string, name: string | undefined, json: boolean): void {
   const p = Project.create(dir, name);
   try {
-    print(json, projectInfo(p), () => `Created project '${p.name}' in ${p.dir}`);
+    print(json, projectView(p, RECENT_EVENTS), () => `Created project '${p.name}' in ${p.dir}`);
   } finally {
     p.close();
   }
@@ -65,7 +40,7 @@ export function projectCreate(dir: string, name: string | undefined, json: boole
 export function projectInfoCommand(dir: string, json: boolean): void {
   const p = Project.open(dir);
   try {
-    const info = projectInfo(p);
+    const info = projectView(p, RECENT_EVENTS);
     print(json, info, () => infoText(info));
   } finally {
     p.close();

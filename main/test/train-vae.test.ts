@@ -6,7 +6,7 @@ import { test } from "node:test";
 import * as ort from "onnxruntime-node";
 import { adjustedRandIndex } from "../analysis/ari.js";
 import { kmeans } from "../analysis/kmeans.js";
-import { projectInfo } from "../cli/project.js";
+import { projectView } from "../api/views.js";
 import { cellText } from "../data/frame.js";
 import { readDataset } from "../io/read.js";
 import { log1p, normalizeTotal } from "../pp/normalize.js";
@@ -66,7 +66,7 @@ test("a VAE trained on pbmc3k clusters the Seurat cell types, and its run and ex
   assert.equal(row.progress, 1);
   assert.match(row.device!, /^cpu \(\d+ threads\)$/);
   assert.deepEqual(
-    projectInfo(p).runs.map((r) => [r.status, r.device]),
+    projectView(p).runs.map((r) => [r.status, r.device]),
     [["succeeded", row.device]],
   );
   const events = p.events().map((e) => e.message);
