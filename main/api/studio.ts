@@ -26,6 +26,7 @@ import {
   getRun,
   listRuns,
   markRunning,
+  metrics,
   recordProgress,
   runDatasetIds,
   setArtifact,
@@ -426,9 +427,9 @@ export class Studio {
   moduleScores(dir: string, runId: number, module: number): { module: number; values: number[]; min: number; max: number } {
     const p = this.project(dir);
     const rel = artifact(p, runId, "scores");
-    const view = artifact(p, runId, "view");
-    if (!rel || !view) throw new ApiError("not-found", `Run ${runId} has no module scores.`);
-    const modules = (JSON.parse(readFileSync(p.path(view), "utf8")) as MarkersSummary).modules.length;
+    // The scores file holds one column per module; the run's "modules" metric says how many.
+    const modules = metrics(p, runId).find((m) => m.name === "modules")?.value;
+    if (!rel || !modules) throw new ApiError("not-found", `Run ${runId} has no module scores.`);
     if (module >= modules) throw new ApiError("not-found", `Run ${runId} has ${modules} modules (0–${modules - 1}).`);
     const buf = readFileSync(p.path(rel));
     const all = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
