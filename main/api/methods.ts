@@ -3,6 +3,7 @@
  * is validated the same way whichever door it came in by.
  */
 import { BASELINES } from "../workflows/integrate.js";
+import { MODULE_LIMITS } from "../workflows/modules.js";
 import { ApiError } from "./errors.js";
 import { type Infer, int, list, num, obj, oneOf, optional, type Schema, str } from "./schema.js";
 import type { Studio } from "./studio.js";
@@ -82,8 +83,8 @@ export const METHODS = {
       ...project,
       sourceRun: id,
       groupby: str({ min: 1, max: 200 }),
-      neighbors: int({ min: 2, max: 200 }),
-      resolution: num({ min: 0.01, max: 20 }),
+      neighbors: int(MODULE_LIMITS.neighbors),
+      resolution: num(MODULE_LIMITS.resolution),
       gmt: list(path, { max: 20 }),
     }),
     (s, i) =>

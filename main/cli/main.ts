@@ -6,6 +6,7 @@ import type { Format } from "../io/detect.js";
 import type { Orientation } from "../io/table.js";
 import { studioHome } from "../store/home.js";
 import { BASELINES, type Baseline } from "../workflows/integrate.js";
+import { MODULE_LIMITS } from "../workflows/modules.js";
 import { inspectCommand } from "./inspect.js";
 import { integrateCommand } from "./integrate.js";
 import { markersCommand } from "./markers.js";
@@ -81,6 +82,14 @@ function num(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!Number.isFinite(n)) throw new UsageError(`--${flag} needs a number, got '${v}'`);
+  return n;
+}
+
+/** A number flag that must lie within `range` (and be whole when `whole`). */
+function bounded(v: string | undefined, flag: string, range: { min: number; max: number }, whole = false): number | undefined {
+  const n = num(v, flag);
+  if (n !== undefined && (n < range.min || n > range.max || (whole && !Number.isInteger(n))))
+    throw new UsageError(`--${flag} needs ${whole ? "a whole number" : "a number"} from ${range.min} to ${range.max}, got '${v}'`);
   return n;
 }
 
@@ -175,8 +184,8 @@ async function run(argv: string[]): Promise<void> {
         out: v.out,
         project: v.project,
         gmt: v.gmt ?? [],
-        resolution: num(v.resolution, "resolution"),
-        neighbors: num(v.neighbors, "neighbors"),
+        resolution: bounded(v.resolution, "resolution", MODULE_LIMITS.resolution),
+        neighbors: bounded(v.neighbors, "neighbors", MODULE_LIMITS.neighbors, true),
         json: v.json,
         quiet: v.quiet,
       });

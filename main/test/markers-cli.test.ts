@@ -160,7 +160,7 @@ test("markers on an integrated pbmc_small: modules, cell types, enrichment, Wilc
   }
 });
 
-test("markers refuses a file without gene embeddings and an unknown column, saying what to do", (t) => {
+test("markers refuses a file without gene embeddings, a missing column and out-of-range module parameters, saying what to do", (t) => {
   const dir = tempDir(t);
   const plain = run(["markers", PBMC3K, "--groupby", "seurat_annotation", "--out", join(dir, "m")]);
   assert.equal(plain.status, 3);
@@ -168,4 +168,11 @@ test("markers refuses a file without gene embeddings and an unknown column, sayi
   const usage = run(["markers", PBMC3K, "--out", join(dir, "m")]);
   assert.equal(usage.status, 2);
   assert.match(usage.stderr, /needs --groupby/);
+  // The module parameters have the app's bounds (a neighbour count of 0 used to fall back to 15 silently).
+  const neighbors = run(["markers", PBMC3K, "--groupby", "seurat_annotation", "--out", join(dir, "m"), "--neighbors", "0"]);
+  assert.equal(neighbors.status, 2);
+  assert.match(neighbors.stderr, /--neighbors needs a whole number from 2 to 200, got '0'/);
+  const resolution = run(["markers", PBMC3K, "--groupby", "seurat_annotation", "--out", join(dir, "m"), "--resolution", "50"]);
+  assert.equal(resolution.status, 2);
+  assert.match(resolution.stderr, /--resolution needs a number from 0.01 to 20/);
 });

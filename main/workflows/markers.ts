@@ -154,10 +154,8 @@ export async function markers(o: MarkersOptions): Promise<MarkersResult> {
   lap("Wilcoxon markers");
 
   o.onStage?.("gene modules");
-  const m = await geneModules(ctx, genes.length, dims, {
-    ...(o.neighbors ? { neighbors: o.neighbors } : {}),
-    ...(o.resolution ? { resolution: o.resolution } : {}),
-  });
+  const params = { neighbors: o.neighbors ?? MODULE_DEFAULTS.neighbors, resolution: o.resolution ?? MODULE_DEFAULTS.resolution };
+  const m = await geneModules(ctx, genes.length, dims, params);
   const contextual = { ...m, centrality: centrality(ctx, dims, m.module, m.modules) };
   const { associations, scores } = moduleAssociation(X, m.module, m.modules, codes, groups);
   lap("modules");
@@ -168,10 +166,7 @@ export async function markers(o: MarkersOptions): Promise<MarkersResult> {
   const covIdx = new Map(Array.from(aligned.covered, (g, k) => [genes[g]!, k]));
   let prior: GeneModules | null = null;
   if (aligned.covered.length > 20) {
-    const pm = await geneModules(aligned.matrix, aligned.covered.length, aligned.dim, {
-      ...(o.neighbors ? { neighbors: o.neighbors } : {}),
-      ...(o.resolution ? { resolution: o.resolution } : {}),
-    });
+    const pm = await geneModules(aligned.matrix, aligned.covered.length, aligned.dim, params);
     const module = new Int32Array(genes.length).fill(-1);
     aligned.covered.forEach((g, k) => {
       module[g] = pm.module[k]!;
@@ -197,7 +192,6 @@ export async function markers(o: MarkersOptions): Promise<MarkersResult> {
   const collections: Collection[] = [...bundledCollections(species), ...(o.gmt ?? []).map(readGmt)];
   const enrichment = await moduleEnrichment(genes, m.module, m.modules, collections);
   lap("enrichment");
-  const params = { neighbors: o.neighbors ?? MODULE_DEFAULTS.neighbors, resolution: o.resolution ?? MODULE_DEFAULTS.resolution };
   return {
     cells: X.nRows,
     genes,

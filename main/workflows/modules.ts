@@ -22,6 +22,9 @@ import { forEachInRow, type Matrix } from "../data/dataset.js";
  */
 export const MODULE_DEFAULTS = { neighbors: 15, resolution: 1 } as const;
 
+/** The neighbour counts and resolutions the app and the CLI accept. */
+export const MODULE_LIMITS = { neighbors: { min: 2, max: 200 }, resolution: { min: 0.01, max: 20 } } as const;
+
 /**
  * Smaller clusters are not modules: genes whose neighbours share none of their own neighbours are isolated in the SNN
  * graph and come out of Leiden alone (PBMC 3k, 800 genes: 21 one-gene clusters of 43). They are left in no module
