@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { markers } from "../main/workflows/markers.js";
+import { markers } from "../main/analyses/markers/workflow.js";
 
 const root = join(import.meta.dirname, "..");
 const PBMC3K = join(root, "..", "shared", "data", "pbmc3k", "pbmc3k_seurat_tutorial_2638cells_2000hvg_counts.h5ad");

@@ -2,12 +2,13 @@
  * What the renderer sees of the engine: the shapes the Studio API answers with and the events it pushes. Both hosts
  * (Electron IPC and the local web host) carry exactly these; the renderer imports this file for types only.
  */
+
+import type { MetricRow } from "../analyses/integrate/evaluate.js";
+import type { Baseline } from "../analyses/integrate/workflow.js";
+import type { MarkerSetQuality } from "../analysis/modules.js";
+import type { DotPlot } from "../figures/dotplot.js";
 import type { Preset, SciLaMAHyper } from "../models/scilama-train.js";
-import type { DotPlot } from "../report/dotplot.js";
 import type { DatasetSummary } from "../store/import.js";
-import type { MetricRow } from "../workflows/evaluate.js";
-import type { Baseline } from "../workflows/integrate.js";
-import type { MarkerSetQuality } from "../workflows/modules.js";
 
 export type { Baseline, DatasetSummary, MarkerSetQuality, MetricRow, Preset, SciLaMAHyper };
 

@@ -2,8 +2,8 @@
  * The API's methods: name → payload schema → Studio call. Both hosts dispatch through `callMethod`, so every payload
  * is validated the same way whichever door it came in by.
  */
-import { BASELINES } from "../workflows/integrate.js";
-import { MODULE_LIMITS } from "../workflows/modules.js";
+import { BASELINES } from "../analyses/integrate/workflow.js";
+import { MODULE_LIMITS } from "../analysis/modules.js";
 import { ApiError } from "./errors.js";
 import { type Infer, int, list, num, obj, oneOf, optional, type Schema, str } from "./schema.js";
 import type { Studio } from "./studio.js";

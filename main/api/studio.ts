@@ -5,15 +5,21 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve, sep } from "node:path";
+import { recordIntegration, startIntegrationRun } from "../analyses/integrate/export.js";
+import { GeneInputs, type PriorChoice, priorChoiceOf } from "../analyses/integrate/gene-inputs.js";
+import { startIntegrateJob } from "../analyses/integrate/job.js";
+import { reportHtml } from "../analyses/integrate/report.js";
+import { type ReportData, reportData } from "../analyses/integrate/report-data.js";
+import { recordMarkers } from "../analyses/markers/export.js";
+import { startMarkersJob } from "../analyses/markers/job.js";
 import { readGmt } from "../analysis/enrichment.js";
+import { MODULE_DEFAULTS } from "../analysis/modules.js";
 import type { Matrix } from "../data/dataset.js";
 import { type Column, cellText, columnLength, type Frame } from "../data/frame.js";
 import { atomicWrite } from "../io/csv.js";
 import { DataError } from "../io/errors.js";
 import { H5adFile } from "../io/h5ad/read.js";
 import { PRESETS } from "../models/scilama-train.js";
-import { type ReportData, reportData } from "../report/data.js";
-import { reportHtml } from "../report/html.js";
 import { printPdf } from "../report/pdf.js";
 import { ensureDemoProject, recentProjects, studioHome, touchRecent } from "../store/home.js";
 import { startImportJob } from "../store/import-job.js";
@@ -32,12 +38,6 @@ import {
   setArtifact,
 } from "../store/runs.js";
 import type { WorkerJob } from "../workers/job.js";
-import { GeneInputs, type PriorChoice, priorChoiceOf } from "../workflows/gene-inputs.js";
-import { recordIntegration, startIntegrationRun } from "../workflows/integrate-export.js";
-import { startIntegrateJob } from "../workflows/integrate-job.js";
-import { recordMarkers } from "../workflows/markers-export.js";
-import { startMarkersJob } from "../workflows/markers-job.js";
-import { MODULE_DEFAULTS } from "../workflows/modules.js";
 import { describeColumn, suggestColumns } from "./columns.js";
 import type {
   Home,

@@ -2,14 +2,15 @@
  * `scilama integrate`: datasets → sciLaMA → clusters, UMAP, metrics with baselines → result .h5ad + CSVs + models,
  * printing progress on stderr and the metric table on stdout (Ctrl-C stops training cleanly).
  */
+
+import { METRIC_COLUMNS, type MetricRow } from "../analyses/integrate/evaluate.js";
+import { recordIntegration, startIntegrationRun } from "../analyses/integrate/export.js";
+import { type PriorChoice, priorChoiceOf } from "../analyses/integrate/gene-inputs.js";
+import { startIntegrateJob } from "../analyses/integrate/job.js";
+import type { Baseline } from "../analyses/integrate/workflow.js";
 import type { Preset } from "../models/scilama-train.js";
 import { Project } from "../store/project.js";
 import { finishRun, getRun, recordProgress } from "../store/runs.js";
-import { METRIC_COLUMNS, type MetricRow } from "../workflows/evaluate.js";
-import { type PriorChoice, priorChoiceOf } from "../workflows/gene-inputs.js";
-import type { Baseline } from "../workflows/integrate.js";
-import { recordIntegration, startIntegrationRun } from "../workflows/integrate-export.js";
-import { startIntegrateJob } from "../workflows/integrate-job.js";
 import { print, UsageError } from "./output.js";
 
 export interface IntegrateCommandOptions {

@@ -2,11 +2,11 @@
 
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { BASELINES, type Baseline } from "../analyses/integrate/workflow.js";
+import { MODULE_LIMITS } from "../analysis/modules.js";
 import type { Format } from "../io/detect.js";
 import type { Orientation } from "../io/table.js";
 import { studioHome } from "../store/home.js";
-import { BASELINES, type Baseline } from "../workflows/integrate.js";
-import { MODULE_LIMITS } from "../workflows/modules.js";
 import { inspectCommand } from "./inspect.js";
 import { integrateCommand } from "./integrate.js";
 import { markersCommand } from "./markers.js";

@@ -5,13 +5,13 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { recordMarkers, writeMarkers, writeMarkersView } from "../analyses/markers/export.js";
+import { markers } from "../analyses/markers/workflow.js";
+import { MODULE_DEFAULTS } from "../analysis/modules.js";
 import type { MarkersSettings } from "../api/contract.js";
 import { printPdf } from "../report/pdf.js";
 import { Project } from "../store/project.js";
 import { artifact, createRun, finishRun, markRunning, runDatasetIds } from "../store/runs.js";
-import { markers } from "../workflows/markers.js";
-import { recordMarkers, writeMarkers, writeMarkersView } from "../workflows/markers-export.js";
-import { MODULE_DEFAULTS } from "../workflows/modules.js";
 import { print, UsageError } from "./output.js";
 import { appVersion } from "./start.js";
 

@@ -1,8 +1,8 @@
 /** `scilama report <run id | result.h5ad> --out <file.pdf>`: the integration report, printed by Debian's Chromium. */
 import { copyFileSync, existsSync } from "node:fs";
+import { reportHtml } from "../analyses/integrate/report.js";
+import { reportData } from "../analyses/integrate/report-data.js";
 import { Studio } from "../api/studio.js";
-import { reportData } from "../report/data.js";
-import { reportHtml } from "../report/html.js";
 import { printPdf } from "../report/pdf.js";
 import { print, UsageError } from "./output.js";
 import { appVersion } from "./start.js";

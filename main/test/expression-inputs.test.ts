@@ -3,6 +3,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
+import { combine } from "../analyses/integrate/combine.js";
+import { expressionOf } from "../analyses/integrate/expression.js";
 import type { Dataset } from "../data/dataset.js";
 import { matrixRows, subset } from "../data/subset.js";
 import { DataError } from "../io/errors.js";
@@ -10,8 +12,6 @@ import { writeH5ad } from "../io/h5ad/write.js";
 import { readDataset } from "../io/read.js";
 import { log1p, normalizeTotal } from "../pp/normalize.js";
 import { scale } from "../pp/scale.js";
-import { combine } from "../workflows/combine.js";
-import { expressionOf } from "../workflows/expression.js";
 import { CELLBENCH, PANCREAS, PBMC_SMALL, tempDir } from "./helpers.js";
 
 const scanpyLayout = (d: Dataset): Dataset => {

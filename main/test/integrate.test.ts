@@ -9,15 +9,15 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import type { MetricRow } from "../analyses/integrate/evaluate.js";
+import { type IntegrateJobOptions, startIntegrateJob } from "../analyses/integrate/job.js";
+import { BASELINES, integrate } from "../analyses/integrate/workflow.js";
 import type { Dense } from "../data/dataset.js";
 import { DataError } from "../io/errors.js";
 import { readH5ad } from "../io/h5ad/read.js";
 import { bundledPrior } from "../priors/index.js";
 import { Project } from "../store/project.js";
 import { artifact, listRuns, metrics } from "../store/runs.js";
-import type { MetricRow } from "../workflows/evaluate.js";
-import { BASELINES, integrate } from "../workflows/integrate.js";
-import { type IntegrateJobOptions, startIntegrateJob } from "../workflows/integrate-job.js";
 import { CELLBENCH, PANCREAS, python, ROOT, tempDir } from "./helpers.js";
 
 const CLI = join(ROOT, "bin", "scilama.js");

@@ -12,10 +12,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
-import { type PriorChoice, priorChoiceOf } from "../workflows/gene-inputs.js";
-import { integrate } from "../workflows/integrate.js";
-import { writeIntegration } from "../workflows/integrate-export.js";
-import { markers } from "../workflows/markers.js";
+import { writeIntegration } from "../analyses/integrate/export.js";
+import { type PriorChoice, priorChoiceOf } from "../analyses/integrate/gene-inputs.js";
+import { integrate } from "../analyses/integrate/workflow.js";
+import { markers } from "../analyses/markers/workflow.js";
 import { PBMC3K, tempDir } from "./helpers.js";
 
 function priorChoice(values: string[]): PriorChoice {

@@ -5,12 +5,12 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { readDataset } from "../io/read.js";
+import { startTrainJob } from "../models/vae-job/job.js";
+import type { TrainJobSpec } from "../models/vae-job/spec.js";
 import { log1p, normalizeTotal } from "../pp/normalize.js";
 import { scale } from "../pp/scale.js";
 import { readCheckpoint } from "../train/checkpoint.js";
 import type { Progress } from "../train/fit.js";
-import { startTrainJob } from "../train/job.js";
-import type { TrainJobSpec } from "../train/spec.js";
 import { PBMC3K, tempDir } from "./helpers.js";
 
 async function sharedData(): Promise<TrainJobSpec["data"]> {

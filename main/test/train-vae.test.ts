@@ -9,12 +9,12 @@ import { kmeans } from "../analysis/kmeans.js";
 import { projectView } from "../api/views.js";
 import { cellText } from "../data/frame.js";
 import { readDataset } from "../io/read.js";
+import { type RunSpec, resumeTrackedTraining, startTrackedTraining } from "../models/vae-job/tracked.js";
 import { log1p, normalizeTotal } from "../pp/normalize.js";
 import { scale } from "../pp/scale.js";
 import { Project } from "../store/project.js";
 import { artifact, getRun, metrics } from "../store/runs.js";
 import { readCheckpoint } from "../train/checkpoint.js";
-import { type RunSpec, resumeTrackedTraining, startTrackedTraining } from "../train/tracked.js";
 import { PBMC3K, tempDir } from "./helpers.js";
 
 async function pbmc3k() {

@@ -3,13 +3,13 @@
  * table and embeddings as CSV, and the trained models; optionally recorded as a run of a project.
  */
 import { dirname, extname, join, relative } from "node:path";
-import { atomicWrite, csvField } from "../io/csv.js";
-import { writeH5ad } from "../io/h5ad/write.js";
-import type { Project } from "../store/project.js";
-import { createRun, finishRun, markRunning, recordDevice, setArtifact, setMetric } from "../store/runs.js";
+import { atomicWrite, csvField } from "../../io/csv.js";
+import { writeH5ad } from "../../io/h5ad/write.js";
+import type { Project } from "../../store/project.js";
+import { createRun, finishRun, markRunning, recordDevice, setArtifact, setMetric } from "../../store/runs.js";
 import { METRIC_COLUMNS, type MetricRow } from "./evaluate.js";
-import type { IntegrateResult } from "./integrate.js";
-import type { IntegrationSummary } from "./integrate-job.js";
+import type { IntegrationSummary } from "./job.js";
+import type { IntegrateResult } from "./workflow.js";
 
 const num = (v: number | null) => (v === null ? "" : String(Math.round(v * 1e6) / 1e6));
 

@@ -34,3 +34,29 @@ export function dotPlotOption(d: DotPlot, size: "page" | "screen"): Record<strin
     series: [{ type: "scatter", data, symbolSize: (v: number[]) => (page ? 2 + 14 * v[2]! : 3 + 18 * v[2]!) }],
   };
 }
+
+/** A dot plot's data: each group's top `perGroup` markers (q < 0.05, log2FC > 0) as columns; per group and gene the
+ *  fraction of the group's cells expressing it and its log2 fold change against the rest. */
+/** What a dot plot needs of one Wilcoxon row (analysis/de.ts's DeRow). */
+export interface DotPlotRow {
+  group: string;
+  gene: string;
+  q: number;
+  logfc: number;
+  pctGroup: number;
+}
+
+export function dotPlotData(r: { de: readonly DotPlotRow[]; groups: readonly string[] }, perGroup = 3): DotPlot {
+  const genes: string[] = [];
+  for (const g of r.groups)
+    for (const d of r.de.filter((x) => x.group === g && x.q < 0.05 && x.logfc > 0).slice(0, perGroup))
+      if (!genes.includes(d.gene)) genes.push(d.gene);
+  const cell = new Map(r.de.map((d) => [`${d.group}|${d.gene}`, d]));
+  const at = (g: string, gene: string) => cell.get(`${g}|${gene}`);
+  return {
+    genes,
+    groups: [...r.groups],
+    pct: r.groups.map((g) => genes.map((gene) => at(g, gene)?.pctGroup ?? 0)),
+    logfc: r.groups.map((g) => genes.map((gene) => at(g, gene)?.logfc ?? 0)),
+  };
+}

@@ -1,10 +1,10 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { exportVae, vaeInferenceGraph } from "../models/vae.js";
-import type { Project } from "../store/project.js";
-import { createRun, finishRun, getRun, markRunning, recordDevice, recordProgress, setArtifact, setMetric } from "../store/runs.js";
-import { writeCheckpoint } from "./checkpoint.js";
-import type { Progress } from "./fit.js";
+import type { Project } from "../../store/project.js";
+import { createRun, finishRun, getRun, markRunning, recordDevice, recordProgress, setArtifact, setMetric } from "../../store/runs.js";
+import { writeCheckpoint } from "../../train/checkpoint.js";
+import type { Progress } from "../../train/fit.js";
+import { exportVae, vaeInferenceGraph } from "../vae.js";
 import { startTrainJob } from "./job.js";
 import type { TrainJobSpec } from "./spec.js";
 import type { WorkerResult } from "./worker.js";

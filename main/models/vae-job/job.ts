@@ -1,5 +1,5 @@
-import { startWorkerJob, type WorkerJob } from "../workers/job.js";
-import type { Progress } from "./fit.js";
+import type { Progress } from "../../train/fit.js";
+import { startWorkerJob, type WorkerJob } from "../../workers/job.js";
 import { type TrainJobSpec, validateTrainJobSpec } from "./spec.js";
 import type { WorkerResult } from "./worker.js";
 

@@ -3,9 +3,10 @@
  * are SVG rendered server-side by echarts (canvas can print blank); UMAPs of large data are drawn from a seeded
  * sample of at most 20,000 cells, and the caption says so. Every value from data is HTML-escaped.
  */
-import { METRIC_COLUMNS } from "../workflows/evaluate.js";
-import { escapeHtml, MAX_POINTS, PAGE_CSS, PALETTE, sampleRows, svg } from "./common.js";
-import type { ReportData } from "./data.js";
+
+import { escapeHtml, MAX_POINTS, PAGE_CSS, PALETTE, sampleRows, svg } from "../../report/common.js";
+import { METRIC_COLUMNS } from "./evaluate.js";
+import type { ReportData } from "./report-data.js";
 
 const METRIC_NAMES: Record<(typeof METRIC_COLUMNS)[number], string> = {
   ari: "ARI",

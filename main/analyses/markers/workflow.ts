@@ -5,16 +5,10 @@
  * Marker sets for the quality indices are the caller's (known markers) or, by default, each group's top Wilcoxon
  * markers that belong to that group alone.
  */
-import { type DeRow, rankGenesGroups } from "../analysis/de.js";
-import { bundledCollections, type Collection, type EnrichmentRow, readGmt } from "../analysis/enrichment.js";
-import type { Matrix } from "../data/dataset.js";
-import { cellText } from "../data/frame.js";
-import { guessGeneIdType } from "../genes/detect.js";
-import { DataError } from "../io/errors.js";
-import { H5adFile } from "../io/h5ad/read.js";
-import { alignPrior, bundledPrior } from "../priors/index.js";
-import type { DotPlot } from "../report/dotplot.js";
+import { type DeRow, rankGenesGroups } from "../../analysis/de.js";
+import { bundledCollections, type Collection, type EnrichmentRow, readGmt } from "../../analysis/enrichment.js";
 import {
+  centrality,
   type GeneModules,
   geneModules,
   type MarkerSetQuality,
@@ -23,7 +17,14 @@ import {
   markerSetQuality,
   moduleAssociation,
   moduleEnrichment,
-} from "./modules.js";
+  topMarkerSets,
+} from "../../analysis/modules.js";
+import type { Matrix } from "../../data/dataset.js";
+import { cellText } from "../../data/frame.js";
+import { guessGeneIdType } from "../../genes/detect.js";
+import { DataError } from "../../io/errors.js";
+import { H5adFile } from "../../io/h5ad/read.js";
+import { alignPrior, bundledPrior } from "../../priors/index.js";
 
 export interface MarkersOptions {
   file: string;
@@ -66,40 +67,6 @@ export interface MarkersResult {
   /** The module parameters used (the defaults filled in). */
   params: { neighbors: number; resolution: number };
   seconds: Record<string, number>;
-}
-
-/** Cosine similarity of each gene's vector to its module's mean vector (how central it is to the module; 0 for genes
- *  in no module). */
-function centrality(x: Float32Array, dims: number, module: Int32Array, modules: number): Float32Array {
-  const c = new Float64Array(modules * dims);
-  for (let g = 0; g < module.length; g++) if (module[g]! >= 0) for (let d = 0; d < dims; d++) c[module[g]! * dims + d]! += x[g * dims + d]!;
-  return Float32Array.from(module, (m, g) => {
-    if (m < 0) return 0;
-    let dot = 0;
-    let a = 0;
-    let b = 0;
-    for (let d = 0; d < dims; d++) {
-      const u = x[g * dims + d]!;
-      const v = c[m * dims + d]!;
-      dot += u * v;
-      a += u * u;
-      b += v * v;
-    }
-    return a && b ? dot / Math.sqrt(a * b) : 0;
-  });
-}
-
-/** Each group's top markers (q < 0.05, log2FC > 1, at most `n`) that are top markers of no other group. */
-export function topMarkerSets(de: readonly DeRow[], n = 10): Record<string, string[]> {
-  const tops = new Map<string, string[]>();
-  for (const r of de) {
-    const list = tops.get(r.group) ?? [];
-    if (list.length < n && r.q < 0.05 && r.logfc > 1) list.push(r.gene);
-    tops.set(r.group, list);
-  }
-  const count = new Map<string, number>();
-  for (const l of tops.values()) for (const g of l) count.set(g, (count.get(g) ?? 0) + 1);
-  return Object.fromEntries([...tops].map(([grp, l]) => [grp, l.filter((g) => count.get(g) === 1)]).filter(([, l]) => l.length >= 2));
 }
 
 export async function markers(o: MarkersOptions): Promise<MarkersResult> {
@@ -207,22 +174,5 @@ export async function markers(o: MarkersOptions): Promise<MarkersResult> {
     species,
     params,
     seconds,
-  };
-}
-
-/** A dot plot's data: each group's top `perGroup` markers (q < 0.05, log2FC > 0) as columns; per group and gene the
- *  fraction of the group's cells expressing it and its log2 fold change against the rest. */
-export function dotPlotData(r: Pick<MarkersResult, "de" | "groups">, perGroup = 3): DotPlot {
-  const genes: string[] = [];
-  for (const g of r.groups)
-    for (const d of r.de.filter((x) => x.group === g && x.q < 0.05 && x.logfc > 0).slice(0, perGroup))
-      if (!genes.includes(d.gene)) genes.push(d.gene);
-  const cell = new Map(r.de.map((d) => [`${d.group}|${d.gene}`, d]));
-  const at = (g: string, gene: string) => cell.get(`${g}|${gene}`);
-  return {
-    genes,
-    groups: [...r.groups],
-    pct: r.groups.map((g) => genes.map((gene) => at(g, gene)?.pctGroup ?? 0)),
-    logfc: r.groups.map((g) => genes.map((gene) => at(g, gene)?.logfc ?? 0)),
   };
 }

@@ -8,11 +8,12 @@
  */
 
 import { Rng } from "../../native-models/index.js";
-import { type Collection, type EnrichmentRow, enrich } from "../analysis/enrichment.js";
-import { leiden } from "../analysis/leiden.js";
-import { calinskiHarabasz, daviesBouldin } from "../analysis/metrics/cluster-quality.js";
-import { umap } from "../analysis/umap.js";
 import { forEachInRow, type Matrix } from "../data/dataset.js";
+import type { DeRow } from "./de.js";
+import { type Collection, type EnrichmentRow, enrich } from "./enrichment.js";
+import { leiden } from "./leiden.js";
+import { calinskiHarabasz, daviesBouldin } from "./metrics/cluster-quality.js";
+import { umap } from "./umap.js";
 
 /**
  * 15 neighbours as the authors' later code. Their resolution 0.5 was for scanpy's graph (UMAP connectivities of the
@@ -217,4 +218,38 @@ export async function moduleEnrichment(
     for (const r of await enrich(list, genes, collections)) out.push({ module: m, ...r });
   }
   return out;
+}
+
+/** Cosine similarity of each gene's vector to its module's mean vector (how central it is to the module; 0 for genes
+ *  in no module). */
+export function centrality(x: Float32Array, dims: number, module: Int32Array, modules: number): Float32Array {
+  const c = new Float64Array(modules * dims);
+  for (let g = 0; g < module.length; g++) if (module[g]! >= 0) for (let d = 0; d < dims; d++) c[module[g]! * dims + d]! += x[g * dims + d]!;
+  return Float32Array.from(module, (m, g) => {
+    if (m < 0) return 0;
+    let dot = 0;
+    let a = 0;
+    let b = 0;
+    for (let d = 0; d < dims; d++) {
+      const u = x[g * dims + d]!;
+      const v = c[m * dims + d]!;
+      dot += u * v;
+      a += u * u;
+      b += v * v;
+    }
+    return a && b ? dot / Math.sqrt(a * b) : 0;
+  });
+}
+
+/** Each group's top markers (q < 0.05, log2FC > 1, at most `n`) that are top markers of no other group. */
+export function topMarkerSets(de: readonly DeRow[], n = 10): Record<string, string[]> {
+  const tops = new Map<string, string[]>();
+  for (const r of de) {
+    const list = tops.get(r.group) ?? [];
+    if (list.length < n && r.q < 0.05 && r.logfc > 1) list.push(r.gene);
+    tops.set(r.group, list);
+  }
+  const count = new Map<string, number>();
+  for (const l of tops.values()) for (const g of l) count.set(g, (count.get(g) ?? 0) + 1);
+  return Object.fromEntries([...tops].map(([grp, l]) => [grp, l.filter((g) => count.get(g) === 1)]).filter(([, l]) => l.length >= 2));
 }

@@ -1,8 +1,8 @@
 /** Worker-thread side of `startIntegrateJob`: runs the workflow, writes the result, reports stages and progress. */
-import { serveWorkerJob } from "../workers/job.js";
-import { integrate } from "./integrate.js";
-import { writeIntegration } from "./integrate-export.js";
-import type { IntegrateEvent, IntegrateJobOptions, IntegrationSummary } from "./integrate-job.js";
+import { serveWorkerJob } from "../../workers/job.js";
+import { writeIntegration } from "./export.js";
+import type { IntegrateEvent, IntegrateJobOptions, IntegrationSummary } from "./job.js";
+import { integrate } from "./workflow.js";
 
 await serveWorkerJob<{ options: IntegrateJobOptions; out: string }, IntegrateEvent, IntegrationSummary>(
   async ({ options, out }, emit, shouldStop) => {

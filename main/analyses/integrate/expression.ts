@@ -4,10 +4,10 @@
  * keeps the log-normalised matrix), or non-integer values on a linear scale (estimated counts from RSEM/salmon,
  * TPM, CPM: normalised per cell and log-transformed like counts). Scaled values are never mistaken for counts.
  */
-import type { Dataset, Matrix } from "../data/dataset.js";
-import type { Frame } from "../data/frame.js";
-import { DataError } from "../io/errors.js";
-import { describeValues } from "../pp/values.js";
+import type { Dataset, Matrix } from "../../data/dataset.js";
+import type { Frame } from "../../data/frame.js";
+import { DataError } from "../../io/errors.js";
+import { describeValues } from "../../pp/values.js";
 
 export interface Expression {
   /**

@@ -3,10 +3,11 @@
  * the top enriched terms per module, a marker dot plot per group, marker-set quality against the static prior,
  * methods with every parameter, timings and versions.
  */
-import { dotPlotData, type MarkersResult } from "../workflows/markers.js";
-import { MIN_MODULE_GENES } from "../workflows/modules.js";
-import { escapeHtml, LEVELS, levelOf, PAGE_CSS, PALETTE, sampleRows, svg } from "./common.js";
-import { dotPlotOption } from "./dotplot.js";
+
+import { MIN_MODULE_GENES } from "../../analysis/modules.js";
+import { dotPlotData, dotPlotOption } from "../../figures/dotplot.js";
+import { escapeHtml, LEVELS, levelOf, PAGE_CSS, PALETTE, sampleRows, svg } from "../../report/common.js";
+import type { MarkersResult } from "./workflow.js";
 
 export interface MarkersReportContext {
   source: string;

@@ -4,7 +4,7 @@
  * random vectors), or the self-informed input (the transposed expression matrix).
  */
 import { existsSync } from "node:fs";
-import { alignPrior, alignPriors, bundledPrior, type GenePrior, randomPrior, readPrior, shuffledPrior } from "../priors/index.js";
+import { alignPrior, alignPriors, bundledPrior, type GenePrior, randomPrior, readPrior, shuffledPrior } from "../../priors/index.js";
 
 /** "priors": the chosen static priors (the bundled one and/or files), one gene encoder each. */
 export type Variant = "priors" | "bundled" | "self" | "random" | "shuffled";

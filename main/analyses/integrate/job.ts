@@ -2,11 +2,11 @@
  * The integration workflow as a worker-thread job (see `workers/job.ts`): the worker trains, scores and writes the
  * result files; the caller gets stages, progress and a summary, and records the run in its project.
  */
-import type { Progress } from "../train/fit.js";
-import { startWorkerJob, type WorkerJob } from "../workers/job.js";
+import type { Progress } from "../../train/fit.js";
+import { startWorkerJob, type WorkerJob } from "../../workers/job.js";
 import type { MetricRow } from "./evaluate.js";
-import type { IntegrateOptions } from "./integrate.js";
-import type { Written } from "./integrate-export.js";
+import type { Written } from "./export.js";
+import type { IntegrateOptions } from "./workflow.js";
 
 /** What the caller chooses: the workflow's options without its callbacks. */
 export type IntegrateJobOptions = Omit<IntegrateOptions, "onStage" | "onProgress" | "shouldStop">;
@@ -41,7 +41,7 @@ export type IntegrateJob = WorkerJob<IntegrationSummary>;
 export function startIntegrateJob(options: IntegrateJobOptions, out: string, events: IntegrateJobEvents = {}): IntegrateJob {
   return startWorkerJob<IntegrateEvent, IntegrationSummary>(
     "integration",
-    new URL("./integrate-worker.ts", import.meta.url),
+    new URL("./worker.ts", import.meta.url),
     { options, out },
     (e) => {
       if (e.type === "stage") events.onStage?.(e.stage);

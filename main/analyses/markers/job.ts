@@ -2,9 +2,10 @@
  * The markers workflow as a worker-thread job (see `workers/job.ts`): the worker finds modules and markers and writes
  * the tables, the view and the report's HTML into the run's folder; the caller gets stages and a summary.
  */
-import type { MarkersReportContext } from "../report/markers-html.js";
-import { startWorkerJob, type WorkerJob } from "../workers/job.js";
-import type { MarkersOptions, MarkersResult } from "./markers.js";
+
+import { startWorkerJob, type WorkerJob } from "../../workers/job.js";
+import type { MarkersReportContext } from "./report.js";
+import type { MarkersOptions, MarkersResult } from "./workflow.js";
 
 export type MarkersJobOptions = Omit<MarkersOptions, "onStage" | "shouldStop" | "markerSets">;
 
@@ -29,7 +30,7 @@ export function startMarkersJob(
 ): MarkersJob {
   return startWorkerJob<MarkersEvent, MarkersJobSummary>(
     "markers",
-    new URL("./markers-worker.ts", import.meta.url),
+    new URL("./worker.ts", import.meta.url),
     { options, folder, context },
     (e) => onStage(e.stage, e.fraction),
   );

@@ -1,10 +1,10 @@
 /** Worker-thread side of `startTrainJob`: trains a VAE from a job spec, reporting progress. */
-import { initParams } from "../../native-models/index.js";
-import { vaeTrainProgram } from "../models/vae.js";
-import { serveWorkerJob } from "../workers/job.js";
-import { denseSource } from "./data.js";
-import { type EpochRecord, type FitResult, fit, type Progress } from "./fit.js";
-import { scheduleFrom } from "./schedule.js";
+import { initParams } from "../../../native-models/index.js";
+import { denseSource } from "../../train/data.js";
+import { type EpochRecord, type FitResult, fit, type Progress } from "../../train/fit.js";
+import { scheduleFrom } from "../../train/schedule.js";
+import { serveWorkerJob } from "../../workers/job.js";
+import { vaeTrainProgram } from "../vae.js";
 import { optimizerFrom, type TrainJobSpec } from "./spec.js";
 
 export interface WorkerResult {

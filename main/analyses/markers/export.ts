@@ -4,12 +4,13 @@
  */
 import { mkdirSync } from "node:fs";
 import { join, relative } from "node:path";
-import type { MarkersSummary } from "../api/contract.js";
-import { atomicWrite, toCsv } from "../io/csv.js";
-import { type MarkersReportContext, markersReportHtml } from "../report/markers-html.js";
-import type { Project } from "../store/project.js";
-import { finishRun, setArtifact, setMetric } from "../store/runs.js";
-import { dotPlotData, type MarkersResult } from "./markers.js";
+import type { MarkersSummary } from "../../api/contract.js";
+import { dotPlotData } from "../../figures/dotplot.js";
+import { atomicWrite, toCsv } from "../../io/csv.js";
+import type { Project } from "../../store/project.js";
+import { finishRun, setArtifact, setMetric } from "../../store/runs.js";
+import { type MarkersReportContext, markersReportHtml } from "./report.js";
+import type { MarkersResult } from "./workflow.js";
 
 export interface MarkersWritten {
   modules: string;

@@ -3,12 +3,12 @@
  * non-sciLaMA baselines (unintegrated PCA, MNN on it), and the clusters and UMAP of the chosen embedding.
  */
 
-import { leiden } from "../analysis/leiden.js";
-import { type IntegrationMetrics, integrationMetrics } from "../analysis/metrics/index.js";
-import { mnnCorrect } from "../analysis/mnn.js";
-import { pca } from "../analysis/pca.js";
-import { umap } from "../analysis/umap.js";
-import type { Matrix } from "../data/dataset.js";
+import { leiden } from "../../analysis/leiden.js";
+import { type IntegrationMetrics, integrationMetrics } from "../../analysis/metrics/index.js";
+import { mnnCorrect } from "../../analysis/mnn.js";
+import { pca } from "../../analysis/pca.js";
+import { umap } from "../../analysis/umap.js";
+import type { Matrix } from "../../data/dataset.js";
 
 export const METRIC_COLUMNS = ["ari", "nmi", "asw", "batchAsw", "ilisi", "clisi"] as const;
 

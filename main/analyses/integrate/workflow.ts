@@ -5,15 +5,15 @@
  * (unintegrated PCA, MNN, sciLaMA self-informed / bundled prior / shuffled prior) → one result dataset.
  */
 import { basename } from "node:path";
-import type { Dataset, Json } from "../data/dataset.js";
-import type { Column } from "../data/frame.js";
-import { matrixCols } from "../data/subset.js";
-import { readDataset } from "../io/read.js";
-import { PRESETS, type Preset, type SciLaMAHyper, type SciLaMAResult, trainSciLaMA } from "../models/scilama-train.js";
-import { hvgSeurat, hvgSeuratV3 } from "../pp/hvg.js";
-import { scale } from "../pp/scale.js";
-import type { Progress } from "../train/fit.js";
-import type { ProviderChoice } from "../train/providers.js";
+import type { Dataset, Json } from "../../data/dataset.js";
+import type { Column } from "../../data/frame.js";
+import { matrixCols } from "../../data/subset.js";
+import { readDataset } from "../../io/read.js";
+import { PRESETS, type Preset, type SciLaMAHyper, type SciLaMAResult, trainSciLaMA } from "../../models/scilama-train.js";
+import { hvgSeurat, hvgSeuratV3 } from "../../pp/hvg.js";
+import { scale } from "../../pp/scale.js";
+import type { Progress } from "../../train/fit.js";
+import type { ProviderChoice } from "../../train/providers.js";
 import { type Combined, combine } from "./combine.js";
 import { describeClusters, embeddingBaselines, METRIC_COLUMNS, type MetricRow, scoreEmbedding } from "./evaluate.js";
 import type { Expression } from "./expression.js";

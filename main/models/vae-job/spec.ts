@@ -1,6 +1,6 @@
-import { adamw, type Optimizer, sgd, type VaeConfig } from "../../native-models/index.js";
-import type { ProviderChoice } from "./providers.js";
-import type { ScheduleSpec } from "./schedule.js";
+import { adamw, type Optimizer, sgd, type VaeConfig } from "../../../native-models/index.js";
+import type { ProviderChoice } from "../../train/providers.js";
+import type { ScheduleSpec } from "../../train/schedule.js";
 
 /** Everything a training worker needs, as plain data (it crosses a thread boundary). */
 export interface TrainJobSpec {

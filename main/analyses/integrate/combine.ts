@@ -3,11 +3,11 @@
  * column (the file, or a cell column) and an optional label column — the input of the integration workflow.
  */
 import { basename, extname } from "node:path";
-import type { Dataset, Matrix } from "../data/dataset.js";
-import { type Csr, csrFromTriplets } from "../data/sparse.js";
-import { DataError } from "../io/errors.js";
-import { log1p, normalizeTotal } from "../pp/normalize.js";
-import { rowSums } from "../pp/stats.js";
+import type { Dataset, Matrix } from "../../data/dataset.js";
+import { type Csr, csrFromTriplets } from "../../data/sparse.js";
+import { DataError } from "../../io/errors.js";
+import { log1p, normalizeTotal } from "../../pp/normalize.js";
+import { rowSums } from "../../pp/stats.js";
 import { type Expression, expressionOf } from "./expression.js";
 
 export interface Combined {

@@ -1,9 +1,10 @@
 /** Worker-thread side of `startMarkersJob`: runs the workflow and writes its files; a stop request writes nothing. */
-import type { MarkersReportContext } from "../report/markers-html.js";
-import { serveWorkerJob } from "../workers/job.js";
-import { markers, StoppedError } from "./markers.js";
-import { writeMarkers, writeMarkersView } from "./markers-export.js";
-import type { MarkersEvent, MarkersJobOptions, MarkersJobSummary } from "./markers-job.js";
+
+import { serveWorkerJob } from "../../workers/job.js";
+import { writeMarkers, writeMarkersView } from "./export.js";
+import type { MarkersEvent, MarkersJobOptions, MarkersJobSummary } from "./job.js";
+import type { MarkersReportContext } from "./report.js";
+import { markers, StoppedError } from "./workflow.js";
 
 /** The workflow's stages in order, for a progress fraction. */
 const STAGES = ["reading the result", "markers per group (Wilcoxon)", "gene modules", "enrichment"];
