@@ -6,7 +6,7 @@
 import { errorBody } from "../main/api/errors.js";
 import { callMethod } from "../main/api/methods.js";
 import { Studio } from "../main/api/studio.js";
-import { appVersion } from "../main/cli/start.js";
+import { appVersion } from "../main/version.js";
 
 interface ParentPort {
   on(event: "message", listener: (e: { data: EngineRequest }) => void): void;

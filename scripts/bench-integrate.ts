@@ -11,7 +11,8 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { PRESETS, trainSciLaMA } from "../main/models/scilama-train.js";
+import { PRESETS } from "../main/models/scilama-hyper.js";
+import { trainSciLaMA } from "../main/models/scilama-train.js";
 import type { ProviderChoice } from "../main/train/providers.js";
 import { Rng } from "../native-models/index.js";
 

@@ -11,7 +11,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { Studio } from "../main/api/studio.js";
-import { appVersion, rendererDir } from "../main/cli/start.js";
 import type { Dataset } from "../main/data/dataset.js";
 import { categorical } from "../main/data/frame.js";
 import { csrFromTriplets } from "../main/data/sparse.js";
@@ -20,6 +19,7 @@ import { writeH5ad } from "../main/io/h5ad/write.js";
 import { CHROMIUM } from "../main/report/pdf.js";
 import { Project } from "../main/store/project.js";
 import { createRun, finishRun, markRunning, setArtifact } from "../main/store/runs.js";
+import { appVersion, rendererDir } from "../main/version.js";
 import { Rng } from "../native-models/index.js";
 
 const CELLS = Number(process.env.SCILAMA_BENCH_CELLS ?? 100_000);

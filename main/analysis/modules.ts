@@ -1,6 +1,6 @@
 /**
  * Gene modules from sciLaMA's contextual gene embeddings (paper §4.3, Fig. 4): a kNN graph of the genes' μ vectors
- * (MODULE_DEFAULTS) clustered by Leiden, and a gene UMAP; the same on
+ * clustered by Leiden, and a gene UMAP; the same on
  * the static prior for comparison; cluster quality of known marker sets in both (Davies–Bouldin, Calinski–Harabasz);
  * which cell type each module marks (scanpy's score_genes per cell; the group with the highest mean score, and how far
  * it stands above the next); and enrichment of each module in the
@@ -16,17 +16,6 @@ import { calinskiHarabasz, daviesBouldin } from "./metrics/cluster-quality.js";
 import { umap } from "./umap.js";
 
 /**
- * 15 neighbours as the authors' later code. Their resolution 0.5 was for scanpy's graph (UMAP connectivities of the
- * kNN graph); scran's shared-nearest-neighbour graph is denser, and modularity at 0.5 merges cell states on it (PBMC
- * 3k: 5–8 modules, 5–6 of 9 canonical markers in a module of their cell type), so the default here is 1 (16 modules,
- * 8 of 9).
- */
-export const MODULE_DEFAULTS = { neighbors: 15, resolution: 1 } as const;
-
-/** The neighbour counts and resolutions the app and the CLI accept. */
-export const MODULE_LIMITS = { neighbors: { min: 2, max: 200 }, resolution: { min: 0.01, max: 20 } } as const;
-
-/**
  * Smaller clusters are not modules: genes whose neighbours share none of their own neighbours are isolated in the SNN
  * graph and come out of Leiden alone (PBMC 3k, 800 genes: 21 one-gene clusters of 43). They are left in no module
  * (−1), as WGCNA leaves genes in its grey module.
@@ -34,8 +23,8 @@ export const MODULE_LIMITS = { neighbors: { min: 2, max: 200 }, resolution: { mi
 export const MIN_MODULE_GENES = 3;
 
 export interface ModuleOptions {
-  neighbors?: number;
-  resolution?: number;
+  neighbors: number;
+  resolution: number;
   seed?: number;
 }
 
@@ -47,11 +36,11 @@ export interface GeneModules {
 }
 
 /** Modules of genes given their embedding (genes × dims, row-major). */
-export async function geneModules(embedding: Float32Array, genes: number, dims: number, o: ModuleOptions = {}): Promise<GeneModules> {
-  const neighbors = Math.min(o.neighbors ?? MODULE_DEFAULTS.neighbors, genes - 1);
+export async function geneModules(embedding: Float32Array, genes: number, dims: number, o: ModuleOptions): Promise<GeneModules> {
+  const neighbors = Math.min(o.neighbors, genes - 1);
   const module = await leiden(embedding, genes, dims, {
     neighbors,
-    resolution: o.resolution ?? MODULE_DEFAULTS.resolution,
+    resolution: o.resolution,
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
   });
   // Leiden numbers clusters by decreasing size, so the small ones are the last numbers.

@@ -4,13 +4,34 @@
  */
 
 import type { MetricRow } from "../analyses/integrate/evaluate.js";
-import type { Baseline } from "../analyses/integrate/workflow.js";
+import type {
+  Baseline,
+  HYPER_LIMITS,
+  INTEGRATION_DEFAULTS,
+  INTEGRATION_LIMITS,
+  IntegrationSettings,
+  Preset,
+  SciLaMAHyper,
+} from "../analyses/integrate/settings.js";
+import type { LossPoint } from "../analyses/lifecycle.js";
+import type { MARKERS_DEFAULTS, MARKERS_LIMITS, MarkersSettings } from "../analyses/markers/settings.js";
 import type { MarkerSetQuality } from "../analysis/modules.js";
 import type { DotPlot } from "../figures/dotplot.js";
-import type { Preset, SciLaMAHyper } from "../models/scilama-train.js";
+import type { Limit } from "../settings/limits.js";
 import type { DatasetSummary } from "../store/import.js";
 
-export type { Baseline, DatasetSummary, MarkerSetQuality, MetricRow, Preset, SciLaMAHyper };
+export type {
+  Baseline,
+  DatasetSummary,
+  IntegrationSettings,
+  Limit,
+  LossPoint,
+  MarkerSetQuality,
+  MarkersSettings,
+  MetricRow,
+  Preset,
+  SciLaMAHyper,
+};
 
 export interface ProjectCard {
   dir: string;
@@ -92,7 +113,9 @@ export interface IntegrationPlan {
   datasetColumn: string | null;
   suggested: { batch: string | null; label: string | null };
   presets: Record<Preset, SciLaMAHyper>;
-  defaults: { hvg: number; seed: number };
+  /** Where the wizard starts, and what it accepts: the same table the CLI and the API check against. */
+  defaults: typeof INTEGRATION_DEFAULTS;
+  limits: typeof INTEGRATION_LIMITS & { hyper: typeof HYPER_LIMITS; minHvg: number };
 }
 
 export interface PriorCoverage {
@@ -102,27 +125,6 @@ export interface PriorCoverage {
   fraction: number;
   /** Up to 20 of the dataset's genes the prior lacks. */
   missingExamples: string[];
-}
-
-export interface IntegrationSettings {
-  datasets: number[];
-  batch: string | null;
-  label: string | null;
-  /** "bundled", "self", "random", "shuffled", or a prior file's path. */
-  prior: string;
-  preset: Preset;
-  hyper: Partial<SciLaMAHyper>;
-  seed: number;
-  hvg: number;
-  baselines: Baseline[];
-}
-
-export interface LossPoint {
-  variant: string;
-  phase: string;
-  epoch: number;
-  elapsedSec: number;
-  loss: number;
 }
 
 export interface RunResult {
@@ -138,18 +140,6 @@ export interface RunResult {
   files: { kind: string; path: string }[];
 }
 
-/** The markers wizard's choices: which integration result, which cell groups, how fine the gene modules are. */
-export interface MarkersSettings {
-  /** The integration run whose contextual gene embeddings are clustered. */
-  sourceRun: number;
-  /** The cell column whose groups modules are matched to and markers found for. */
-  groupby: string;
-  neighbors: number;
-  resolution: number;
-  /** Extra gene-set collections (.gmt files) besides the bundled ones. */
-  gmt: string[];
-}
-
 export interface MarkersPlan {
   sourceRun: number;
   cells: number;
@@ -157,7 +147,8 @@ export interface MarkersPlan {
   /** The result's cell columns; `labelNote` says why one cannot group cells. */
   columns: ColumnInfo[];
   suggested: string | null;
-  defaults: { neighbors: number; resolution: number };
+  defaults: typeof MARKERS_DEFAULTS;
+  limits: typeof MARKERS_LIMITS;
 }
 
 export interface EnrichedTerm {

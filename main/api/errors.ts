@@ -4,6 +4,7 @@
  */
 import { DataError } from "../io/errors.js";
 import { NoChromiumError } from "../report/pdf.js";
+import { DatasetBusyError } from "../store/datasets.js";
 import { ProjectError } from "../store/project.js";
 
 export type ApiErrorKind = "bad-request" | "forbidden" | "not-found" | "data" | "project" | "busy" | "unavailable" | "internal";
@@ -32,6 +33,7 @@ export function errorBody(e: unknown): ApiErrorBody {
       message: e.message,
       data: { file: e.file, expected: e.expected, found: e.found, ...(e.hint ? { hint: e.hint } : {}) },
     };
+  if (e instanceof DatasetBusyError) return { kind: "busy", message: e.message };
   if (e instanceof ProjectError) return { kind: "project", message: e.message };
   if (e instanceof NoChromiumError) return { kind: "unavailable", message: e.message };
   const message = e instanceof Error ? e.message : String(e);

@@ -3,6 +3,7 @@
  * it is checked against its method's schema before any work, and a mismatch is answered with a message naming the
  * field. Plain functions, no code generation.
  */
+import { type Limit, rangeProblem } from "../settings/limits.js";
 import { ApiError } from "./errors.js";
 
 export type Schema<T> = (value: unknown, path: string) => T;
@@ -28,6 +29,16 @@ export const num =
     if (typeof v !== "number" || !Number.isFinite(v)) return fail(path, "a finite number", v);
     if (o.integer && !Number.isInteger(v)) return fail(path, "a whole number", v);
     if (v < (o.min ?? -Infinity) || v > (o.max ?? Infinity)) return fail(path, `between ${o.min} and ${o.max}`, v);
+    return v;
+  };
+
+/** A number within a setting's range, refused in the same words as the CLI's flag. */
+export const within =
+  (limit: Limit): Schema<number> =>
+  (v, path) => {
+    if (typeof v !== "number") return fail(path, "a number", v);
+    const problem = rangeProblem(path, v, limit);
+    if (problem) throw new ApiError("bad-request", problem);
     return v;
   };
 

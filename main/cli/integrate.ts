@@ -2,15 +2,14 @@
  * `scilama integrate`: datasets → sciLaMA → clusters, UMAP, metrics with baselines → result .h5ad + CSVs + models,
  * printing progress on stderr and the metric table on stdout (Ctrl-C stops training cleanly).
  */
-
+import { INTEGRATION } from "../analyses/integrate/analysis.js";
 import { METRIC_COLUMNS, type MetricRow } from "../analyses/integrate/evaluate.js";
-import { recordIntegration, startIntegrationRun } from "../analyses/integrate/export.js";
 import { type PriorChoice, priorChoiceOf } from "../analyses/integrate/gene-inputs.js";
-import { startIntegrateJob } from "../analyses/integrate/job.js";
-import type { Baseline } from "../analyses/integrate/workflow.js";
-import type { Preset } from "../models/scilama-train.js";
+import type { Baseline, Preset } from "../analyses/integrate/settings.js";
+import { runAnalysis } from "../analyses/lifecycle.js";
+import type { AnalysisEvent } from "../analyses/stages.js";
 import { Project } from "../store/project.js";
-import { finishRun, getRun, recordProgress } from "../store/runs.js";
+import { untilDone } from "./interrupt.js";
 import { print, UsageError } from "./output.js";
 
 export interface IntegrateCommandOptions {
@@ -53,88 +52,74 @@ export function metricTable(rows: readonly MetricRow[]): string {
   return [head, "-".repeat(head.length), ...lines].join("\n");
 }
 
+/** Stages as they come, training progress every 2 s, on stderr. */
+function progressPrinter(quiet: boolean): (e: AnalysisEvent) => void {
+  let last = 0;
+  const say = (s: string) => {
+    if (!quiet) process.stderr.write(`${s}\n`);
+  };
+  return (e) => {
+    if (e.type === "stage") return say(`· ${e.stage}`);
+    const now = performance.now();
+    if (now - last < 2000) return;
+    last = now;
+    const p = e.progress;
+    const loss = p.losses.loss?.toFixed(1) ?? "";
+    say(
+      `  ${e.variant} | ${p.phase} | epoch ${p.epoch + 1}/${p.epochs} | loss ${loss} | ${p.cellsPerSec.toFixed(0)} cells/s | ${p.provider}`,
+    );
+  };
+}
+
 export async function integrateCommand(files: string[], o: IntegrateCommandOptions): Promise<void> {
   if (!files.length) throw new UsageError("'integrate' needs at least one dataset file");
   if (!o.out.endsWith(".h5ad")) throw new UsageError("--out must name a .h5ad file");
+  const prior = priorChoice(o.prior);
   const project = o.project ? Project.open(o.project) : null;
-  const runId = project ? startIntegrationRun(project, { files, ...o }) : null;
-  let stop = false;
-  let cancel = () => {};
-  const onSigint = () => {
-    if (stop) process.exit(130);
-    stop = true;
-    cancel();
-    process.stderr.write("\nstopping after the current training block… (Ctrl-C again to quit at once)\n");
-  };
-  process.on("SIGINT", onSigint);
-  const say = (s: string) => {
-    if (!o.quiet) process.stderr.write(`${s}\n`);
-  };
-  let last = 0;
-  let lastRecorded = 0;
   try {
-    const prior = priorChoice(o.prior);
-    const job = startIntegrateJob(
-      {
-        files,
-        ...(o.batch ? { batch: o.batch } : {}),
-        ...(o.label ? { label: o.label } : {}),
-        prior,
-        preset: o.preset,
-        ...(o.epochs ? { hyper: { maxEpochs: o.epochs } } : {}),
-        seed: o.seed,
-        hvg: o.hvg,
-        baselines: o.baselines,
-      },
-      o.out,
-      {
-        onStage: (s) => say(`· ${s}`),
-        onProgress: (variant, p, fraction) => {
-          const now = performance.now();
-          if (project && now - lastRecorded > 1000) {
-            lastRecorded = now;
-            recordProgress(project, runId!, fraction, `${variant}: ${p.phase}, epoch ${p.epoch + 1}/${p.epochs}`);
-          }
-          if (now - last < 2000) return;
-          last = now;
-          const loss = p.losses.loss?.toFixed(1) ?? "";
-          say(
-            `  ${variant} | ${p.phase} | epoch ${p.epoch + 1}/${p.epochs} | loss ${loss} | ${p.cellsPerSec.toFixed(0)} cells/s | ${p.provider}`,
-          );
+    const run = runAnalysis(INTEGRATION, {
+      input: () => ({
+        options: {
+          files,
+          ...(o.batch ? { batch: o.batch } : {}),
+          ...(o.label ? { label: o.label } : {}),
+          prior,
+          preset: o.preset,
+          ...(o.epochs ? { hyper: { maxEpochs: o.epochs } } : {}),
+          seed: o.seed,
+          hvg: o.hvg,
+          baselines: o.baselines,
         },
-      },
-    );
-    cancel = job.cancel;
-    const r = await job.done;
-    if (r.status === "stopped") {
-      if (project) finishRun(project, runId!, "cancelled", { timings: r.seconds });
-      throw new Error("integration stopped before training finished; nothing was written");
-    }
+        out: o.out,
+      }),
+      ...(project ? { record: { project, config: { files, ...o }, datasetIds: [] } } : {}),
+      onEvent: progressPrinter(o.quiet),
+    });
+    const outcome = await untilDone(run, "stopping after the current training block…");
+    if (outcome.status === "cancelled") throw new Error("integration stopped before training finished; nothing was written");
+    const r = outcome.summary;
     const c = r.coverage;
+    const say = (s: string) => {
+      if (!o.quiet) process.stderr.write(`${s}\n`);
+    };
     say(
       `genes: ${c.datasetGenes} shared, ${c.covered} covered by the prior (${(100 * c.fraction).toFixed(1)}%), ${r.modelledGenes} modelled`,
     );
     if (r.skippedBaselines.length)
       say(`stopped during the baselines: ${r.skippedBaselines.join(", ")} not trained; the result and the other rows are kept`);
-    const written = r.written!;
-    if (project) recordIntegration(project, runId!, r, written);
-    print(o.json, { metrics: r.metrics, written, seconds: r.seconds, runId, coverage: c }, () =>
+    const w = r.written;
+    print(o.json, { metrics: r.metrics, written: w, seconds: r.seconds, runId: run.runId, coverage: c }, () =>
       [
         r.metrics.length ? metricTable(r.metrics) : "(no labels or batches: no metrics)",
         "",
-        `wrote ${written.h5ad}, ${written.metrics}, ${written.cells}, ${written.genes}, ${written.cellModel}, ${written.geneModel}`,
-        ...(runId ? [`recorded as run ${runId} of ${project!.dir}`] : []),
+        `wrote ${w.h5ad}, ${w.metrics}, ${w.cells}, ${w.genes}, ${w.cellModel}, ${w.geneModel}`,
+        ...(run.runId ? [`recorded as run ${run.runId} of ${project!.dir}`] : []),
         `time: ${Object.entries(r.seconds)
           .map(([k, s]) => `${k} ${s.toFixed(1)} s`)
           .join(", ")}`,
       ].join("\n"),
     );
-  } catch (e) {
-    if (project && getRun(project, runId!).status === "running")
-      finishRun(project, runId!, "failed", { error: e instanceof Error ? e.message : String(e) });
-    throw e;
   } finally {
-    process.off("SIGINT", onSigint);
     project?.close();
   }
 }

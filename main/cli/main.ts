@@ -1,20 +1,22 @@
 /** The `scilama` command line. Every command can print JSON (--json); exit codes are listed in README.md. */
 
+// Each command's module is imported only when that command runs: loading them all (onnxruntime, scran.js, h5wasm,
+// Chromium's driver, echarts) cost ~8 s of CPU before even `--help` could print.
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { BASELINES, type Baseline } from "../analyses/integrate/workflow.js";
-import { MODULE_LIMITS } from "../analysis/modules.js";
+import {
+  BASELINES,
+  type Baseline,
+  HYPER_LIMITS,
+  INTEGRATION_DEFAULTS,
+  INTEGRATION_LIMITS,
+  PRESET_NAMES,
+} from "../analyses/integrate/settings.js";
+import { MARKERS_DEFAULTS, MARKERS_LIMITS } from "../analyses/markers/settings.js";
 import type { Format } from "../io/detect.js";
 import type { Orientation } from "../io/table.js";
-import { studioHome } from "../store/home.js";
-import { inspectCommand } from "./inspect.js";
-import { integrateCommand } from "./integrate.js";
-import { markersCommand } from "./markers.js";
+import { type Limit, rangeProblem } from "../settings/limits.js";
 import { EXIT, exitCodeFor, UsageError } from "./output.js";
-import { preprocessCommand } from "./preprocess.js";
-import { importCommand, projectCreate, projectInfoCommand, projectList } from "./project.js";
-import { reportCommand } from "./report.js";
-import { startCommand } from "./start.js";
 
 const HELP = `scilama — sciLaMA Studio from the command line
 
@@ -26,11 +28,11 @@ const HELP = `scilama — sciLaMA Studio from the command line
                      [--max-mito PCT] [--min-cells N] [--target-sum 10000] [--hvg N] [--hvg-flavor seurat_v3|seurat]
                      [--batch <obs column>] [--subset-hvg] [--scale] [--max-value 10] [--json]
   scilama integrate <files…> --out <result.h5ad> [--batch <obs column>] [--label <obs column>]
-                     [--prior bundled|self|random|shuffled|<file> (repeat for several)] [--preset quick|standard|thorough] [--seed N]
-                     [--hvg N (0: all genes)] [--epochs N] [--baselines all|none|pca,mnn,self,bundled,shuffled]
+                     [--prior bundled|self|random|shuffled|<file> (repeat for several)] [--preset ${PRESET_NAMES.join("|")} (${INTEGRATION_DEFAULTS.preset})] [--seed N]
+                     [--hvg N (${INTEGRATION_DEFAULTS.hvg}; 0: all genes)] [--epochs N] [--baselines all|none|pca,mnn,self,bundled,shuffled]
                      [--project <dir>] [--json] [--quiet]
   scilama markers <result.h5ad | run id --project <dir>> --groupby <obs column> --out <folder>
-                     [--gmt <file.gmt> (repeat)] [--resolution 1] [--neighbors 15] [--json] [--quiet]
+                     [--gmt <file.gmt> (repeat)] [--resolution ${MARKERS_DEFAULTS.resolution}] [--neighbors ${MARKERS_DEFAULTS.neighbors}] [--json] [--quiet]
                                                   gene modules, the cell types they mark, enrichment, Wilcoxon markers
   scilama report <run id --project <dir> | result.h5ad> --out <file.pdf> [--json]
                                                   the integration report as PDF (printed by Chromium)
@@ -72,8 +74,8 @@ const OPTIONS = {
   "max-value": { type: "string", default: "10" },
   label: { type: "string" },
   prior: { type: "string", multiple: true },
-  preset: { type: "string", default: "standard" },
-  seed: { type: "string", default: "0" },
+  preset: { type: "string", default: INTEGRATION_DEFAULTS.preset },
+  seed: { type: "string", default: String(INTEGRATION_DEFAULTS.seed) },
   epochs: { type: "string" },
   baselines: { type: "string", default: "all" },
 } as const;
@@ -85,12 +87,12 @@ function num(v: string | undefined, flag: string): number | undefined {
   return n;
 }
 
-/** A number flag that must lie within `range` (and be whole when `whole`). */
-function bounded(v: string | undefined, flag: string, range: { min: number; max: number }, whole = false): number | undefined {
-  const n = num(v, flag);
-  if (n !== undefined && (n < range.min || n > range.max || (whole && !Number.isInteger(n))))
-    throw new UsageError(`--${flag} needs ${whole ? "a whole number" : "a number"} from ${range.min} to ${range.max}, got '${v}'`);
-  return n;
+/** A number flag that must lie within a setting's range (refused in the API's words). */
+function bounded(v: string | undefined, flag: string, limit: Limit): number | undefined {
+  if (v === undefined) return undefined;
+  const problem = rangeProblem(`--${flag}`, v.trim() === "" ? Number.NaN : Number(v), limit);
+  if (problem) throw new UsageError(problem.replace(/got '.*'$/, `got '${v}'`));
+  return Number(v);
 }
 
 function oneOf<T extends string>(v: string | undefined, allowed: readonly T[], flag: string): T | undefined {
@@ -101,7 +103,7 @@ function oneOf<T extends string>(v: string | undefined, allowed: readonly T[], f
 
 /** `all`, `none` or a comma-separated list of baselines. */
 function baselineList(v: string): Baseline[] {
-  if (v === "all") return [...BASELINES];
+  if (v === "all") return [...INTEGRATION_DEFAULTS.baselines];
   if (v === "none") return [];
   return v.split(",").map((b) => oneOf(b.trim(), BASELINES, "baselines")!);
 }
@@ -128,12 +130,12 @@ async function run(argv: string[]): Promise<void> {
   const orientation = oneOf(v.orientation, ["genes-by-cells", "cells-by-genes"] as const satisfies readonly Orientation[], "orientation");
   switch (cmd) {
     case "start":
-      return startCommand({ browser: v.browser, port: num(v.port, "port"), open: !v["no-open"] });
+      return (await import("./start.js")).startCommand({ browser: v.browser, port: num(v.port, "port"), open: !v["no-open"] });
     case "inspect":
-      return inspectCommand(need(0, "a file"), { format, orientation, json: v.json });
+      return (await import("./inspect.js")).inspectCommand(need(0, "a file"), { format, orientation, json: v.json });
     case "import":
       if (!v.project) throw new UsageError("'import' needs --project <dir>");
-      return importCommand(need(0, "a file"), v.project, {
+      return (await import("./project.js")).importCommand(need(0, "a file"), v.project, {
         name: v.name,
         json: v.json,
         quiet: v.quiet,
@@ -142,7 +144,7 @@ async function run(argv: string[]): Promise<void> {
       });
     case "preprocess": {
       if (!v.out) throw new UsageError("'preprocess' needs --out <file.h5ad>");
-      return preprocessCommand(need(0, "a file"), v.out, {
+      return (await import("./preprocess.js")).preprocessCommand(need(0, "a file"), v.out, {
         json: v.json,
         minGenes: num(v["min-genes"], "min-genes"),
         maxGenes: num(v["max-genes"], "max-genes"),
@@ -161,15 +163,15 @@ async function run(argv: string[]): Promise<void> {
     }
     case "integrate": {
       if (!v.out) throw new UsageError("'integrate' needs --out <result.h5ad>");
-      return integrateCommand(rest, {
+      return (await import("./integrate.js")).integrateCommand(rest, {
         out: v.out,
         batch: v.batch,
         label: v.label,
         prior: v.prior ?? ["bundled"],
-        preset: oneOf(v.preset, ["quick", "standard", "thorough"] as const, "preset") ?? "standard",
-        seed: num(v.seed, "seed") ?? 0,
-        hvg: num(v.hvg, "hvg") ?? 2000,
-        epochs: num(v.epochs, "epochs"),
+        preset: oneOf(v.preset, PRESET_NAMES, "preset") ?? INTEGRATION_DEFAULTS.preset,
+        seed: bounded(v.seed, "seed", INTEGRATION_LIMITS.seed) ?? INTEGRATION_DEFAULTS.seed,
+        hvg: bounded(v.hvg, "hvg", INTEGRATION_LIMITS.hvg) ?? INTEGRATION_DEFAULTS.hvg,
+        epochs: bounded(v.epochs, "epochs", HYPER_LIMITS.maxEpochs),
         baselines: baselineList(v.baselines),
         project: v.project,
         json: v.json,
@@ -179,24 +181,29 @@ async function run(argv: string[]): Promise<void> {
     case "markers":
       if (!v.out) throw new UsageError("'markers' needs --out <folder>");
       if (!v.groupby) throw new UsageError("'markers' needs --groupby <obs column> (e.g. the cell types or the Leiden clusters)");
-      return markersCommand(need(0, "a result .h5ad or a run id"), {
+      return (await import("./markers.js")).markersCommand(need(0, "a result .h5ad or a run id"), {
         groupby: v.groupby,
         out: v.out,
         project: v.project,
         gmt: v.gmt ?? [],
-        resolution: bounded(v.resolution, "resolution", MODULE_LIMITS.resolution),
-        neighbors: bounded(v.neighbors, "neighbors", MODULE_LIMITS.neighbors, true),
+        resolution: bounded(v.resolution, "resolution", MARKERS_LIMITS.resolution) ?? MARKERS_DEFAULTS.resolution,
+        neighbors: bounded(v.neighbors, "neighbors", MARKERS_LIMITS.neighbors) ?? MARKERS_DEFAULTS.neighbors,
         json: v.json,
         quiet: v.quiet,
       });
     case "report":
       if (!v.out) throw new UsageError("'report' needs --out <file.pdf>");
-      return reportCommand(need(0, "a run id or a result .h5ad"), { out: v.out, project: v.project, json: v.json });
+      return (await import("./report.js")).reportCommand(need(0, "a run id or a result .h5ad"), {
+        out: v.out,
+        project: v.project,
+        json: v.json,
+      });
     case "project": {
       const sub = need(0, "create, list or info");
+      const { projectCreate, projectInfoCommand, projectList } = await import("./project.js");
       if (sub === "create") return projectCreate(need(1, "a folder"), v.name, v.json);
       if (sub === "info") return projectInfoCommand(need(1, "a folder"), v.json);
-      if (sub === "list") return projectList(rest[1] ?? join(studioHome(), "projects"), v.json);
+      if (sub === "list") return projectList(rest[1] ?? join((await import("../store/home.js")).studioHome(), "projects"), v.json);
       throw new UsageError(`unknown project command '${sub}' (create, list, info)`);
     }
     default:

@@ -3,25 +3,23 @@
  * gene embeddings, the cell types they mark, their enrichment, and Wilcoxon markers, as CSV tables and a PDF report.
  * Given a run id, the markers run is recorded in that project as the app records it (and opens there).
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { recordMarkers, writeMarkers, writeMarkersView } from "../analyses/markers/export.js";
-import { markers } from "../analyses/markers/workflow.js";
-import { MODULE_DEFAULTS } from "../analysis/modules.js";
-import type { MarkersSettings } from "../api/contract.js";
-import { printPdf } from "../report/pdf.js";
+import { existsSync } from "node:fs";
+import { runAnalysis } from "../analyses/lifecycle.js";
+import { MARKERS } from "../analyses/markers/analysis.js";
+import type { MarkersSettings } from "../analyses/markers/settings.js";
 import { Project } from "../store/project.js";
-import { artifact, createRun, finishRun, markRunning, runDatasetIds } from "../store/runs.js";
+import { artifact, runDatasetIds } from "../store/runs.js";
+import { appVersion } from "../version.js";
+import { untilDone } from "./interrupt.js";
 import { print, UsageError } from "./output.js";
-import { appVersion } from "./start.js";
 
 export interface MarkersCommandOptions {
   groupby: string;
   out: string;
   project?: string;
   gmt: string[];
-  resolution?: number;
-  neighbors?: number;
+  resolution: number;
+  neighbors: number;
   json: boolean;
   quiet: boolean;
 }
@@ -44,75 +42,46 @@ function resultFile(what: string, project?: string): { file: string; p: Project 
 
 export async function markersCommand(what: string, o: MarkersCommandOptions): Promise<void> {
   const { file, p, sourceRun } = resultFile(what, o.project);
-  const settings: MarkersSettings = {
+  const s: MarkersSettings = {
     sourceRun: sourceRun ?? 0,
     groupby: o.groupby,
-    neighbors: o.neighbors ?? MODULE_DEFAULTS.neighbors,
-    resolution: o.resolution ?? MODULE_DEFAULTS.resolution,
+    neighbors: o.neighbors,
+    resolution: o.resolution,
     gmt: o.gmt,
   };
-  const runId = p && sourceRun ? createRun(p, "markers", settings, runDatasetIds(p, sourceRun)) : null;
   try {
-    if (p && runId) markRunning(p, runId);
-    await findMarkers(file, o, settings, p && runId ? { p, runId } : null);
-  } catch (e) {
-    if (p && runId) finishRun(p, runId, "failed", { error: e instanceof Error ? e.message : String(e) });
-    throw e;
-  } finally {
-    p?.close();
-  }
-}
-
-async function findMarkers(
-  file: string,
-  o: MarkersCommandOptions,
-  settings: MarkersSettings,
-  record: { p: Project; runId: number } | null,
-) {
-  const say = (s: string) => {
-    if (!o.quiet) process.stderr.write(`${s}\n`);
-  };
-  const r = await markers({
-    file,
-    groupby: o.groupby,
-    gmt: o.gmt,
-    neighbors: settings.neighbors,
-    resolution: settings.resolution,
-    onStage: (s) => say(`· ${s}`),
-  });
-  const written = writeMarkers(r, o.out);
-  const view = writeMarkersView(r, o.out, { source: file, groupby: o.groupby, appVersion: appVersion() });
-  const report = join(o.out, "report.pdf");
-  const printer = await printPdf(readFileSync(view.html, "utf8"), report);
-  if (record)
-    recordMarkers(record.p, record.runId, {
-      written: { ...written, ...view, report },
-      quality: r.quality,
-      modules: r.contextual.modules,
-      seconds: r.seconds,
+    const run = runAnalysis(MARKERS, {
+      input: () => ({
+        options: { file, groupby: s.groupby, gmt: s.gmt, neighbors: s.neighbors, resolution: s.resolution },
+        folder: o.out,
+        context: { source: file, groupby: s.groupby, appVersion: appVersion() },
+        pdf: true,
+      }),
+      ...(p && sourceRun ? { record: { project: p, config: s, datasetIds: runDatasetIds(p, sourceRun) } } : {}),
+      onEvent: (e) => {
+        if (e.type === "stage" && !o.quiet) process.stderr.write(`· ${e.stage}\n`);
+      },
     });
-  print(
-    o.json,
-    {
-      written: { ...written, report },
-      quality: r.quality,
-      seconds: r.seconds,
-      modules: r.contextual.modules,
-      runId: record?.runId ?? null,
-    },
-    () =>
+    const outcome = await untilDone(run, "stopping after the current stage…");
+    if (outcome.status === "cancelled") throw new Error("markers stopped before the end; nothing was written");
+    const r = outcome.summary;
+    const { view: _view, scores: _scores, html: _html, ...written } = r.written;
+    print(o.json, { written, quality: r.quality, seconds: r.seconds, modules: r.modules, runId: run.runId }, () =>
       [
-        `${r.contextual.modules} gene modules over ${r.genes.length} genes (${r.species}); ${r.groups.length} groups in '${o.groupby}'`,
+        `${r.modules} gene modules over ${r.genes} genes (${r.species}); ${r.groups.length} groups in '${o.groupby}'`,
         ...r.associations.map((a) => `  module ${a.module} (${a.genes} genes) marks ${a.group} (specificity ${a.specificity.toFixed(2)})`),
         r.quality.contextual
           ? `marker-set quality (Davies–Bouldin, lower is better): contextual ${r.quality.contextual.daviesBouldin.toFixed(3)}` +
             (r.quality.prior ? `, static prior ${r.quality.prior.daviesBouldin.toFixed(3)}` : "")
           : "marker-set quality: fewer than two groups have marker genes of their own",
-        `wrote ${Object.values(written).join(", ")}, ${report} (${printer})`,
-        ...(record ? [`recorded as run ${record.runId} of ${record.p.dir}`] : []),
+        `wrote ${Object.values(written).join(", ")} (${r.printer})`,
+        ...(run.runId ? [`recorded as run ${run.runId} of ${p!.dir}`] : []),
         `time: ${Object.entries(r.seconds)
-          .map(([k, s]) => `${k} ${s.toFixed(1)} s`)
+          .map(([k, sec]) => `${k} ${sec.toFixed(1)} s`)
           .join(", ")}`,
       ].join("\n"),
-  );
+    );
+  } finally {
+    p?.close();
+  }
 }

@@ -7,16 +7,12 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Studio } from "../api/studio.js";
 import { startHost } from "../host/server.js";
 import { ensureDemoProject } from "../store/home.js";
+import { APP_ROOT, appVersion, rendererDir } from "../version.js";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-
-export const appVersion = (): string => (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
-
-export const rendererDir = (): string => join(root, "renderer", "dist");
+const root = APP_ROOT;
 
 /** Electron's executable when its binary was downloaded (npm's install script for it is not run here), else null.
  *  Read from the package's path.txt rather than `require("electron")`, which would try to download it. */

@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import { extname, join, normalize, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { WebSocketServer } from "ws";
+import { reportFile } from "../analyses/run-report.js";
 import { ApiError, errorBody, HTTP_STATUS } from "../api/errors.js";
 import { callMethod } from "../api/methods.js";
 import type { Studio } from "../api/studio.js";
@@ -120,7 +121,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
         }
         send(res, 200, { result: { path: target } });
       } else if (req.method === "GET" && url.pathname === "/files/report") {
-        const file = o.studio.reportFile(url.searchParams.get("project") ?? "", Number(url.searchParams.get("runId")));
+        const file = reportFile(o.studio.project(url.searchParams.get("project") ?? ""), Number(url.searchParams.get("runId")));
         res.writeHead(200, {
           "content-type": "application/pdf",
           "content-disposition": `attachment; filename="sciLaMA-run-${Number(url.searchParams.get("runId"))}-report.pdf"`,

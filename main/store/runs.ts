@@ -116,3 +116,12 @@ export function artifact(p: Project, runId: number, kind: string): string | null
     null
   );
 }
+
+/** Records a run's PDF report (the file is written already): the artifact, the reports table and the log. */
+export function recordReport(p: Project, runId: number, title: string, path: string): void {
+  p.db.transaction(() => {
+    setArtifact(p, runId, "report", path);
+    p.db.prepare("INSERT INTO reports (run_id, title, path, created_at) VALUES (?, ?, ?, ?)").run(runId, title, path, now());
+    p.log("info", "report", `PDF report of run ${runId} written`, { runId });
+  })();
+}

@@ -9,9 +9,12 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { INTEGRATION } from "../analyses/integrate/analysis.js";
 import type { MetricRow } from "../analyses/integrate/evaluate.js";
-import { type IntegrateJobOptions, startIntegrateJob } from "../analyses/integrate/job.js";
-import { BASELINES, integrate } from "../analyses/integrate/workflow.js";
+import { BASELINES } from "../analyses/integrate/settings.js";
+import { type IntegrateOptions, integrate } from "../analyses/integrate/workflow.js";
+import { runAnalysis } from "../analyses/lifecycle.js";
+import { Stopped } from "../analyses/stages.js";
 import type { Dense } from "../data/dataset.js";
 import { DataError } from "../io/errors.js";
 import { readH5ad } from "../io/h5ad/read.js";
@@ -41,7 +44,7 @@ const row = (rows: MetricRow[], method: string): MetricRow => {
 };
 
 /** A short run on pancreas: 200 genes, 2 epochs per step, no baselines. */
-const SHORT_PANCREAS: IntegrateJobOptions = {
+const SHORT_PANCREAS: IntegrateOptions = {
   files: [PANCREAS],
   batch: "batch",
   prior: { priors: ["bundled"] },
@@ -211,7 +214,7 @@ test("gene-id alignment: a prior file with its rows shuffled trains exactly the 
   const a = await run(join(dir, "ordered.tsv"));
   const b = await run(join(dir, "shuffled-rows.tsv"));
   const c = await run("shuffled");
-  assert.equal(a.status, "completed");
+  assert.equal(a.main.status, "completed");
   assert.deepEqual(a.metrics, []);
   assert.equal(a.genes.length, 300);
   assert.deepEqual(a.genes, b.genes);
@@ -251,32 +254,28 @@ test("gene-id alignment: a prior file with its rows shuffled trains exactly the 
   assert.match(bad.stderr.toString(), /--prior self is a control and cannot be combined/);
 });
 
-test("stopping: the workflow reports 'stopped'; the CLI on Ctrl-C records a cancelled run and writes nothing", async (t) => {
+test("stopping: the workflow stops with Stopped; the CLI on Ctrl-C records a cancelled run and writes nothing", async (t) => {
   let calls = 0;
-  const r = await integrate({
-    files: [PANCREAS],
-    batch: "batch",
-    prior: { priors: ["bundled"] },
-    preset: "quick",
-    seed: 1,
-    hvg: 200,
-    baselines: [],
-    shouldStop: () => ++calls > 3,
-  });
-  assert.equal(r.status, "stopped");
-  assert.equal(r.main.steps.at(-1)?.status, "stopped");
+  await assert.rejects(
+    integrate(
+      { files: [PANCREAS], batch: "batch", prior: { priors: ["bundled"] }, preset: "quick", seed: 1, hvg: 200, baselines: [] },
+      { shouldStop: () => ++calls > 3 },
+    ),
+    (e: unknown) => e instanceof Stopped && e.seconds.read! > 0 && e.seconds.preprocess! > 0 && !("clusters and UMAP" in e.seconds),
+  );
 
   // Stopped during a baseline: the main result is kept with the rows scored so far.
   let stage = "";
-  const b = await integrate({
-    ...SHORT_PANCREAS,
-    baselines: ["pca", "self", "shuffled"],
-    onStage: (s) => {
-      stage = s;
+  const b = await integrate(
+    { ...SHORT_PANCREAS, baselines: ["pca", "self", "shuffled"] },
+    {
+      emit: (e) => {
+        if (e.type === "stage") stage = e.stage;
+      },
+      shouldStop: () => stage.includes("self-informed"),
     },
-    shouldStop: () => stage.includes("self-informed"),
-  });
-  assert.equal(b.status, "completed");
+  );
+  assert.equal(b.main.status, "completed");
   assert.deepEqual(b.skippedBaselines, ["self", "shuffled"]);
   assert.deepEqual(
     b.metrics.map((m) => m.method),
@@ -315,22 +314,25 @@ test("stopping: the workflow reports 'stopped'; the CLI on Ctrl-C records a canc
 
 test("the integration job runs in a worker thread: the caller's timers keep firing, stages and progress arrive, bad input stays a DataError", async (t) => {
   const dir = tempDir(t);
-  const options: IntegrateJobOptions = { ...SHORT_PANCREAS, hyper: { maxEpochs: 3 } };
+  const options: IntegrateOptions = { ...SHORT_PANCREAS, hyper: { maxEpochs: 3 } };
   let ticks = 0;
   const timer = setInterval(() => ticks++, 50);
   const stages: string[] = [];
   let fraction = 0;
   const started = performance.now();
-  const r = await startIntegrateJob(options, join(dir, "job.h5ad"), {
-    onStage: (s) => stages.push(s),
-    onProgress: (_variant, _p, f) => {
-      fraction = f;
+  const outcome = await runAnalysis(INTEGRATION, {
+    input: () => ({ options, out: join(dir, "job.h5ad") }),
+    onEvent: (e) => {
+      if (e.type === "stage") stages.push(e.stage);
+      else fraction = e.fraction;
     },
   }).done;
   const seconds = (performance.now() - started) / 1000;
   clearInterval(timer);
-  assert.equal(r.status, "completed");
-  assert.equal(r.written?.h5ad, join(dir, "job.h5ad"));
+  assert.equal(outcome.status, "succeeded");
+  assert.ok(outcome.status === "succeeded");
+  const r = outcome.summary;
+  assert.equal(r.written.h5ad, join(dir, "job.h5ad"));
   assert.ok(existsSync(join(dir, "job.h5ad")) && existsSync(join(dir, "job.genes.onnx")));
   assert.equal(r.modelledGenes, 200);
   assert.ok(stages.some((s) => s.startsWith("training sciLaMA")));
@@ -338,7 +340,7 @@ test("the integration job runs in a worker thread: the caller's timers keep firi
   // Training on this thread would let through about one tick per onnxruntime run (seconds each), not ~20 per second.
   assert.ok(ticks >= seconds * 5, `${ticks} timer ticks in ${seconds.toFixed(1)} s`);
 
-  const bad = startIntegrateJob({ ...options, batch: "nope" }, join(dir, "bad.h5ad"));
+  const bad = runAnalysis(INTEGRATION, { input: () => ({ options: { ...options, batch: "nope" }, out: join(dir, "bad.h5ad") }) });
   await assert.rejects(bad.done, (e: unknown) => e instanceof DataError && /a cell column 'nope'/.test(e.message));
   assert.equal(existsSync(join(dir, "bad.h5ad")), false);
 });

@@ -10,6 +10,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { rankGenesGroups } from "../analysis/de.js";
+import type { MarkersView } from "../api/contract.js";
+import { callMethod } from "../api/methods.js";
 import { Studio } from "../api/studio.js";
 import { cellText } from "../data/frame.js";
 import { H5adFile } from "../io/h5ad/read.js";
@@ -138,12 +140,13 @@ test("markers on an integrated pbmc_small: modules, cell types, enrichment, Wilc
   assert.equal(recorded.modules, summary.modules, "the same modules from the file and from the run");
   const studio = new Studio("test");
   try {
-    const view = await studio.markersResult(project, recorded.runId);
+    const view = (await callMethod(studio, "markers.result", { project, runId: recorded.runId })) as MarkersView;
     assert.equal(view.run.status, "succeeded");
     assert.deepEqual(view.settings, { sourceRun: integrationRun, groupby: "groups", neighbors: 15, resolution: 1, gmt: [] });
     assert.equal(view.modules.length, summary.modules);
     assert.ok(view.files.some((f) => f.kind === "report" && f.path.endsWith("report.pdf")));
-    assert.equal((await studio.moduleScores(project, recorded.runId, 0)).values.length, X.nRows);
+    const scores = (await callMethod(studio, "markers.scores", { project, runId: recorded.runId, module: 0 })) as { values: number[] };
+    assert.equal(scores.values.length, X.nRows);
   } finally {
     await studio.close();
   }

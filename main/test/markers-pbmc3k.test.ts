@@ -44,7 +44,7 @@ test("PBMC 3k: canonical markers fall in modules of their cell type, sit tighter
     hvg: 800,
     baselines: [],
   });
-  assert.equal(r.status, "completed");
+  assert.equal(r.main.status, "completed");
   const file = join(dir, "pbmc3k.h5ad");
   writeIntegration(r, file);
 

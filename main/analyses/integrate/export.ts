@@ -6,9 +6,8 @@ import { dirname, extname, join, relative } from "node:path";
 import { atomicWrite, csvField } from "../../io/csv.js";
 import { writeH5ad } from "../../io/h5ad/write.js";
 import type { Project } from "../../store/project.js";
-import { createRun, finishRun, markRunning, recordDevice, setArtifact, setMetric } from "../../store/runs.js";
+import { recordDevice, setArtifact, setMetric } from "../../store/runs.js";
 import { METRIC_COLUMNS, type MetricRow } from "./evaluate.js";
-import type { IntegrationSummary } from "./job.js";
 import type { IntegrateResult } from "./workflow.js";
 
 const num = (v: number | null) => (v === null ? "" : String(Math.round(v * 1e6) / 1e6));
@@ -73,24 +72,29 @@ export function writeIntegration(r: IntegrateResult, out: string): Written {
   return w;
 }
 
-/** Opens a run of kind "integrate" on `datasetIds` of a project, marked running, before any work starts. */
-export function startIntegrationRun(p: Project, config: unknown, datasetIds: readonly number[] = []): number {
-  const id = createRun(p, "integrate", config, datasetIds);
-  markRunning(p, id);
-  return id;
+/** What a finished job reports (everything else is in the files it wrote). */
+export interface IntegrationSummary {
+  metrics: MetricRow[];
+  skippedBaselines: string[];
+  seconds: Record<string, number>;
+  /** The execution provider that trained the chosen model, and why it is the CPU when a GPU was asked for. */
+  provider: string;
+  fallbackReason: string | null;
+  coverage: { datasetGenes: number; covered: number; dropped: string[]; fraction: number; byPrior: Record<string, number> };
+  modelledGenes: number;
+  written: Written;
 }
 
-/** Completes a run with what the integration produced: device, metrics per method, artifacts, timings. */
-export function recordIntegration(p: Project, id: number, r: IntegrationSummary, written: Written): void {
+/** Records in the project what the integration produced: device, metrics per method, files, warnings. */
+export function recordIntegration(p: Project, id: number, r: IntegrationSummary): void {
   recordDevice(p, id, r.provider);
   for (const row of r.metrics)
     for (const k of METRIC_COLUMNS) {
       const v = row[k];
       if (v !== null) setMetric(p, id, k, v, row.method);
     }
-  for (const [kind, path] of Object.entries(written)) setArtifact(p, id, kind, relative(p.dir, path));
+  for (const [kind, path] of Object.entries(r.written)) setArtifact(p, id, kind, relative(p.dir, path));
   if (r.skippedBaselines.length)
     p.log("warning", "run-baselines", `Run ${id} was stopped before the baselines ${r.skippedBaselines.join(", ")}`, { runId: id });
   if (r.fallbackReason) p.log("warning", "run-device", `Run ${id} ran on the CPU: ${r.fallbackReason}`, { runId: id });
-  finishRun(p, id, "succeeded", { timings: r.seconds });
 }

@@ -9,19 +9,17 @@ import type { Dataset, Json } from "../../data/dataset.js";
 import type { Column } from "../../data/frame.js";
 import { matrixCols } from "../../data/subset.js";
 import { readDataset } from "../../io/read.js";
-import { PRESETS, type Preset, type SciLaMAHyper, type SciLaMAResult, trainSciLaMA } from "../../models/scilama-train.js";
+import { PRESETS, type Preset, type SciLaMAHyper } from "../../models/scilama-hyper.js";
+import { type SciLaMAResult, trainSciLaMA } from "../../models/scilama-train.js";
 import { hvgSeurat, hvgSeuratV3 } from "../../pp/hvg.js";
 import { scale } from "../../pp/scale.js";
-import type { Progress } from "../../train/fit.js";
 import type { ProviderChoice } from "../../train/providers.js";
+import { type StageHooks, Stages, Stopped } from "../stages.js";
 import { type Combined, combine } from "./combine.js";
 import { describeClusters, embeddingBaselines, METRIC_COLUMNS, type MetricRow, scoreEmbedding } from "./evaluate.js";
 import type { Expression } from "./expression.js";
 import { type Coverage, GeneInputs, inputsName, type PriorChoice, type Variant } from "./gene-inputs.js";
-
-/** Unintegrated PCA, MNN correction of it, and sciLaMA with the paper's controls and the bundled prior. */
-export const BASELINES = ["pca", "mnn", "self", "bundled", "shuffled"] as const;
-export type Baseline = (typeof BASELINES)[number];
+import type { Baseline } from "./settings.js";
 
 export interface IntegrateOptions {
   files: string[];
@@ -39,15 +37,9 @@ export interface IntegrateOptions {
   /** Baselines to compute and score beside the chosen prior (only with labels or batches); see `BASELINES`. */
   baselines: readonly Baseline[];
   provider?: ProviderChoice;
-  onStage?: (stage: string) => void;
-  /** Training progress of one variant, and the whole run's progress in [0, 1] (training is nearly all of it). */
-  onProgress?: (variant: string, p: Progress, fraction: number) => void;
-  shouldStop?: () => boolean;
 }
 
 export interface IntegrateResult {
-  /** "stopped": the chosen model's training was stopped; nothing to keep. */
-  status: "completed" | "stopped";
   /** Baselines not scored because the user stopped during their training (the main result is complete). */
   skippedBaselines: string[];
   combined: Combined;
@@ -83,19 +75,6 @@ const EXPRESSION_KINDS: Record<Expression["kind"], string> = {
   lognorm: "log-normalised values",
 };
 
-const stageTimer = () => {
-  const seconds: Record<string, number> = {};
-  let t = performance.now();
-  return {
-    seconds,
-    lap(name: string) {
-      const now = performance.now();
-      seconds[name] = (seconds[name] ?? 0) + (now - t) / 1000;
-      t = now;
-    },
-  };
-};
-
 /** Highly variable genes among `candidates` (seurat_v3 on counts with batches when counts exist, else seurat). */
 function selectGenes(c: Combined, candidates: Int32Array, n: number): Int32Array {
   if (!n || n >= candidates.length) return candidates;
@@ -104,19 +83,21 @@ function selectGenes(c: Combined, candidates: Int32Array, n: number): Int32Array
   return candidates.filter((_, i) => hv.highlyVariable[i]);
 }
 
-export async function integrate(o: IntegrateOptions): Promise<IntegrateResult> {
-  const timer = stageTimer();
-  o.onStage?.(`reading ${o.files.length} file(s)`);
+/** Runs the workflow; a stop while the chosen model trains throws `Stopped`, one during the baselines keeps the result
+ *  with the rows scored so far. Training is nearly all of the run: its progress is the run's. */
+export async function integrate(o: IntegrateOptions, hooks: StageHooks = {}): Promise<IntegrateResult> {
+  const timer = new Stages(hooks);
+  timer.stage(`reading ${o.files.length} file(s)`);
   const inputs = [];
   for (const [i, file] of o.files.entries())
     inputs.push({ file, ...(o.names?.[i] ? { name: o.names[i] } : {}), dataset: (await readDataset(file)).dataset });
   const combined = combine(inputs, { ...(o.batch ? { batch: o.batch } : {}), ...(o.label ? { label: o.label } : {}) });
   for (const s of combined.sources)
-    o.onStage?.(`${basename(s.file)}: ${s.cells} cells × ${s.genes} genes, ${EXPRESSION_KINDS[s.kind]} from ${s.source}`);
-  if (combined.droppedEmptyCells) o.onStage?.(`${combined.droppedEmptyCells} cells with no expression were left out`);
+    timer.stage(`${basename(s.file)}: ${s.cells} cells × ${s.genes} genes, ${EXPRESSION_KINDS[s.kind]} from ${s.source}`);
+  if (combined.droppedEmptyCells) timer.stage(`${combined.droppedEmptyCells} cells with no expression were left out`);
   timer.lap("read");
 
-  o.onStage?.("selecting genes and preprocessing");
+  timer.stage("selecting genes and preprocessing");
   // Every variant models the same genes: those the priors in use cover.
   const baselines = combined.label || combined.batch ? o.baselines : [];
   const geneInputs = await GeneInputs.load(o.prior, baselines.includes("bundled"));
@@ -144,15 +125,21 @@ export async function integrate(o: IntegrateOptions): Promise<IntegrateResult> {
     const index = plan.indexOf(variant);
     const inputs = geneInputs.inputs(variant, genes, x, cells, o.seed);
     const name = inputsName(inputs);
-    o.onStage?.(`training sciLaMA (${name})`);
+    timer.stage(`training sciLaMA (${name})`);
     const r = await trainSciLaMA(
       { x, cells, genes: genes.length, covariates: cov, nCovariates: nb, geneInputs: inputs },
       {
         hyper,
         seed: o.seed,
         ...(o.provider ? { provider: o.provider } : {}),
-        ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
-        onProgress: (p, step) => o.onProgress?.(name, p, (index + (step - 1 + p.step / Math.max(1, p.totalSteps)) / 3) / plan.length),
+        ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
+        onProgress: (progress, step) =>
+          hooks.emit?.({
+            type: "training",
+            variant: name,
+            progress,
+            fraction: (index + (step - 1 + progress.step / Math.max(1, progress.totalSteps)) / 3) / plan.length,
+          }),
       },
     );
     timer.lap(`sciLaMA ${variant}`);
@@ -164,14 +151,14 @@ export async function integrate(o: IntegrateOptions): Promise<IntegrateResult> {
   const batches = combined.batch?.codes ?? null;
   let pcaEmbedding: Float32Array | null = null;
   const { r: main, name: mainName } = await train(mainVariant);
-  if (main.status === "stopped") return stoppedResult();
+  if (main.status === "stopped") throw new Stopped(timer.seconds);
 
-  o.onStage?.("clustering and UMAP");
+  timer.stage("clustering and UMAP");
   const { leiden, umap } = await describeClusters(main.cellMu, cells, hyper.latent);
   timer.lap("clusters and UMAP");
 
   if (labels || batches) {
-    o.onStage?.("scoring embeddings");
+    timer.stage("scoring embeddings");
     metrics.push(await scoreEmbedding(`sciLaMA (${mainName})`, main.cellMu, cells, hyper.latent, labels, batches));
     if (baselines.includes("pca") || baselines.includes("mnn")) {
       const base = await embeddingBaselines(lognorm, baselines.includes("mnn") ? batches : null);
@@ -185,7 +172,7 @@ export async function integrate(o: IntegrateOptions): Promise<IntegrateResult> {
     }
     for (const [i, variant] of plan.slice(1).entries()) {
       // A stop during a baseline keeps the finished main result and the rows scored so far.
-      const trained = o.shouldStop?.() ? null : await train(variant);
+      const trained = timer.stopRequested ? null : await train(variant);
       if (!trained || trained.r.status === "stopped") {
         skippedBaselines.push(...plan.slice(1 + i));
         break;
@@ -195,7 +182,6 @@ export async function integrate(o: IntegrateOptions): Promise<IntegrateResult> {
     timer.lap("metrics");
   }
   return {
-    status: "completed",
     skippedBaselines,
     combined,
     genes,
@@ -208,23 +194,6 @@ export async function integrate(o: IntegrateOptions): Promise<IntegrateResult> {
     seconds: timer.seconds,
     output: resultDataset(),
   };
-
-  function stoppedResult(): IntegrateResult {
-    return {
-      status: "stopped",
-      skippedBaselines: [],
-      combined,
-      genes,
-      coverage,
-      main,
-      umap: new Float32Array(),
-      leiden: new Int32Array(),
-      metrics: [],
-      hyper,
-      seconds: timer.seconds,
-      output: resultDataset(),
-    };
-  }
 
   function resultDataset(): Dataset {
     const obs = new Map<string, Column>();
@@ -244,19 +213,17 @@ export async function integrate(o: IntegrateOptions): Promise<IntegrateResult> {
       });
     const obsm = new Map();
     const varm = new Map();
-    if (main.status === "completed") {
-      const leidenCats = [...new Set(leiden)].sort((a, b) => a - b);
-      obs.set("leiden", {
-        kind: "categorical",
-        codes: Int32Array.from(leiden, (c) => leidenCats.indexOf(c)),
-        categories: leidenCats.map(String),
-        ordered: false,
-      });
-      obsm.set("X_sciLaMA", { nRows: cells, nCols: hyper.latent, values: main.cellMu });
-      obsm.set("X_umap", { nRows: cells, nCols: 2, values: umap });
-      varm.set("sciLaMA_gene_mu", { nRows: genes.length, nCols: hyper.latent, values: main.geneMu });
-      varm.set("sciLaMA_gene_hidden", { nRows: genes.length, nCols: hyper.hidden[0]!, values: main.geneHidden });
-    }
+    const leidenCats = [...new Set(leiden)].sort((a, b) => a - b);
+    obs.set("leiden", {
+      kind: "categorical",
+      codes: Int32Array.from(leiden, (c) => leidenCats.indexOf(c)),
+      categories: leidenCats.map(String),
+      ordered: false,
+    });
+    obsm.set("X_sciLaMA", { nRows: cells, nCols: hyper.latent, values: main.cellMu });
+    obsm.set("X_umap", { nRows: cells, nCols: 2, values: umap });
+    varm.set("sciLaMA_gene_mu", { nRows: genes.length, nCols: hyper.latent, values: main.geneMu });
+    varm.set("sciLaMA_gene_hidden", { nRows: genes.length, nCols: hyper.hidden[0]!, values: main.geneHidden });
     if (pcaEmbedding) obsm.set("X_pca", { nRows: cells, nCols: pcaEmbedding.length / cells, values: pcaEmbedding });
     const uns: { [k: string]: Json } = {
       sciLaMA: {

@@ -8,7 +8,7 @@ import type { MarkersSummary } from "../../api/contract.js";
 import { dotPlotData } from "../../figures/dotplot.js";
 import { atomicWrite, toCsv } from "../../io/csv.js";
 import type { Project } from "../../store/project.js";
-import { finishRun, setArtifact, setMetric } from "../../store/runs.js";
+import { setArtifact, setMetric } from "../../store/runs.js";
 import { type MarkersReportContext, markersReportHtml } from "./report.js";
 import type { MarkersResult } from "./workflow.js";
 
@@ -131,21 +131,29 @@ export function writeMarkersView(r: MarkersResult, folder: string, ctx: MarkersR
   return w;
 }
 
-/** Completes a markers run in one transaction: its files, the marker-set quality indices and its timings. */
-export function recordMarkers(
-  p: Project,
-  id: number,
-  s: { written: Record<string, string>; quality: MarkersResult["quality"]; modules: number; seconds: Record<string, number> },
-): void {
-  p.db.transaction(() => {
-    for (const [kind, path] of Object.entries(s.written)) setArtifact(p, id, kind, relative(p.dir, path));
-    setMetric(p, id, "modules", s.modules);
-    for (const which of ["contextual", "prior"] as const) {
-      const q = s.quality[which];
-      if (!q) continue;
-      setMetric(p, id, "davies_bouldin", q.daviesBouldin, which);
-      setMetric(p, id, "calinski_harabasz", q.calinskiHarabasz, which);
-    }
-    finishRun(p, id, "succeeded", { timings: s.seconds });
-  })();
+/** What a finished markers job reports (everything else is in the files it wrote). */
+export interface MarkersJobSummary {
+  /** kind → file */
+  written: Record<string, string>;
+  /** The browser that printed report.pdf, when one was asked for. */
+  printer: string | null;
+  quality: MarkersResult["quality"];
+  modules: number;
+  genes: number;
+  groups: string[];
+  species: MarkersResult["species"];
+  associations: Pick<MarkersResult["associations"][number], "module" | "genes" | "group" | "specificity">[];
+  seconds: Record<string, number>;
+}
+
+/** Records in the project what the markers run produced: its files and the marker-set quality indices. */
+export function recordMarkers(p: Project, id: number, s: MarkersJobSummary): void {
+  for (const [kind, path] of Object.entries(s.written)) setArtifact(p, id, kind, relative(p.dir, path));
+  setMetric(p, id, "modules", s.modules);
+  for (const which of ["contextual", "prior"] as const) {
+    const q = s.quality[which];
+    if (!q) continue;
+    setMetric(p, id, "davies_bouldin", q.daviesBouldin, which);
+    setMetric(p, id, "calinski_harabasz", q.calinskiHarabasz, which);
+  }
 }

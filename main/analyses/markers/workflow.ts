@@ -12,7 +12,6 @@ import {
   type GeneModules,
   geneModules,
   type MarkerSetQuality,
-  MODULE_DEFAULTS,
   type ModuleAssociation,
   markerSetQuality,
   moduleAssociation,
@@ -25,6 +24,8 @@ import { guessGeneIdType } from "../../genes/detect.js";
 import { DataError } from "../../io/errors.js";
 import { H5adFile } from "../../io/h5ad/read.js";
 import { alignPrior, bundledPrior } from "../../priors/index.js";
+import { type StageHooks, Stages } from "../stages.js";
+import { MARKERS_DEFAULTS } from "./settings.js";
 
 export interface MarkersOptions {
   file: string;
@@ -35,17 +36,10 @@ export interface MarkersOptions {
   gmt?: string[];
   /** Known marker sets (group → genes) for the quality indices; default: top Wilcoxon markers. */
   markerSets?: Record<string, string[]>;
-  onStage?: (stage: string) => void;
-  /** Checked between stages: true ends the work with a StoppedError. */
-  shouldStop?: () => boolean;
 }
 
-/** Thrown when `shouldStop` asked the workflow to end early (nothing is returned, so nothing is written). */
-export class StoppedError extends Error {
-  constructor() {
-    super("stopped on request");
-  }
-}
+/** The stages in order (announcing one tells the run's progress). */
+const STAGES = ["reading the result", "markers per group (Wilcoxon)", "gene modules", "enrichment"];
 
 export interface MarkersResult {
   cells: number;
@@ -69,15 +63,14 @@ export interface MarkersResult {
   seconds: Record<string, number>;
 }
 
-export async function markers(o: MarkersOptions): Promise<MarkersResult> {
-  const seconds: Record<string, number> = {};
-  let t = performance.now();
+/** Runs the workflow; a stop request between stages throws `Stopped`. */
+export async function markers(o: MarkersOptions, hooks: StageHooks = {}): Promise<MarkersResult> {
+  const st = new Stages(hooks, STAGES);
   const lap = (k: string) => {
-    seconds[k] = (performance.now() - t) / 1000;
-    t = performance.now();
-    if (o.shouldStop?.()) throw new StoppedError();
+    st.lap(k);
+    st.stopPoint();
   };
-  o.onStage?.("reading the result");
+  st.stage("reading the result");
   const h = await H5adFile.open(o.file);
   let X: Matrix;
   let genes: string[];
@@ -116,12 +109,12 @@ export async function markers(o: MarkersOptions): Promise<MarkersResult> {
   const ctx = Float32Array.from(mu.values);
   lap("read");
 
-  o.onStage?.("markers per group (Wilcoxon)");
+  st.stage("markers per group (Wilcoxon)");
   const de = rankGenesGroups(X, genes, codes, groups);
   lap("Wilcoxon markers");
 
-  o.onStage?.("gene modules");
-  const params = { neighbors: o.neighbors ?? MODULE_DEFAULTS.neighbors, resolution: o.resolution ?? MODULE_DEFAULTS.resolution };
+  st.stage("gene modules");
+  const params = { neighbors: o.neighbors ?? MARKERS_DEFAULTS.neighbors, resolution: o.resolution ?? MARKERS_DEFAULTS.resolution };
   const m = await geneModules(ctx, genes.length, dims, params);
   const contextual = { ...m, centrality: centrality(ctx, dims, m.module, m.modules) };
   const { associations, scores } = moduleAssociation(X, m.module, m.modules, codes, groups);
@@ -155,7 +148,7 @@ export async function markers(o: MarkersOptions): Promise<MarkersResult> {
   };
   lap("static prior and marker-set quality");
 
-  o.onStage?.("enrichment");
+  st.stage("enrichment");
   const collections: Collection[] = [...bundledCollections(species), ...(o.gmt ?? []).map(readGmt)];
   const enrichment = await moduleEnrichment(genes, m.module, m.modules, collections);
   lap("enrichment");
@@ -173,6 +166,6 @@ export async function markers(o: MarkersOptions): Promise<MarkersResult> {
     de,
     species,
     params,
-    seconds,
+    seconds: st.seconds,
   };
 }

@@ -424,3 +424,13 @@ export async function readH5ad(path: string): Promise<Dataset> {
     f.close();
   }
 }
+
+/** Opens `path`, reads what `read` takes from it, and closes it. */
+export async function withH5ad<T>(path: string, read: (h: H5adFile) => T): Promise<T> {
+  const f = await H5adFile.open(path);
+  try {
+    return read(f);
+  } finally {
+    f.close();
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * The integration as the lifecycle runs it: the worker trains, scores and writes the result files (`worker.ts`); the
+ * caller gets stages, training progress and this summary, and the project records it (`export.ts`).
+ */
+import type { Analysis } from "../lifecycle.js";
+import { type IntegrationSummary, recordIntegration } from "./export.js";
+import type { IntegrateOptions } from "./workflow.js";
+
+export type { IntegrationSummary };
+
+/** The job's input: the workflow's options and the result file to write (its other files go beside it). */
+export interface IntegrationInput {
+  options: IntegrateOptions;
+  out: string;
+}
+
+/** A stop before the chosen model is trained keeps nothing; during the baselines the result is written with the
+ *  rows scored so far. */
+export const INTEGRATION: Analysis<IntegrationInput, IntegrationSummary> = {
+  kind: "integrate",
+  worker: new URL("./worker.ts", import.meta.url),
+  record: recordIntegration,
+};

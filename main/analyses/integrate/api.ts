@@ -1,0 +1,260 @@
+/**
+ * The integration's API methods: the wizard's plan (cell columns, shared genes, presets, defaults and limits), prior
+ * coverage, starting a run, and a finished run's result (UMAP, groups, metrics, losses) and gene values.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { describeColumn, suggestColumns } from "../../api/columns.js";
+import type { IntegrationPlan, PriorCoverage, RunResult } from "../../api/contract.js";
+import { ApiError } from "../../api/errors.js";
+import { id, method, path, project } from "../../api/method.js";
+import { list, obj, oneOf, optional, type Schema, str, within } from "../../api/schema.js";
+import type { Studio } from "../../api/studio.js";
+import { runCard } from "../../api/views.js";
+import type { Matrix } from "../../data/dataset.js";
+import { type Column, cellText, columnLength, type Frame } from "../../data/frame.js";
+import { withH5ad } from "../../io/h5ad/read.js";
+import type { Limit } from "../../settings/limits.js";
+import type { Project } from "../../store/project.js";
+import { artifact, artifacts, getRun, runDatasetIds } from "../../store/runs.js";
+import type { LossPoint } from "../stages.js";
+import { INTEGRATION } from "./analysis.js";
+import { GeneInputs, type PriorChoice, priorChoiceOf } from "./gene-inputs.js";
+import { reportHtml } from "./report.js";
+import { type ReportData, reportData } from "./report-data.js";
+import {
+  BASELINES,
+  HYPER_LIMITS,
+  INTEGRATION_DEFAULTS,
+  INTEGRATION_LIMITS,
+  type IntegrationSettings,
+  MIN_HVG,
+  PRESET_NAMES,
+  PRESETS,
+} from "./settings.js";
+
+/** Several datasets: the file each cell came from, always a valid batch. */
+const DATASET_COLUMN = "dataset";
+
+const datasets = list(id, { min: 1, max: 50 });
+const L = INTEGRATION_LIMITS;
+const hyperSchema = obj({
+  hidden: optional(list(within(L.hidden), { min: 1, max: 4 })),
+  beta: optional(obj({ zeroEpochs: within(L.betaZeroEpochs), step: within(L.betaStep), max: within(L.betaMax) })),
+  ...(Object.fromEntries(Object.entries(HYPER_LIMITS).map(([k, l]) => [k, optional(within(l as Limit))])) as {
+    [K in keyof typeof HYPER_LIMITS]: Schema<number | undefined>;
+  }),
+});
+
+async function plan(s: Studio, dir: string, ids: readonly number[]): Promise<IntegrationPlan> {
+  const chosen = s.readyDatasets(s.project(dir), ids);
+  const frames: Frame[] = [];
+  const geneLists: string[][] = [];
+  for (const d of chosen) {
+    const f = await withH5ad(d.path, (h) => ({ obs: h.readFrame("obs"), genes: h.readFrame("var").index }));
+    frames.push(f.obs);
+    geneLists.push(f.genes);
+  }
+  const names = [...frames[0]!.columns.keys()].filter((n) => frames.every((f) => f.columns.has(n)));
+  // Several datasets: a column's values are compared across all of them (the combined column).
+  const columns = names.map((n) => {
+    const parts = frames.map((f) => f.columns.get(n)!);
+    return describeColumn(n, parts.length === 1 ? parts[0]! : joinColumns(parts));
+  });
+  return {
+    cells: frames.reduce((a, f) => a + f.index.length, 0),
+    sharedGenes: sharedGenes(geneLists).length,
+    columns,
+    datasetColumn: chosen.length > 1 ? DATASET_COLUMN : null,
+    suggested: chosen.length > 1 ? { batch: DATASET_COLUMN, label: suggestColumns(columns).label } : suggestColumns(columns),
+    presets: PRESETS,
+    defaults: INTEGRATION_DEFAULTS,
+    limits: { ...INTEGRATION_LIMITS, hyper: HYPER_LIMITS, minHvg: MIN_HVG },
+  };
+}
+
+async function coverage(s: Studio, dir: string, ids: readonly number[], prior: string): Promise<PriorCoverage> {
+  const chosen = s.readyDatasets(s.project(dir), ids);
+  const geneLists: string[][] = [];
+  for (const d of chosen) geneLists.push(await withH5ad(d.path, (h) => h.readFrame("var").index));
+  const inputs = await GeneInputs.load(priorChoice(prior), false);
+  const c = inputs.coverage(sharedGenes(geneLists));
+  return {
+    prior: prior === "bundled" || ["self", "random", "shuffled"].includes(prior) ? prior : basename(prior),
+    genes: c.datasetGenes,
+    covered: c.covered.length,
+    fraction: c.fraction,
+    missingExamples: c.dropped.slice(0, 20),
+  };
+}
+
+/** Checks the settings against the datasets, then opens the run and starts its job; the run id comes back at once. */
+async function start(s: Studio, dir: string, settings: IntegrationSettings): Promise<{ runId: number }> {
+  const p = s.project(dir);
+  const chosen = s.readyDatasets(p, settings.datasets);
+  const plan_ = await plan(s, dir, settings.datasets);
+  const usable = (name: string | null, note: "batchNote" | "labelNote") => {
+    if (!name || name === plan_.datasetColumn) return;
+    const c = plan_.columns.find((x) => x.name === name);
+    if (!c) throw new ApiError("bad-request", `There is no cell column '${name}' in every chosen dataset.`);
+    if (c[note]) throw new ApiError("bad-request", `The column '${name}' ${c[note]}; choose another.`);
+  };
+  usable(settings.batch, "batchNote");
+  usable(settings.label, "labelNote");
+  const prior = priorChoice(settings.prior);
+  const runId = s.startRun(p, INTEGRATION, {
+    config: settings,
+    datasetIds: chosen.map((d) => d.id),
+    input: (folder) => ({
+      options: {
+        files: chosen.map((d) => d.path),
+        names: chosen.map((d) => d.name),
+        ...(settings.batch && settings.batch !== plan_.datasetColumn ? { batch: settings.batch } : {}),
+        ...(settings.label ? { label: settings.label } : {}),
+        prior,
+        preset: settings.preset,
+        hyper: settings.hyper,
+        seed: settings.seed,
+        hvg: settings.hvg,
+        baselines: settings.baselines,
+      },
+      out: `${folder}/result.h5ad`,
+    }),
+  });
+  return { runId };
+}
+
+/** The result file of a finished integration run. */
+export function integrationResultFile(p: Project, runId: number): string {
+  const run = getRun(p, runId);
+  if (run.kind !== INTEGRATION.kind) throw new ApiError("bad-request", `Run ${runId} is not an integration.`);
+  if (run.status !== "succeeded") throw new ApiError("not-found", `Run ${runId} has no result (${run.status}).`);
+  const rel = artifact(p, runId, "h5ad");
+  if (!rel) throw new ApiError("not-found", `Run ${runId} has no result file.`);
+  return p.path(rel);
+}
+
+interface Loaded {
+  X: Matrix;
+  genes: Map<string, number>;
+  report: ReportData;
+  result: Omit<RunResult, "run">;
+}
+
+/** What the report and the result page show of a run, read from its files (the run's loss curves, its datasets). */
+async function runReportData(p: Project, runId: number, appVersion: string): Promise<ReportData> {
+  const lossesFile = p.path("runs", String(runId), "losses.json");
+  return reportData(integrationResultFile(p, runId), {
+    runId,
+    project: p.name,
+    datasets: runDatasetIds(p, runId).map((d) => {
+      const row = p.dataset(d);
+      return { name: row.name, cells: row.n_obs, genes: row.n_vars };
+    }),
+    losses: existsSync(lossesFile) ? (JSON.parse(readFileSync(lossesFile, "utf8")) as LossPoint[]) : [],
+    appVersion,
+  });
+}
+
+/** A finished run's result, kept while the user looks at it (gene colouring reads its matrix again and again). */
+function load(s: Studio, p: Project, runId: number): Promise<Loaded> {
+  return s.remember(`integration:${p.dir}#${runId}`, async () => {
+    const report = await runReportData(p, runId, s.version);
+    const { X, genes } = await withH5ad(integrationResultFile(p, runId), (h) => ({ X: h.readX(), genes: h.readFrame("var").index }));
+    return {
+      X,
+      genes: new Map(genes.map((g, i) => [g, i])),
+      report,
+      result: {
+        metrics: report.metrics,
+        cells: report.cells,
+        umap: report.umap ? Array.from(report.umap) : [],
+        groups: report.groups.map((g) => ({ ...g, codes: Array.from(g.codes) })),
+        genes,
+        losses: report.losses,
+        files: artifacts(p, runId).map((f) => ({ kind: f.kind, path: p.path(f.path) })),
+      },
+    };
+  });
+}
+
+/** Log-normalised expression of one gene in every cell of a run's result (for colouring the UMAP). */
+async function geneValues(s: Studio, dir: string, runId: number, gene: string): Promise<{ gene: string; values: number[]; max: number }> {
+  const loaded = await load(s, s.project(dir), runId);
+  const col = loaded.genes.get(gene) ?? loaded.genes.get(gene.toUpperCase());
+  if (col === undefined) throw new ApiError("not-found", `The gene '${gene}' is not among the ${loaded.genes.size} genes of this result.`);
+  const values = matrixColumn(loaded.X, col);
+  return { gene: [...loaded.genes.keys()][col]!, values, max: Math.max(0, ...values) };
+}
+
+/** One column of a matrix as a dense list (zeros where a sparse row has no entry). */
+function matrixColumn(X: Matrix, col: number): number[] {
+  const values = new Array<number>(X.nRows).fill(0);
+  if (X.kind === "csr") {
+    for (let r = 0; r < X.nRows; r++)
+      for (let k = X.indptr[r]!; k < X.indptr[r + 1]!; k++) if (X.indices[k] === col) values[r] = X.data[k]!;
+  } else for (let r = 0; r < X.nRows; r++) values[r] = X.values[r * X.nCols + col]!;
+  return values;
+}
+
+function priorChoice(prior: string): PriorChoice {
+  const choice = priorChoiceOf([prior]);
+  if (typeof choice === "string") throw new ApiError("bad-request", `The prior ${choice}.`);
+  return choice;
+}
+
+/** Genes present in every list, in the first list's order. */
+function sharedGenes(lists: string[][]): string[] {
+  const others = lists.slice(1).map((l) => new Set(l));
+  return lists[0]!.filter((g) => others.every((o) => o.has(g)));
+}
+
+/** One column over several datasets: numeric if every part is, else the parts' values as text. */
+function joinColumns(parts: Column[]): Column {
+  if (parts.every((c) => c.kind === "numeric"))
+    return { kind: "numeric", values: Float64Array.from(parts.flatMap((c) => Array.from(c.values as ArrayLike<number>, Number))) };
+  return { kind: "string", values: parts.flatMap((c) => Array.from({ length: columnLength(c) }, (_, i) => cellText(c, i))) };
+}
+
+export const INTEGRATION_METHODS = {
+  "integration.plan": method(obj({ ...project, datasets }), (s, i) => plan(s, i.project, i.datasets)),
+  "integration.coverage": method(obj({ ...project, datasets, prior: path }), (s, i) => coverage(s, i.project, i.datasets, i.prior)),
+  "integration.start": method(
+    obj({
+      ...project,
+      datasets,
+      batch: optional(str({ min: 1, max: 200 })),
+      label: optional(str({ min: 1, max: 200 })),
+      prior: path,
+      preset: oneOf(PRESET_NAMES),
+      hyper: optional(hyperSchema),
+      seed: within(L.seed),
+      hvg: within(L.hvg),
+      baselines: list(oneOf(BASELINES), { max: BASELINES.length }),
+    }),
+    (s, i) =>
+      start(s, i.project, {
+        datasets: i.datasets,
+        batch: i.batch ?? null,
+        label: i.label ?? null,
+        prior: i.prior,
+        preset: i.preset,
+        hyper: i.hyper ?? {},
+        seed: i.seed,
+        hvg: i.hvg,
+        baselines: i.baselines,
+      }),
+  ),
+  "run.result": method(obj({ ...project, runId: id }), async (s, i) => {
+    const p = s.project(i.project);
+    const run = runCard(p, getRun(p, i.runId));
+    return { run, ...(await load(s, p, i.runId)).result } satisfies RunResult;
+  }),
+  "run.gene": method(obj({ ...project, runId: id, gene: str({ min: 1, max: 100 }) }), (s, i) => geneValues(s, i.project, i.runId, i.gene)),
+};
+
+/** The run's PDF report: title and HTML. */
+export async function integrationRunReport(p: Project, runId: number, appVersion: string): Promise<{ title: string; html: string }> {
+  const data = await runReportData(p, runId, appVersion);
+  return { title: data.title, html: reportHtml({ ...data, createdAt: new Date().toISOString() }) };
+}

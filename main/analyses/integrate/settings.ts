@@ -1,0 +1,65 @@
+/**
+ * The integration's settings: their types, defaults, ranges and presets — the one table the CLI's flags, the API's
+ * schema and the wizard (through the plan) read.
+ */
+import { PRESETS, type Preset, type SciLaMAHyper } from "../../models/scilama-hyper.js";
+import type { Limit } from "../../settings/limits.js";
+
+export { PRESETS, type Preset, type SciLaMAHyper };
+
+export const PRESET_NAMES = Object.keys(PRESETS) as Preset[];
+
+/** Unintegrated PCA, MNN correction of it, and sciLaMA with the paper's controls and the bundled prior. */
+export const BASELINES = ["pca", "mnn", "self", "bundled", "shuffled"] as const;
+export type Baseline = (typeof BASELINES)[number];
+
+export interface IntegrationSettings {
+  datasets: number[];
+  batch: string | null;
+  label: string | null;
+  /** "bundled", "self", "random", "shuffled", or a prior file's path. */
+  prior: string;
+  preset: Preset;
+  hyper: Partial<SciLaMAHyper>;
+  seed: number;
+  hvg: number;
+  baselines: Baseline[];
+}
+
+/** Quick by default, in the app and the CLI alike: a first run on a laptop's CPU should end in minutes; Standard and
+ *  Thorough (the reference's schedule) are one choice away. 2,000 highly variable genes as scanpy's tutorials. */
+export const INTEGRATION_DEFAULTS = {
+  prior: "bundled",
+  preset: "quick",
+  seed: 0,
+  hvg: 2000,
+  baselines: [...BASELINES],
+} as const satisfies Partial<IntegrationSettings>;
+
+/** The hyper-parameters the Advanced panel may change, within ranges that can train. */
+export const HYPER_LIMITS = {
+  latent: { min: 2, max: 512, integer: true },
+  batch: { min: 8, max: 100_000, integer: true },
+  lr: { min: 1e-6, max: 1 },
+  lrDecay: { min: 0.5, max: 1 },
+  maxEpochs: { min: 1, max: 5000, integer: true },
+  patience: { min: 1, max: 1000, integer: true },
+  earlyStopStart: { min: 0, max: 5000, integer: true },
+  dropout: { min: 0, max: 0.9 },
+  gamma: { min: 0, max: 10 },
+  weightDecay: { min: 0, max: 1 },
+  valFraction: { min: 0, max: 0.5 },
+} as const satisfies Partial<Record<keyof SciLaMAHyper, Limit>>;
+
+/** The other numeric settings' ranges. `hvg` 0 means every gene the prior covers. */
+export const INTEGRATION_LIMITS = {
+  hvg: { min: 0, max: 100_000, integer: true },
+  seed: { min: 0, max: 2 ** 31 - 1, integer: true },
+  hidden: { min: 8, max: 4096, integer: true },
+  betaZeroEpochs: { min: 0, max: 5000, integer: true },
+  betaStep: { min: 0, max: 1 },
+  betaMax: { min: 0, max: 10 },
+} as const satisfies Record<string, Limit>;
+
+/** Fewer highly variable genes than this model too little of the transcriptome (0, all genes, is always allowed). */
+export const MIN_HVG = 50;

@@ -1,0 +1,113 @@
+/**
+ * The one lifecycle of an analysis run, the same for the CLI and the Studio API: with a project, the run is opened
+ * (running) before any work, its progress recorded at most once a second, and it ends succeeded (with what the
+ * analysis records: files, metrics, device), cancelled, or failed with the error's message; without one, the job just
+ * runs. The work happens in a worker thread (`serve.ts`); events come out, cancel goes in.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { atomicWrite } from "../io/csv.js";
+import type { Project } from "../store/project.js";
+import { createRun, finishRun, markRunning, recordProgress } from "../store/runs.js";
+import { startWorkerJob } from "../workers/job.js";
+import type { JobOutcome } from "./serve.js";
+import { type AnalysisEvent, type LossPoint, lossPoint } from "./stages.js";
+
+export type { LossPoint };
+
+/** What the lifecycle needs of an analysis. */
+export interface Analysis<I, S extends { seconds: Record<string, number> }> {
+  /** The run's kind in the project store. */
+  kind: string;
+  /** Its worker module (which calls `serveAnalysis`). */
+  worker: URL;
+  /** Type only, never set: ties the analysis to its job's input, so a caller cannot start it with another's. */
+  readonly input?: I;
+  /** Records what a finished job produced (files, metrics, device); the lifecycle then marks the run succeeded, in
+   *  the same transaction. */
+  record(p: Project, runId: number, summary: S): void;
+}
+
+export interface RunInProject {
+  project: Project;
+  /** The settings as the run keeps them (shown by the app, reused to repeat it). */
+  config: unknown;
+  datasetIds: readonly number[];
+}
+
+export interface RunOptions<I> {
+  /** The job's input, given the run's own folder in the project (null when the run is not recorded). */
+  input: (folder: string | null) => I;
+  record?: RunInProject;
+  onEvent?: (e: AnalysisEvent) => void;
+}
+
+export type Outcome<S> = { status: "succeeded"; summary: S } | { status: "cancelled"; seconds: Record<string, number> };
+
+export interface AnalysisRun<S> {
+  runId: number | null;
+  /** Resolves with the outcome; rejects with the job's error (recorded as the run's failure). */
+  readonly done: Promise<Outcome<S>>;
+  /** Asks the job to stop at its next stop point. */
+  cancel(): void;
+}
+
+const RECORD_EVERY_MS = 1000;
+
+export function runAnalysis<I, S extends { seconds: Record<string, number> }>(a: Analysis<I, S>, o: RunOptions<I>): AnalysisRun<S> {
+  const p = o.record?.project ?? null;
+  const runId = p ? createRun(p, a.kind, o.record!.config, o.record!.datasetIds) : null;
+  const folder = p ? p.path("runs", String(runId)) : null;
+  if (p) {
+    markRunning(p, runId!);
+    mkdirSync(folder!, { recursive: true });
+  }
+  const losses: LossPoint[] = [];
+  let fraction = 0;
+  let lastRecorded = 0;
+  const onEvent = (e: AnalysisEvent) => {
+    if (e.type === "training") {
+      fraction = e.fraction;
+      const point = lossPoint(e);
+      if (point) losses.push(point);
+      const { phase, epoch, epochs } = e.progress;
+      const now = performance.now();
+      if (p && now - lastRecorded > RECORD_EVERY_MS) {
+        lastRecorded = now;
+        recordProgress(p, runId!, fraction, `${e.variant}: ${phase}, epoch ${epoch + 1}/${epochs}`);
+      }
+    } else {
+      if (e.fraction !== null) fraction = e.fraction;
+      if (p) recordProgress(p, runId!, fraction, e.stage);
+    }
+    o.onEvent?.(e);
+  };
+  let job: ReturnType<typeof startWorkerJob<AnalysisEvent, JobOutcome<S>>>;
+  try {
+    job = startWorkerJob<AnalysisEvent, JobOutcome<S>>(a.kind, a.worker, o.input(folder), onEvent);
+  } catch (e) {
+    if (p) finishRun(p, runId!, "failed", { error: (e as Error).message });
+    throw e;
+  }
+  const done = (async (): Promise<Outcome<S>> => {
+    try {
+      const r = await job.done;
+      if (p && losses.length) atomicWrite(join(folder!, "losses.json"), JSON.stringify(losses));
+      if (r.stopped) {
+        if (p) finishRun(p, runId!, "cancelled", { timings: r.seconds });
+        return { status: "cancelled", seconds: r.seconds };
+      }
+      if (p)
+        p.db.transaction(() => {
+          a.record(p, runId!, r.summary);
+          finishRun(p, runId!, "succeeded", { timings: r.summary.seconds });
+        })();
+      return { status: "succeeded", summary: r.summary };
+    } catch (e) {
+      // The job failed, or recording its result did (that transaction rolled back): the run says why.
+      if (p) finishRun(p, runId!, "failed", { error: e instanceof Error ? e.message : String(e) });
+      throw e;
+    }
+  })();
+  return { runId, done, cancel: job.cancel };
+}

@@ -1,0 +1,17 @@
+/**
+ * A setting's accepted range, and the one sentence that refuses a value outside it. The CLI's flags and the API's
+ * schema both check through `rangeProblem`, so the same bound is refused in the same words by either door.
+ */
+export interface Limit {
+  min: number;
+  max: number;
+  /** Whole numbers only. */
+  integer?: boolean;
+}
+
+/** Why `value` is not acceptable for `name` under `limit`, or null when it is. */
+export function rangeProblem(name: string, value: unknown, limit: Limit): string | null {
+  const n = typeof value === "number" ? value : Number.NaN;
+  if (Number.isFinite(n) && n >= limit.min && n <= limit.max && (!limit.integer || Number.isInteger(n))) return null;
+  return `${name} needs ${limit.integer ? "a whole number" : "a number"} from ${limit.min} to ${limit.max}, got '${String(value)}'`;
+}
