@@ -16,8 +16,8 @@ import type {
 import type { LossPoint } from "../analyses/lifecycle.js";
 import type { MARKERS_DEFAULTS, MARKERS_LIMITS, MarkersSettings } from "../analyses/markers/settings.js";
 import type { MarkerSetQuality } from "../analysis/modules.js";
-import type { DotPlot } from "../figures/dotplot.js";
-import type { Limit } from "../settings/limits.js";
+import type { DotPlot } from "../isomorphic/dotplot.js";
+import type { Limit } from "../isomorphic/limits.js";
 import type { DatasetSummary } from "../store/import.js";
 
 export type {

@@ -3,7 +3,7 @@
  * it is checked against its method's schema before any work, and a mismatch is answered with a message naming the
  * field. Plain functions, no code generation.
  */
-import { type Limit, rangeProblem } from "../settings/limits.js";
+import { type Limit, rangeProblem } from "../isomorphic/limits.js";
 import { ApiError } from "./errors.js";
 
 export type Schema<T> = (value: unknown, path: string) => T;

@@ -15,7 +15,7 @@ import {
 import { MARKERS_DEFAULTS, MARKERS_LIMITS } from "../analyses/markers/settings.js";
 import type { Format } from "../io/detect.js";
 import type { Orientation } from "../io/table.js";
-import { type Limit, rangeProblem } from "../settings/limits.js";
+import { type Limit, rangeProblem } from "../isomorphic/limits.js";
 import { EXIT, exitCodeFor, UsageError } from "./output.js";
 
 const HELP = `scilama — sciLaMA Studio from the command line
@@ -29,7 +29,7 @@ const HELP = `scilama — sciLaMA Studio from the command line
                      [--batch <obs column>] [--subset-hvg] [--scale] [--max-value 10] [--json]
   scilama integrate <files…> --out <result.h5ad> [--batch <obs column>] [--label <obs column>]
                      [--prior bundled|self|random|shuffled|<file> (repeat for several)] [--preset ${PRESET_NAMES.join("|")} (${INTEGRATION_DEFAULTS.preset})] [--seed N]
-                     [--hvg N (${INTEGRATION_DEFAULTS.hvg}; 0: all genes)] [--epochs N] [--baselines all|none|pca,mnn,self,bundled,shuffled]
+                     [--hvg N (${INTEGRATION_DEFAULTS.hvg}; 0: all genes)] [--epochs N] [--baselines all|none|${BASELINES.join(",")} (${INTEGRATION_DEFAULTS.baselines.join(",")})]
                      [--project <dir>] [--json] [--quiet]
   scilama markers <result.h5ad | run id --project <dir>> --groupby <obs column> --out <folder>
                      [--gmt <file.gmt> (repeat)] [--resolution ${MARKERS_DEFAULTS.resolution}] [--neighbors ${MARKERS_DEFAULTS.neighbors}] [--json] [--quiet]
@@ -77,7 +77,7 @@ const OPTIONS = {
   preset: { type: "string", default: INTEGRATION_DEFAULTS.preset },
   seed: { type: "string", default: String(INTEGRATION_DEFAULTS.seed) },
   epochs: { type: "string" },
-  baselines: { type: "string", default: "all" },
+  baselines: { type: "string", default: INTEGRATION_DEFAULTS.baselines.join(",") },
 } as const;
 
 function num(v: string | undefined, flag: string): number | undefined {
@@ -103,7 +103,7 @@ function oneOf<T extends string>(v: string | undefined, allowed: readonly T[], f
 
 /** `all`, `none` or a comma-separated list of baselines. */
 function baselineList(v: string): Baseline[] {
-  if (v === "all") return [...INTEGRATION_DEFAULTS.baselines];
+  if (v === "all") return [...BASELINES];
   if (v === "none") return [];
   return v.split(",").map((b) => oneOf(b.trim(), BASELINES, "baselines")!);
 }

@@ -1,7 +1,7 @@
 /** What every PDF report shares: escaping, SVG figures rendered server-side by echarts, the palette, the page style. */
 import * as echarts from "echarts";
 
-export { LEVELS, levelOf, PALETTE } from "../figures/palette.js";
+export { LEVELS, levelOf, PALETTE } from "../isomorphic/palette.js";
 
 /** UMAPs in reports draw at most this many cells (a seeded sample; the caption says so). */
 export const MAX_POINTS = 20_000;

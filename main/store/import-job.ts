@@ -3,13 +3,7 @@
  * opens the project itself (SQLite in WAL mode takes a second connection) and runs `importDataset`.
  */
 import { startWorkerJob, type WorkerJob } from "../workers/job.js";
-import type { DatasetSummary, ImportProgress } from "./import.js";
-
-export interface ImportJobInput {
-  projectDir: string;
-  source: string;
-  name?: string;
-}
+import type { DatasetSummary, ImportJobInput, ImportProgress } from "./import.js";
 
 export type ImportJob = WorkerJob<{ id: number; summary: DatasetSummary }>;
 

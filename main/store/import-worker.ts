@@ -1,7 +1,6 @@
 /** Worker-thread side of `startImportJob`. */
 import { serveWorkerJob } from "../workers/job.js";
-import { type DatasetSummary, type ImportProgress, importDataset } from "./import.js";
-import type { ImportJobInput } from "./import-job.js";
+import { type DatasetSummary, type ImportJobInput, type ImportProgress, importDataset } from "./import.js";
 import { Project } from "./project.js";
 
 await serveWorkerJob<ImportJobInput, ImportProgress, { id: number; summary: DatasetSummary }>(async (input, emit) => {

@@ -15,6 +15,13 @@ import { type QcSummary, summarizeQc } from "../pp/qc.js";
 import { describeValues, type ValueKind } from "../pp/values.js";
 import { now, type Project } from "./project.js";
 
+/** What an import job is given (it opens the project itself: SQLite in WAL mode takes a second connection). */
+export interface ImportJobInput {
+  projectDir: string;
+  source: string;
+  name?: string;
+}
+
 export interface ImportProgress {
   phase: "read" | "summarize" | "write" | "done";
   fraction: number;

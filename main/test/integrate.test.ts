@@ -65,6 +65,8 @@ test("CellBench (batch = protocol, label = cell line): sciLaMA mixes the protoco
   const out = join(project, "cellbench.h5ad");
   const r = integrateCli(
     [CELLBENCH, "--batch", "dataset", "--label", "cell_line", "--preset", "quick", "--hvg", "1000"].concat([
+      "--baselines",
+      "all",
       "--seed",
       "1",
       "--out",

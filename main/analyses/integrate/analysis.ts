@@ -3,16 +3,9 @@
  * caller gets stages, training progress and this summary, and the project records it (`export.ts`).
  */
 import type { Analysis } from "../lifecycle.js";
-import { type IntegrationSummary, recordIntegration } from "./export.js";
-import type { IntegrateOptions } from "./workflow.js";
+import { type IntegrationInput, type IntegrationSummary, recordIntegration } from "./export.js";
 
-export type { IntegrationSummary };
-
-/** The job's input: the workflow's options and the result file to write (its other files go beside it). */
-export interface IntegrationInput {
-  options: IntegrateOptions;
-  out: string;
-}
+export type { IntegrationInput, IntegrationSummary };
 
 /** A stop before the chosen model is trained keeps nothing; during the baselines the result is written with the
  *  rows scored so far. */

@@ -14,7 +14,7 @@ import { runCard } from "../../api/views.js";
 import type { Matrix } from "../../data/dataset.js";
 import { type Column, cellText, columnLength, type Frame } from "../../data/frame.js";
 import { withH5ad } from "../../io/h5ad/read.js";
-import type { Limit } from "../../settings/limits.js";
+import type { Limit } from "../../isomorphic/limits.js";
 import type { Project } from "../../store/project.js";
 import { artifact, artifacts, getRun, runDatasetIds } from "../../store/runs.js";
 import type { LossPoint } from "../stages.js";

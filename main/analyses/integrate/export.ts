@@ -8,7 +8,7 @@ import { writeH5ad } from "../../io/h5ad/write.js";
 import type { Project } from "../../store/project.js";
 import { recordDevice, setArtifact, setMetric } from "../../store/runs.js";
 import { METRIC_COLUMNS, type MetricRow } from "./evaluate.js";
-import type { IntegrateResult } from "./workflow.js";
+import type { IntegrateOptions, IntegrateResult } from "./workflow.js";
 
 const num = (v: number | null) => (v === null ? "" : String(Math.round(v * 1e6) / 1e6));
 
@@ -70,6 +70,12 @@ export function writeIntegration(r: IntegrateResult, out: string): Written {
   atomicWrite(w.cellModel, r.main.models.cells);
   atomicWrite(w.geneModel, r.main.models.genes);
   return w;
+}
+
+/** The job's input: the workflow's options and the result file to write (its other files go beside it). */
+export interface IntegrationInput {
+  options: IntegrateOptions;
+  out: string;
 }
 
 /** What a finished job reports (everything else is in the files it wrote). */

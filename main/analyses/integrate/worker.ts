@@ -1,7 +1,6 @@
 /** Worker-thread side of the integration: runs the workflow, writes the result, reports stages and progress. */
 import { serveAnalysis } from "../serve.js";
-import type { IntegrationInput, IntegrationSummary } from "./analysis.js";
-import { writeIntegration } from "./export.js";
+import { type IntegrationInput, type IntegrationSummary, writeIntegration } from "./export.js";
 import { integrate } from "./workflow.js";
 
 await serveAnalysis<IntegrationInput, IntegrationSummary>(async ({ options, out }, hooks) => {

@@ -4,19 +4,9 @@
  * and the project records it (`export.ts`).
  */
 import type { Analysis } from "../lifecycle.js";
-import { type MarkersJobSummary, recordMarkers } from "./export.js";
-import type { MarkersReportContext } from "./report.js";
-import type { MarkersOptions } from "./workflow.js";
+import { type MarkersInput, type MarkersJobSummary, recordMarkers } from "./export.js";
 
-export type { MarkersJobSummary };
-
-export interface MarkersInput {
-  options: Omit<MarkersOptions, "markerSets">;
-  folder: string;
-  context: MarkersReportContext;
-  /** Also print the report as PDF (report.pdf) with Chromium; the app prints on demand instead. */
-  pdf: boolean;
-}
+export type { MarkersInput, MarkersJobSummary };
 
 export const MARKERS: Analysis<MarkersInput, MarkersJobSummary> = {
   kind: "markers",

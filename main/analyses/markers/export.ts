@@ -5,12 +5,12 @@
 import { mkdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { MarkersSummary } from "../../api/contract.js";
-import { dotPlotData } from "../../figures/dotplot.js";
 import { atomicWrite, toCsv } from "../../io/csv.js";
+import { dotPlotData } from "../../isomorphic/dotplot.js";
 import type { Project } from "../../store/project.js";
 import { setArtifact, setMetric } from "../../store/runs.js";
 import { type MarkersReportContext, markersReportHtml } from "./report.js";
-import type { MarkersResult } from "./workflow.js";
+import type { MarkersOptions, MarkersResult } from "./workflow.js";
 
 export interface MarkersWritten {
   modules: string;
@@ -129,6 +129,15 @@ export function writeMarkersView(r: MarkersResult, folder: string, ctx: MarkersR
   atomicWrite(w.scores, new Uint8Array(r.scores.buffer, r.scores.byteOffset, r.scores.byteLength));
   atomicWrite(w.html, markersReportHtml(r, ctx));
   return w;
+}
+
+/** The job's input: the workflow's options and the folder its files go to. */
+export interface MarkersInput {
+  options: Omit<MarkersOptions, "markerSets">;
+  folder: string;
+  context: MarkersReportContext;
+  /** Also print the report as PDF (report.pdf) with Chromium; the app prints on demand instead. */
+  pdf: boolean;
 }
 
 /** What a finished markers job reports (everything else is in the files it wrote). */

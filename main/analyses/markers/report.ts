@@ -5,7 +5,7 @@
  */
 
 import { MIN_MODULE_GENES } from "../../analysis/modules.js";
-import { dotPlotData, dotPlotOption } from "../../figures/dotplot.js";
+import { dotPlotData, dotPlotOption } from "../../isomorphic/dotplot.js";
 import { escapeHtml, LEVELS, levelOf, PAGE_CSS, PALETTE, sampleRows, svg } from "../../report/common.js";
 import type { MarkersResult } from "./workflow.js";
 

@@ -2,7 +2,7 @@
  * The markers analysis's settings: types, defaults and ranges — the one table the CLI's flags, the API's schema and
  * the wizard (through the plan) read.
  */
-import type { Limit } from "../../settings/limits.js";
+import type { Limit } from "../../isomorphic/limits.js";
 
 /** The markers wizard's choices: which integration result, which cell groups, how fine the gene modules are. */
 export interface MarkersSettings {

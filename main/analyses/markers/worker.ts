@@ -3,8 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { printPdf } from "../../report/pdf.js";
 import { serveAnalysis } from "../serve.js";
-import type { MarkersInput, MarkersJobSummary } from "./analysis.js";
-import { writeMarkers, writeMarkersView } from "./export.js";
+import { type MarkersInput, type MarkersJobSummary, writeMarkers, writeMarkersView } from "./export.js";
 import { markers } from "./workflow.js";
 
 await serveAnalysis<MarkersInput, MarkersJobSummary>(async ({ options, folder, context, pdf }, hooks) => {

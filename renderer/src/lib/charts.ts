@@ -34,7 +34,7 @@ echarts.use([
 export { echarts };
 export type Option = echarts.EChartsCoreOption;
 
-export { PALETTE } from "../../../main/figures/palette";
+export { PALETTE } from "../../../main/isomorphic/palette";
 
 function download(url: string, file: string): void {
   const a = document.createElement("a");

@@ -2,7 +2,7 @@
  * UMAP scatter options shared by the pages: axes without a crossing at 0, zoom and pan, and series built from flat
  * Float32Arrays (x, y per point) so that echarts' large mode draws 100k points without a JS array per point.
  */
-import { LEVELS as LEVEL_COLORS, levelOf } from "../../../main/figures/palette";
+import { LEVELS as LEVEL_COLORS, levelOf } from "../../../main/isomorphic/palette";
 import type { Option } from "./charts";
 
 export const symbolSize = (n: number) => (n > 20000 ? 2 : n > 3000 ? 3 : 5);
