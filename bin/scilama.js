@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI directly through tsx's loader (no build step between a clone and a working CLI).
-import { register } from "tsx/esm/api";
+// The CLI: the compiled engine when the build is current, else the TypeScript through tsx (bin/load.mjs).
+import { loadEngine } from "./load.mjs";
 
-register();
-await import("../main/cli/main.ts");
+await loadEngine("main/cli/main");

@@ -1,6 +1,5 @@
-// The engine process of the desktop app (an Electron utilityProcess): registers the TypeScript loader, then runs the
-// Studio API behind a message port (engine-main.ts).
-import { register } from "tsx/esm/api";
+// The engine process of the desktop app (an Electron utilityProcess): the Studio API behind a message port
+// (engine-main.ts), from the compiled build when it is current (a packaged app ships only the build), else through tsx.
+import { loadEngine } from "../bin/load.mjs";
 
-register();
-await import("./engine-main.ts");
+await loadEngine("electron/engine-main");

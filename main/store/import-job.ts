@@ -8,5 +8,5 @@ import type { DatasetSummary, ImportJobInput, ImportProgress } from "./import.js
 export type ImportJob = WorkerJob<{ id: number; summary: DatasetSummary }>;
 
 export function startImportJob(input: ImportJobInput, onProgress?: (p: ImportProgress) => void): ImportJob {
-  return startWorkerJob("import", new URL("./import-worker.ts", import.meta.url), input, onProgress);
+  return startWorkerJob("import", new URL("./import-worker.js", import.meta.url), input, onProgress);
 }

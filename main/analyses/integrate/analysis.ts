@@ -11,6 +11,6 @@ export type { IntegrationInput, IntegrationSummary };
  *  rows scored so far. */
 export const INTEGRATION: Analysis<IntegrationInput, IntegrationSummary> = {
   kind: "integrate",
-  worker: new URL("./worker.ts", import.meta.url),
+  worker: new URL("./worker.js", import.meta.url),
   record: recordIntegration,
 };

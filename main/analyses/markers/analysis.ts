@@ -10,6 +10,6 @@ export type { MarkersInput, MarkersJobSummary };
 
 export const MARKERS: Analysis<MarkersInput, MarkersJobSummary> = {
   kind: "markers",
-  worker: new URL("./worker.ts", import.meta.url),
+  worker: new URL("./worker.js", import.meta.url),
   record: recordMarkers,
 };

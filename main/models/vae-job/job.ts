@@ -13,5 +13,5 @@ export type TrainJob = WorkerJob<WorkerResult>;
  */
 export function startTrainJob(spec: TrainJobSpec, onProgress?: (p: Progress) => void): TrainJob {
   validateTrainJobSpec(spec);
-  return startWorkerJob<Progress, WorkerResult>("training", new URL("./worker.ts", import.meta.url), spec, onProgress);
+  return startWorkerJob<Progress, WorkerResult>("training", new URL("./worker.js", import.meta.url), spec, onProgress);
 }
