@@ -3,6 +3,7 @@
  * their structured reason (file, expected, found, what to do); anything unexpected is a bug, reported as such.
  */
 import { DataError } from "../io/errors.js";
+import { SettingError } from "../isomorphic/limits.js";
 import { NoChromiumError } from "../report/pdf.js";
 import { DatasetBusyError } from "../store/datasets.js";
 import { ProjectError } from "../store/project.js";
@@ -27,6 +28,7 @@ export class ApiError extends Error {
 
 export function errorBody(e: unknown): ApiErrorBody {
   if (e instanceof ApiError) return { kind: e.kind, message: e.message };
+  if (e instanceof SettingError) return { kind: "bad-request", message: e.message };
   if (e instanceof DataError)
     return {
       kind: "data",

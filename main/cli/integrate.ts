@@ -4,7 +4,7 @@
  */
 import { INTEGRATION } from "../analyses/integrate/analysis.js";
 import { METRIC_COLUMNS, type MetricRow } from "../analyses/integrate/evaluate.js";
-import { type PriorChoice, priorChoiceOf } from "../analyses/integrate/gene-inputs.js";
+import { priorChoice } from "../analyses/integrate/gene-inputs.js";
 import type { Baseline, Preset } from "../analyses/integrate/settings.js";
 import { runAnalysis } from "../analyses/lifecycle.js";
 import type { AnalysisEvent } from "../analyses/stages.js";
@@ -26,12 +26,6 @@ export interface IntegrateCommandOptions {
   project?: string;
   json: boolean;
   quiet: boolean;
-}
-
-function priorChoice(values: readonly string[]): PriorChoice {
-  const choice = priorChoiceOf(values);
-  if (typeof choice === "string") throw new UsageError(`--prior ${choice}`);
-  return choice;
 }
 
 const HEADS: Record<(typeof METRIC_COLUMNS)[number], string> = {
@@ -74,7 +68,7 @@ function progressPrinter(quiet: boolean): (e: AnalysisEvent) => void {
 export async function integrateCommand(files: string[], o: IntegrateCommandOptions): Promise<void> {
   if (!files.length) throw new UsageError("'integrate' needs at least one dataset file");
   if (!o.out.endsWith(".h5ad")) throw new UsageError("--out must name a .h5ad file");
-  const prior = priorChoice(o.prior);
+  const prior = priorChoice(o.prior, "--prior");
   const project = o.project ? Project.open(o.project) : null;
   try {
     const run = runAnalysis(INTEGRATION, {

@@ -1,5 +1,6 @@
 /** CLI output helpers and the exit-code contract (documented in README). */
 import { DataError } from "../io/errors.js";
+import { SettingError } from "../isomorphic/limits.js";
 import { EmptySelectionError } from "../pp/filter.js";
 import { ProjectError } from "../store/project.js";
 
@@ -12,7 +13,7 @@ export function print(json: boolean, value: unknown, text: () => string): void {
 }
 
 export function exitCodeFor(e: unknown): number {
-  if (e instanceof UsageError) return EXIT.usage;
+  if (e instanceof UsageError || e instanceof SettingError) return EXIT.usage;
   if (e instanceof DataError || e instanceof EmptySelectionError) return EXIT.input;
   if (e instanceof ProjectError) return EXIT.project;
   return EXIT.internal;

@@ -15,3 +15,9 @@ export function rangeProblem(name: string, value: unknown, limit: Limit): string
   if (Number.isFinite(n) && n >= limit.min && n <= limit.max && (!limit.integer || Number.isInteger(n))) return null;
   return `${name} needs ${limit.integer ? "a whole number" : "a number"} from ${limit.min} to ${limit.max}, got '${String(value)}'`;
 }
+
+/** A setting refused before any work starts; the message names the setting as the caller spells it (a CLI flag, an
+ *  API field). The CLI answers it as a usage error, the API as a bad request. */
+export class SettingError extends Error {
+  override name = "SettingError";
+}

@@ -13,16 +13,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { writeIntegration } from "../analyses/integrate/export.js";
-import { type PriorChoice, priorChoiceOf } from "../analyses/integrate/gene-inputs.js";
+import { priorChoice } from "../analyses/integrate/gene-inputs.js";
 import { integrate } from "../analyses/integrate/workflow.js";
 import { markers } from "../analyses/markers/workflow.js";
 import { PBMC3K, tempDir } from "./helpers.js";
-
-function priorChoice(values: string[]): PriorChoice {
-  const c = priorChoiceOf(values);
-  assert.ok(typeof c !== "string", `prior: ${c}`);
-  return c;
-}
 
 const CANONICAL: Record<string, string[]> = {
   B: ["MS4A1", "CD79A", "CD79B"],
@@ -37,7 +31,7 @@ test("PBMC 3k: canonical markers fall in modules of their cell type, sit tighter
   const r = await integrate({
     files: [PBMC3K],
     label: "seurat_annotation",
-    prior: priorChoice(["bundled"]),
+    prior: priorChoice(["bundled"], "prior"),
     preset: "standard",
     hyper: { maxEpochs: 60 },
     seed: 1,

@@ -19,7 +19,7 @@ import type { Project } from "../../store/project.js";
 import { artifact, artifacts, getRun, runDatasetIds } from "../../store/runs.js";
 import type { LossPoint } from "../stages.js";
 import { INTEGRATION } from "./analysis.js";
-import { GeneInputs, type PriorChoice, priorChoiceOf } from "./gene-inputs.js";
+import { GeneInputs, priorChoice } from "./gene-inputs.js";
 import { reportHtml } from "./report.js";
 import { type ReportData, reportData } from "./report-data.js";
 import {
@@ -77,7 +77,7 @@ async function coverage(s: Studio, dir: string, ids: readonly number[], prior: s
   const chosen = s.readyDatasets(s.project(dir), ids);
   const geneLists: string[][] = [];
   for (const d of chosen) geneLists.push(await withH5ad(d.path, (h) => h.readFrame("var").index));
-  const inputs = await GeneInputs.load(priorChoice(prior), false);
+  const inputs = await GeneInputs.load(priorChoice([prior], "prior"), false);
   const c = inputs.coverage(sharedGenes(geneLists));
   return {
     prior: prior === "bundled" || ["self", "random", "shuffled"].includes(prior) ? prior : basename(prior),
@@ -101,7 +101,7 @@ async function start(s: Studio, dir: string, settings: IntegrationSettings): Pro
   };
   usable(settings.batch, "batchNote");
   usable(settings.label, "labelNote");
-  const prior = priorChoice(settings.prior);
+  const prior = priorChoice([settings.prior], "prior");
   const runId = s.startRun(p, INTEGRATION, {
     config: settings,
     datasetIds: chosen.map((d) => d.id),
@@ -195,12 +195,6 @@ function matrixColumn(X: Matrix, col: number): number[] {
       for (let k = X.indptr[r]!; k < X.indptr[r + 1]!; k++) if (X.indices[k] === col) values[r] = X.data[k]!;
   } else for (let r = 0; r < X.nRows; r++) values[r] = X.values[r * X.nCols + col]!;
   return values;
-}
-
-function priorChoice(prior: string): PriorChoice {
-  const choice = priorChoiceOf([prior]);
-  if (typeof choice === "string") throw new ApiError("bad-request", `The prior ${choice}.`);
-  return choice;
 }
 
 /** Genes present in every list, in the first list's order. */

@@ -4,6 +4,7 @@
  * random vectors), or the self-informed input (the transposed expression matrix).
  */
 import { existsSync } from "node:fs";
+import { SettingError } from "../../isomorphic/limits.js";
 import { alignPrior, alignPriors, bundledPrior, type GenePrior, randomPrior, readPrior, shuffledPrior } from "../../priors/index.js";
 
 /** "priors": the chosen static priors (the bundled one and/or files), one gene encoder each. */
@@ -13,14 +14,17 @@ export type PriorSource = "bundled" | { file: string };
 export type PriorChoice = "self" | "random" | "shuffled" | { priors: PriorSource[] };
 
 /** The choice named by prior values ("bundled", "self", "random", "shuffled" or prior files; several static priors
- *  are fused by the model), or what is wrong with them (a phrase that follows the word "prior"). */
-export function priorChoiceOf(values: readonly string[]): PriorChoice | string {
+ *  are fused by the model); what is wrong with them is a SettingError naming `setting` (e.g. "--prior"). */
+export function priorChoice(values: readonly string[], setting: string): PriorChoice {
+  const refuse = (problem: string): never => {
+    throw new SettingError(`${setting} ${problem}`);
+  };
   const controls = ["self", "random", "shuffled"] as const;
   const control = controls.find((c) => values.includes(c));
-  if (control) return values.length > 1 ? `${control} is a control and cannot be combined with other priors` : control;
-  if (!values.length) return "is missing";
+  if (control) return values.length > 1 ? refuse(`${control} is a control and cannot be combined with other priors`) : control;
+  if (!values.length) return refuse("is missing");
   const missing = values.find((p) => p !== "bundled" && !existsSync(p));
-  if (missing) return `must be bundled, self, random, shuffled or a prior file; '${missing}' does not exist`;
+  if (missing) return refuse(`must be bundled, self, random, shuffled or a prior file; '${missing}' does not exist`);
   return { priors: values.map((p) => (p === "bundled" ? "bundled" : { file: p })) };
 }
 
