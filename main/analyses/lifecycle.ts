@@ -13,8 +13,6 @@ import { startWorkerJob } from "../workers/job.js";
 import type { JobOutcome } from "./serve.js";
 import { type AnalysisEvent, type LossPoint, lossPoint } from "./stages.js";
 
-export type { LossPoint };
-
 /** What the lifecycle needs of an analysis. */
 export interface Analysis<I, S extends { seconds: Record<string, number> }> {
   /** The run's kind in the project store. */

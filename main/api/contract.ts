@@ -13,8 +13,8 @@ import type {
   Preset,
   SciLaMAHyper,
 } from "../analyses/integrate/settings.js";
-import type { LossPoint } from "../analyses/lifecycle.js";
 import type { MARKERS_DEFAULTS, MARKERS_LIMITS, MarkersSettings } from "../analyses/markers/settings.js";
+import type { LossPoint } from "../analyses/stages.js";
 import type { MarkerSetQuality } from "../analysis/modules.js";
 import type { DotPlot } from "../isomorphic/dotplot.js";
 import type { Limit } from "../isomorphic/limits.js";

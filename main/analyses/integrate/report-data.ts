@@ -4,10 +4,10 @@
  * for a run of a project, its loss curves and dataset records.
  */
 import { createRequire } from "node:module";
-import type { LossPoint } from "../../api/contract.js";
 import type { Json } from "../../data/dataset.js";
 import { DataError } from "../../io/errors.js";
 import { H5adFile } from "../../io/h5ad/read.js";
+import type { LossPoint } from "../stages.js";
 import { METRIC_COLUMNS, type MetricRow } from "./evaluate.js";
 
 export interface ReportData {
