@@ -85,6 +85,7 @@ export function mapGenes(names: string[]): GeneMappingReport {
 export function isMitochondrial(name: string): boolean {
   if (/^mt-/i.test(name)) return true;
   const t = geneTables();
-  const g = t.bySymbol.get(name) ?? t.byEnsembl.get(stripEnsemblVersion(name));
+  // Only Ensembl-looking names can be Ensembl ids (asking the index otherwise would build it for nothing).
+  const g = t.bySymbol.get(name) ?? (/^ENS/.test(name) ? t.byEnsembl.get(stripEnsemblVersion(name)) : undefined);
   return g?.chromosome === "MT";
 }
