@@ -33,11 +33,18 @@ export interface RunInProject {
   datasetIds: readonly number[];
 }
 
+/** Where a run stands: the last stage announced and the whole run's progress in [0, 1]. */
+export interface RunState {
+  stage: string;
+  fraction: number;
+}
+
 export interface RunOptions<I> {
   /** The job's input, given the run's own folder in the project (null when the run is not recorded). */
   input: (folder: string | null) => I;
   record?: RunInProject;
-  onEvent?: (e: AnalysisEvent) => void;
+  /** Each event, with where the run stands after it. */
+  onEvent?: (e: AnalysisEvent, state: Readonly<RunState>) => void;
 }
 
 export type Outcome<S> = { status: "succeeded"; summary: S } | { status: "cancelled"; seconds: Record<string, number> };
@@ -61,24 +68,25 @@ export function runAnalysis<I, S extends { seconds: Record<string, number> }>(a:
     mkdirSync(folder!, { recursive: true });
   }
   const losses: LossPoint[] = [];
-  let fraction = 0;
+  const state: RunState = { stage: "starting", fraction: 0 };
   let lastRecorded = 0;
   const onEvent = (e: AnalysisEvent) => {
     if (e.type === "training") {
-      fraction = e.fraction;
+      state.fraction = e.fraction;
       const point = lossPoint(e);
       if (point) losses.push(point);
       const { phase, epoch, epochs } = e.progress;
       const now = performance.now();
       if (p && now - lastRecorded > RECORD_EVERY_MS) {
         lastRecorded = now;
-        recordProgress(p, runId!, fraction, `${e.variant}: ${phase}, epoch ${epoch + 1}/${epochs}`);
+        recordProgress(p, runId!, state.fraction, `${e.variant}: ${phase}, epoch ${epoch + 1}/${epochs}`);
       }
     } else {
-      if (e.fraction !== null) fraction = e.fraction;
-      if (p) recordProgress(p, runId!, fraction, e.stage);
+      state.stage = e.stage;
+      if (e.fraction !== null) state.fraction = e.fraction;
+      if (p) recordProgress(p, runId!, state.fraction, e.stage);
     }
-    o.onEvent?.(e);
+    o.onEvent?.(e, state);
   };
   let job: ReturnType<typeof startWorkerJob<AnalysisEvent, JobOutcome<S>>>;
   try {

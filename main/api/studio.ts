@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve, sep } from "node:path";
-import { type Analysis, type AnalysisRun, runAnalysis } from "../analyses/lifecycle.js";
+import { type Analysis, type AnalysisRun, type RunState, runAnalysis } from "../analyses/lifecycle.js";
 import { type AnalysisEvent, lossPoint } from "../analyses/stages.js";
 import { printPdf } from "../report/pdf.js";
 import { removeDataset, renameDataset } from "../store/datasets.js";
@@ -183,16 +183,10 @@ export class Studio {
   /** Opens a run of `analysis` in the project (marked running) and starts its job; its events are pushed to the
    *  renderer and its end is announced with `run-done`. The run id comes back at once. */
   startRun<I, S extends { seconds: Record<string, number> }>(p: Project, analysis: Analysis<I, S>, start: RunStart<I>): number {
-    let stage = "starting";
-    let fraction = 0;
-    const run = runAnalysis(analysis, {
+    const run: AnalysisRun<S> = runAnalysis(analysis, {
       input: (folder) => start.input(folder!),
       record: { project: p, config: start.config, datasetIds: start.datasetIds },
-      onEvent: (e) => {
-        if (e.type === "stage") stage = e.stage;
-        fraction = e.fraction ?? fraction;
-        this.emit(runEvent(p.dir, run.runId!, stage, fraction, e));
-      },
+      onEvent: (e, state) => this.emit(runEvent(p.dir, run.runId!, state, e)),
     });
     const runId = run.runId!;
     const key = `${p.dir}#${runId}`;
@@ -218,14 +212,8 @@ export class Studio {
 
 /** A run's progress as the renderer receives it: the last announced stage and the run's fraction, with the
  *  training's details when the event is one. */
-function runEvent(
-  project: string,
-  runId: number,
-  stage: string,
-  fraction: number,
-  e: AnalysisEvent,
-): Extract<StudioEvent, { type: "run" }> {
-  const base = { type: "run" as const, project, runId, stage, fraction };
+function runEvent(project: string, runId: number, state: Readonly<RunState>, e: AnalysisEvent): Extract<StudioEvent, { type: "run" }> {
+  const base = { type: "run" as const, project, runId, stage: state.stage, fraction: state.fraction };
   if (e.type === "stage")
     return { ...base, variant: null, phase: null, epoch: null, epochs: null, etaSec: null, cellsPerSec: null, device: null, point: null };
   const p = e.progress;

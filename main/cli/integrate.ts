@@ -10,7 +10,7 @@ import { runAnalysis } from "../analyses/lifecycle.js";
 import type { AnalysisEvent } from "../analyses/stages.js";
 import { Project } from "../store/project.js";
 import { untilDone } from "./interrupt.js";
-import { print, UsageError } from "./output.js";
+import { print, sayer, UsageError } from "./output.js";
 
 export interface IntegrateCommandOptions {
   out: string;
@@ -49,9 +49,7 @@ export function metricTable(rows: readonly MetricRow[]): string {
 /** Stages as they come, training progress every 2 s, on stderr. */
 function progressPrinter(quiet: boolean): (e: AnalysisEvent) => void {
   let last = 0;
-  const say = (s: string) => {
-    if (!quiet) process.stderr.write(`${s}\n`);
-  };
+  const say = sayer(quiet);
   return (e) => {
     if (e.type === "stage") return say(`· ${e.stage}`);
     const now = performance.now();
@@ -93,9 +91,7 @@ export async function integrateCommand(files: string[], o: IntegrateCommandOptio
     if (outcome.status === "cancelled") throw new Error("integration stopped before training finished; nothing was written");
     const r = outcome.summary;
     const c = r.coverage;
-    const say = (s: string) => {
-      if (!o.quiet) process.stderr.write(`${s}\n`);
-    };
+    const say = sayer(o.quiet);
     say(
       `genes: ${c.datasetGenes} shared, ${c.covered} covered by the prior (${(100 * c.fraction).toFixed(1)}%), ${r.modelledGenes} modelled`,
     );

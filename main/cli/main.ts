@@ -90,8 +90,8 @@ function num(v: string | undefined, flag: string): number | undefined {
 /** A number flag that must lie within a setting's range (refused in the API's words). */
 function bounded(v: string | undefined, flag: string, limit: Limit): number | undefined {
   if (v === undefined) return undefined;
-  const problem = rangeProblem(`--${flag}`, v.trim() === "" ? Number.NaN : Number(v), limit);
-  if (problem) throw new UsageError(problem.replace(/got '.*'$/, `got '${v}'`));
+  const problem = rangeProblem(`--${flag}`, v.trim() === "" ? Number.NaN : Number(v), limit, v);
+  if (problem) throw new UsageError(problem);
   return Number(v);
 }
 

@@ -11,7 +11,7 @@ import { Project } from "../store/project.js";
 import { artifact, runDatasetIds } from "../store/runs.js";
 import { appVersion } from "../version.js";
 import { untilDone } from "./interrupt.js";
-import { print, UsageError } from "./output.js";
+import { print, sayer, UsageError } from "./output.js";
 
 export interface MarkersCommandOptions {
   groupby: string;
@@ -49,6 +49,7 @@ export async function markersCommand(what: string, o: MarkersCommandOptions): Pr
     resolution: o.resolution,
     gmt: o.gmt,
   };
+  const say = sayer(o.quiet);
   try {
     const run = runAnalysis(MARKERS, {
       input: () => ({
@@ -59,7 +60,7 @@ export async function markersCommand(what: string, o: MarkersCommandOptions): Pr
       }),
       ...(p && sourceRun ? { record: { project: p, config: s, datasetIds: runDatasetIds(p, sourceRun) } } : {}),
       onEvent: (e) => {
-        if (e.type === "stage" && !o.quiet) process.stderr.write(`· ${e.stage}\n`);
+        if (e.type === "stage") say(`· ${e.stage}`);
       },
     });
     const outcome = await untilDone(run, "stopping after the current stage…");

@@ -8,6 +8,13 @@ export const EXIT = { ok: 0, internal: 1, usage: 2, input: 3, project: 4 } as co
 
 export class UsageError extends Error {}
 
+/** Progress lines on stderr (stdout keeps the result), silent with --quiet. */
+export const sayer =
+  (quiet: boolean) =>
+  (line: string): void => {
+    if (!quiet) process.stderr.write(`${line}\n`);
+  };
+
 export function print(json: boolean, value: unknown, text: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
 }

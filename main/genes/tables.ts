@@ -115,48 +115,46 @@ class Tables implements GeneTables {
     return this.built.get(name) as T;
   }
 
-  /** An index whose keys come from one column (`|`-separated lists split, `normalize`d); the last line wins. */
-  private column(name: string, column: number, normalize = (k: string) => k): Lookup<HumanGene> {
-    return this.once(name, () => {
-      const list = column === ENSEMBL || column === ALIASES;
-      return new LineIndex(
-        this.rows.length,
-        (i) => {
-          const v = this.field(i, column);
-          return v ? (list ? v.split("|") : [v]).map(normalize) : [];
-        },
-        (at) => this.gene(at[at.length - 1]!),
-      );
-    });
+  /** An index of one column's values (its `|`-separated lists split, each key `normalize`d), built once. */
+  private index<V>(name: string, column: number, value: (lines: readonly number[]) => V, normalize = (k: string) => k): Lookup<V> {
+    return this.once(
+      name,
+      () =>
+        new LineIndex(
+          this.rows.length,
+          (i) => {
+            const v = this.field(i, column);
+            return v ? v.split("|").map(normalize) : [];
+          },
+          value,
+        ),
+    );
   }
+
+  /** One gene per key: the last line wins. */
+  private readonly last = (at: readonly number[]) => this.gene(at[at.length - 1]!);
 
   get human(): readonly HumanGene[] {
     return this.once("human", () => this.rows.map((_, i) => this.gene(i)));
   }
   get bySymbol() {
-    return this.column("symbol", SYMBOL);
+    return this.index("symbol", SYMBOL, this.last);
   }
   get bySymbolUpper() {
-    return this.column("symbolUpper", SYMBOL, (k) => k.toUpperCase());
+    return this.index("symbolUpper", SYMBOL, this.last, (k) => k.toUpperCase());
   }
   get byEntrez() {
-    return this.column("entrez", ENTREZ);
+    return this.index("entrez", ENTREZ, this.last);
   }
   get byEnsembl() {
-    return this.column("ensembl", ENSEMBL);
+    return this.index("ensembl", ENSEMBL, this.last);
   }
   get byAlias(): Lookup<HumanGene[]> {
-    return this.once(
+    return this.index(
       "alias",
-      () =>
-        new LineIndex(
-          this.rows.length,
-          (i) => {
-            const v = this.field(i, ALIASES);
-            return v ? v.split("|").map((a) => a.toUpperCase()) : [];
-          },
-          (at) => at.map((i) => this.gene(i)),
-        ),
+      ALIASES,
+      (at) => at.map((i) => this.gene(i)),
+      (k) => k.toUpperCase(),
     );
   }
   get mouseToHuman() {

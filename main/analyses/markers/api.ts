@@ -132,8 +132,8 @@ export const MARKERS_METHODS = {
 };
 
 /** The run's PDF report: its title and the HTML the worker wrote. */
-export function markersRunReport(p: Project, runId: number): Promise<{ title: string; html: string }> {
+export async function markersRunReport(p: Project, runId: number): Promise<{ title: string; html: string }> {
   const html = artifact(p, runId, "html");
   if (!html || getRun(p, runId).status !== "succeeded") throw new ApiError("not-found", `Run ${runId} has no result to report.`);
-  return Promise.resolve({ title: `Markers and gene modules (run ${runId})`, html: readFileSync(p.path(html), "utf8") });
+  return { title: `Markers and gene modules (run ${runId})`, html: readFileSync(p.path(html), "utf8") };
 }

@@ -416,13 +416,8 @@ function readJson(node: H5Group | H5Dataset): Json {
   return out;
 }
 
-export async function readH5ad(path: string): Promise<Dataset> {
-  const f = await H5adFile.open(path);
-  try {
-    return f.readAll();
-  } finally {
-    f.close();
-  }
+export function readH5ad(path: string): Promise<Dataset> {
+  return withH5ad(path, (f) => f.readAll());
 }
 
 /** Opens `path`, reads what `read` takes from it, and closes it. */
