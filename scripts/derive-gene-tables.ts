@@ -4,8 +4,11 @@
  *
  * resources/genes/human_genes.tsv.gz   entrez, symbol, type, chromosome, ensembl ids (|), aliases (|)
  *   from org.Hs.eg.db 2022-09 (Bioconductor, Artistic-2.0); aliases equal to the symbol are dropped.
- * resources/genes/mouse_orthologs.tsv.gz   mouse symbol, MGI id, human symbol, best (1/0)
- *   from the Alliance of Genome Resources human→mouse ortholog table (via shared/data/gene_sets).
+ * resources/genes/human_genes.index.tsv.gz   per index of the table (main/genes/tables.ts HUMAN_INDEXES): its name,
+ *   the table's row count, and its entries sorted by key, so that a lookup is a binary search, not a map built per run.
+ * resources/genes/mouse_orthologs.tsv.gz   mouse symbol, MGI id, human symbol, best (1/0), sorted by mouse symbol
+ *   (code-unit order), then best first; from the Alliance of Genome Resources human→mouse ortholog table (via
+ *   shared/data/gene_sets).
  * resources/demo/pbmc3k.h5ad   the Seurat-tutorial PBMC 3k (2,638 cells × 2,000 genes, counts, cell types),
  *   copied unchanged from shared/data/pbmc3k (10x Genomics data via rnabioco/clustifyr, MIT).
  */
@@ -13,6 +16,7 @@ import { chmodSync, copyFileSync, readFileSync, rmSync, writeFileSync } from "no
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { HUMAN_INDEX_FILE, HUMAN_INDEXES, sortedEntries, tableLines } from "../main/genes/tables.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const shared = join(root, "..", "shared", "data");
@@ -44,13 +48,25 @@ write(
   }),
 );
 
+const rows = tableLines("human_genes.tsv.gz");
+write(
+  `resources/genes/${HUMAN_INDEX_FILE}`,
+  ["index", "rows", "entries"],
+  HUMAN_INDEXES.map((spec) => [spec.name, String(rows.length), sortedEntries(rows, spec).join(",")]),
+);
+
 const orth = tsv(join(shared, "gene_sets", "human2MouseOrthologs_AllianceGenome.tsv"));
 const oh = orth[0];
 const [oFromSym, oToId, oToSym, oBest] = ["fromSymbol", "toGeneId", "toSymbol", "best"].map((n) => oh.indexOf(n));
 write(
   "resources/genes/mouse_orthologs.tsv.gz",
   ["mouse_symbol", "mgi", "human_symbol", "best"],
-  orth.slice(1).map((r) => [r[oToSym], r[oToId], r[oFromSym], r[oBest] === "Yes" ? "1" : "0"]),
+  orth
+    .slice(1)
+    .map((r) => [r[oToSym], r[oToId], r[oFromSym], r[oBest] === "Yes" ? "1" : "0"])
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => (a.r[0] < b.r[0] ? -1 : a.r[0] > b.r[0] ? 1 : Number(b.r[3]) - Number(a.r[3]) || a.i - b.i))
+    .map(({ r }) => r),
 );
 
 const demo = join(root, "resources", "demo", "pbmc3k.h5ad");

@@ -1,8 +1,9 @@
 /**
  * The gene tables shipped in resources/genes (derived by scripts/derive-gene-tables.ts), loaded once. A gene's record
- * is parsed from its line when a lookup returns it, and each index is built the first time it is asked for: building
- * 77,000 records and every index up front took ~0.7 s of CPU (half of it garbage collection) — most of
- * `scilama inspect`'s time — while a dataset's lookups need one or two indexes (symbols, then aliases for the misses).
+ * is parsed from its line when a lookup returns it. Lookups binary-search orders shipped beside the tables
+ * (human_genes.index.tsv.gz: each index's entries sorted by key; mouse_orthologs.tsv.gz is itself sorted by mouse
+ * symbol) rather than building maps: building a 77,000-key map per index cost ~0.05 s of CPU each, most of
+ * `scilama inspect`'s time, while a dataset asks a few hundred or thousand keys.
  */
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
@@ -21,6 +22,8 @@ export interface HumanGene {
 export interface Lookup<V> {
   get(key: string): V | undefined;
   has(key: string): boolean;
+  /** Every key, in sorted order. */
+  keys(): Iterable<string>;
 }
 
 export interface GeneTables {
@@ -33,65 +36,158 @@ export interface GeneTables {
   /** Upper-cased alias → all genes that use it (an alias can be shared). */
   byAlias: Lookup<HumanGene[]>;
   /** Mouse symbol → human symbols of its orthologs (best first). */
-  mouseToHuman: Map<string, string[]>;
+  mouseToHuman: Lookup<string[]>;
 }
 
 /** The data lines of a gzipped TSV (its header dropped). */
-function lines(file: string): string[] {
+export function tableLines(file: string): string[] {
   const all = gunzipSync(readFileSync(resourcePath("genes", file)))
     .toString("utf8")
     .split("\n");
   return all.slice(1).filter((l) => l.length > 0);
 }
 
-/** Columns of human_genes.tsv.gz. */
-const ENTREZ = 0;
-const SYMBOL = 1;
-const ENSEMBL = 4;
-const ALIASES = 5;
+/** One column of a line, found by scanning for tabs (no split: that allocated every field of every line). */
+function field(row: string, column: number): string {
+  let start = 0;
+  for (let k = 0; k < column; k++) {
+    const tab = row.indexOf("\t", start);
+    if (tab < 0) return "";
+    start = tab + 1;
+  }
+  const end = row.indexOf("\t", start);
+  return row.slice(start, end < 0 ? row.length : end);
+}
 
-/** Index of keys → line numbers (a key may name several lines). */
-class LineIndex<V> implements Lookup<V> {
-  private readonly map = new Map<string, number | number[]>();
+/** An index of human_genes.tsv.gz: which column it keys on, and how a key is normalised. */
+export interface IndexSpec {
+  name: "symbol" | "symbolUpper" | "entrez" | "ensembl" | "alias";
+  column: number;
+  /** The column holds `|`-separated lists; each element is a key. */
+  list: boolean;
+  upper: boolean;
+}
+
+export const HUMAN_INDEXES: readonly IndexSpec[] = [
+  { name: "entrez", column: 0, list: false, upper: false },
+  { name: "symbol", column: 1, list: false, upper: false },
+  { name: "symbolUpper", column: 1, list: false, upper: true },
+  { name: "ensembl", column: 4, list: true, upper: false },
+  { name: "alias", column: 5, list: true, upper: true },
+];
+export const HUMAN_INDEX_FILE = "human_genes.index.tsv.gz";
+
+/** A list column's entry is line × LIST_SLOTS + position in the list (the tables' longest list has 43). */
+export const LIST_SLOTS = 64;
+
+/** The key an index entry stands for. */
+function keyOf(rows: readonly string[], spec: IndexSpec, entry: number): string {
+  if (!spec.list) {
+    const v = field(rows[entry]!, spec.column);
+    return spec.upper ? v.toUpperCase() : v;
+  }
+  const v = field(rows[Math.floor(entry / LIST_SLOTS)]!, spec.column).split("|")[entry % LIST_SLOTS]!;
+  return spec.upper ? v.toUpperCase() : v;
+}
+
+const lineOf = (spec: IndexSpec, entry: number) => (spec.list ? Math.floor(entry / LIST_SLOTS) : entry);
+
+/** An index's entries sorted by key (code-unit order), then line: what the derive script ships and a test re-checks. */
+export function sortedEntries(rows: readonly string[], spec: IndexSpec): number[] {
+  const entries: number[] = [];
+  rows.forEach((row, i) => {
+    const v = field(row, spec.column);
+    if (!v) return;
+    if (!spec.list) entries.push(i);
+    else
+      v.split("|").forEach((_, k) => {
+        if (k >= LIST_SLOTS) throw new Error(`line ${i + 2}: more than ${LIST_SLOTS} entries in column ${spec.column}`);
+        entries.push(i * LIST_SLOTS + k);
+      });
+  });
+  const keys = new Map(entries.map((e) => [e, keyOf(rows, spec, e)]));
+  return entries.sort((a, b) => {
+    const ka = keys.get(a)!;
+    const kb = keys.get(b)!;
+    return ka < kb ? -1 : ka > kb ? 1 : a - b;
+  });
+}
+
+/** Binary search over entries sorted by key; equal keys are neighbours, so a key's lines come out in line order. */
+class SortedLookup<V> implements Lookup<V> {
   constructor(
-    count: number,
-    keysOf: (line: number) => readonly string[],
+    private readonly entries: ArrayLike<number>,
+    private readonly keyAt: (entry: number) => string,
+    private readonly lineAt: (entry: number) => number,
     private readonly value: (lines: readonly number[]) => V,
-  ) {
-    for (let i = 0; i < count; i++)
-      for (const k of keysOf(i)) {
-        const at = this.map.get(k);
-        if (at === undefined) this.map.set(k, i);
-        else if (typeof at === "number") this.map.set(k, [at, i]);
-        else at.push(i);
-      }
+  ) {}
+  private first(key: string): number {
+    let lo = 0;
+    let hi = this.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.keyAt(this.entries[mid]!) < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
   get(key: string): V | undefined {
-    const at = this.map.get(key);
-    return at === undefined ? undefined : this.value(typeof at === "number" ? [at] : at);
+    const lines: number[] = [];
+    for (let i = this.first(key); i < this.entries.length && this.keyAt(this.entries[i]!) === key; i++)
+      lines.push(this.lineAt(this.entries[i]!));
+    return lines.length ? this.value(lines) : undefined;
   }
   has(key: string): boolean {
-    return this.map.has(key);
+    const i = this.first(key);
+    return i < this.entries.length && this.keyAt(this.entries[i]!) === key;
+  }
+  *keys(): Iterable<string> {
+    let last: string | undefined;
+    for (let i = 0; i < this.entries.length; i++) {
+      const k = this.keyAt(this.entries[i]!);
+      if (k !== last) yield k;
+      last = k;
+    }
   }
 }
 
+/** The shipped sorted entries of every human index, by name, each parsed when first asked for. */
+function shippedIndexes(count: number): (name: string) => Int32Array | undefined {
+  const text = new Map<string, string>();
+  for (const line of tableLines(HUMAN_INDEX_FILE)) {
+    const [name, rows, list] = line.split("\t");
+    if (Number(rows) !== count)
+      throw new Error(`${HUMAN_INDEX_FILE} was derived from a table of ${rows} genes, not ${count}; run 'npm run derive:resources'`);
+    text.set(name!, list!);
+  }
+  return (name) => {
+    const list = text.get(name);
+    return list === undefined ? undefined : parseIntList(list);
+  };
+}
+
+/** "3,17,5" → [3, 17, 5], by char codes (splitting 100,000 numbers into strings first cost ~30 ms an index). */
+function parseIntList(list: string): Int32Array {
+  let count = 1;
+  for (let i = 0; i < list.length; i++) if (list.charCodeAt(i) === 44) count++;
+  const out = new Int32Array(count);
+  let n = 0;
+  let v = 0;
+  for (let i = 0; i < list.length; i++) {
+    const c = list.charCodeAt(i);
+    if (c === 44) {
+      out[n++] = v;
+      v = 0;
+    } else v = v * 10 + (c - 48);
+  }
+  out[n] = v;
+  return out;
+}
+
 class Tables implements GeneTables {
-  private readonly rows = lines("human_genes.tsv.gz");
+  private readonly rows = tableLines("human_genes.tsv.gz");
   private readonly genes = new Array<HumanGene | undefined>(this.rows.length);
   private readonly built = new Map<string, unknown>();
-
-  /** One column of a line, found by scanning for tabs (no split: that allocated every field of every line). */
-  private field(line: number, column: number): string {
-    const row = this.rows[line]!;
-    let start = 0;
-    for (let k = 0; k < column; k++) {
-      const tab = row.indexOf("\t", start);
-      if (tab < 0) return "";
-      start = tab + 1;
-    }
-    const end = row.indexOf("\t", start);
-    return row.slice(start, end < 0 ? row.length : end);
-  }
 
   private gene(line: number): HumanGene {
     let g = this.genes[line];
@@ -115,20 +211,18 @@ class Tables implements GeneTables {
     return this.built.get(name) as T;
   }
 
-  /** An index of one column's values (its `|`-separated lists split, each key `normalize`d), built once. */
-  private index<V>(name: string, column: number, value: (lines: readonly number[]) => V, normalize = (k: string) => k): Lookup<V> {
-    return this.once(
-      name,
-      () =>
-        new LineIndex(
-          this.rows.length,
-          (i) => {
-            const v = this.field(i, column);
-            return v ? v.split("|").map(normalize) : [];
-          },
-          value,
-        ),
-    );
+  private index<V>(name: IndexSpec["name"], value: (lines: readonly number[]) => V): Lookup<V> {
+    return this.once(name, () => {
+      const spec = HUMAN_INDEXES.find((s) => s.name === name)!;
+      const entries = this.once("shipped", () => shippedIndexes(this.rows.length))(name);
+      if (!entries) throw new Error(`${HUMAN_INDEX_FILE} has no '${name}' index; run 'npm run derive:resources'`);
+      return new SortedLookup(
+        entries,
+        (e) => keyOf(this.rows, spec, e),
+        (e) => lineOf(spec, e),
+        value,
+      );
+    });
   }
 
   /** One gene per key: the last line wins. */
@@ -138,36 +232,30 @@ class Tables implements GeneTables {
     return this.once("human", () => this.rows.map((_, i) => this.gene(i)));
   }
   get bySymbol() {
-    return this.index("symbol", SYMBOL, this.last);
+    return this.index("symbol", this.last);
   }
   get bySymbolUpper() {
-    return this.index("symbolUpper", SYMBOL, this.last, (k) => k.toUpperCase());
+    return this.index("symbolUpper", this.last);
   }
   get byEntrez() {
-    return this.index("entrez", ENTREZ, this.last);
+    return this.index("entrez", this.last);
   }
   get byEnsembl() {
-    return this.index("ensembl", ENSEMBL, this.last);
+    return this.index("ensembl", this.last);
   }
   get byAlias(): Lookup<HumanGene[]> {
-    return this.index(
-      "alias",
-      ALIASES,
-      (at) => at.map((i) => this.gene(i)),
-      (k) => k.toUpperCase(),
-    );
+    return this.index("alias", (at) => at.map((i) => this.gene(i)));
   }
-  get mouseToHuman() {
+  /** mouse_orthologs.tsv.gz is sorted by mouse symbol, then best first (see the derive script): its lines are the order. */
+  get mouseToHuman(): Lookup<string[]> {
     return this.once("mouse", () => {
-      const m = new Map<string, string[]>();
-      const orth = lines("mouse_orthologs.tsv.gz").map((l) => l.split("\t"));
-      orth.sort((a, b) => Number(b[3]) - Number(a[3]));
-      for (const [mouse, , humanSymbol] of orth) {
-        const list = m.get(mouse!);
-        if (!list) m.set(mouse!, [humanSymbol!]);
-        else if (!list.includes(humanSymbol!)) list.push(humanSymbol!);
-      }
-      return m;
+      const orth = tableLines("mouse_orthologs.tsv.gz");
+      return new SortedLookup(
+        Int32Array.from(orth, (_, i) => i),
+        (i) => field(orth[i]!, 0),
+        (i) => i,
+        (at) => [...new Set(at.map((i) => field(orth[i]!, 2)))],
+      );
     });
   }
 }
