@@ -136,8 +136,17 @@ export async function startHost(o: HostOptions): Promise<Host> {
     }
   });
 
+  /** The path's percent-escapes decoded; a malformed one (`/%E0%A4%A`) is the client's mistake, not a crash. */
+  const decodedPath = (url: URL) => {
+    try {
+      return decodeURIComponent(url.pathname);
+    } catch {
+      throw new ApiError("bad-request", `The address ${url.pathname} is not a valid URL (a malformed %-escape).`);
+    }
+  };
+
   const serveStatic = (res: ServerResponse, url: URL) => {
-    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, "");
+    const rel = normalize(decodedPath(url)).replace(/^([/\\])+/, "");
     const file = join(o.rendererDir, rel === "" ? "index.html" : rel);
     const inside = file === o.rendererDir || file.startsWith(o.rendererDir + sep);
     const target = inside && existsSync(file) && statSync(file).isFile() ? file : join(o.rendererDir, "index.html");

@@ -101,6 +101,10 @@ test("payloads are validated: unknown methods and fields, wrong types and ranges
 test("static files never come from outside the renderer folder", async () => {
   const res = await fetch(`${origin()}/..%2Fsecret.txt?token=${host.token}`);
   assert.doesNotMatch(await res.text(), /do not serve/);
+  // A malformed %-escape is the client's mistake: 400 with the reason, not a 500.
+  const malformed = await fetch(`${origin()}/%E0%A4%A?token=${host.token}`);
+  assert.equal(malformed.status, 400);
+  assert.match(((await malformed.json()) as { error: { message: string } }).error.message, /not a valid URL/);
 });
 
 test("home creates the demo project once; a project, an upload imported, the wizard's plan and coverage", async () => {
