@@ -2,13 +2,23 @@
  * Errors as the UI receives them: a kind it can act on and a message a biologist can read. Bad input files keep
  * their structured reason (file, expected, found, what to do); anything unexpected is a bug, reported as such.
  */
+import { DiskFullError } from "../io/disk.js";
 import { DataError } from "../io/errors.js";
 import { SettingError } from "../isomorphic/limits.js";
 import { NoChromiumError } from "../report/pdf.js";
 import { DatasetBusyError } from "../store/datasets.js";
 import { ProjectError } from "../store/project.js";
 
-export type ApiErrorKind = "bad-request" | "forbidden" | "not-found" | "data" | "project" | "busy" | "unavailable" | "internal";
+export type ApiErrorKind =
+  | "bad-request"
+  | "forbidden"
+  | "not-found"
+  | "data"
+  | "project"
+  | "busy"
+  | "unavailable"
+  | "disk-full"
+  | "internal";
 
 export interface ApiErrorBody {
   kind: ApiErrorKind;
@@ -37,6 +47,7 @@ export function errorBody(e: unknown): ApiErrorBody {
     };
   if (e instanceof DatasetBusyError) return { kind: "busy", message: e.message };
   if (e instanceof ProjectError) return { kind: "project", message: e.message };
+  if (e instanceof DiskFullError) return { kind: "disk-full", message: `${e.message[0]!.toUpperCase()}${e.message.slice(1)}.` };
   if (e instanceof NoChromiumError) return { kind: "unavailable", message: e.message };
   const message = e instanceof Error ? e.message : String(e);
   return { kind: "internal", message: `Something went wrong inside sciLaMA Studio (${message}). Please report it with the log.` };
@@ -51,5 +62,6 @@ export const HTTP_STATUS: Record<ApiErrorKind, number> = {
   project: 409,
   busy: 409,
   unavailable: 503,
+  "disk-full": 507,
   internal: 500,
 };

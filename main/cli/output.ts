@@ -1,10 +1,11 @@
 /** CLI output helpers and the exit-code contract (documented in README). */
+import { DiskFullError } from "../io/disk.js";
 import { DataError } from "../io/errors.js";
 import { SettingError } from "../isomorphic/limits.js";
 import { EmptySelectionError } from "../pp/filter.js";
 import { ProjectError } from "../store/project.js";
 
-export const EXIT = { ok: 0, internal: 1, usage: 2, input: 3, project: 4 } as const;
+export const EXIT = { ok: 0, internal: 1, usage: 2, input: 3, project: 4, diskFull: 5 } as const;
 
 export class UsageError extends Error {}
 
@@ -23,6 +24,7 @@ export function exitCodeFor(e: unknown): number {
   if (e instanceof UsageError || e instanceof SettingError) return EXIT.usage;
   if (e instanceof DataError || e instanceof EmptySelectionError) return EXIT.input;
   if (e instanceof ProjectError) return EXIT.project;
+  if (e instanceof DiskFullError) return EXIT.diskFull;
   return EXIT.internal;
 }
 

@@ -1,5 +1,6 @@
 /** Writing CSV tables for spreadsheets and R/pandas: quoted where needed, numbers to 6 decimals, written atomically. */
 import { renameSync, rmSync, writeFileSync } from "node:fs";
+import { writeError } from "./disk.js";
 
 export const csvField = (s: string): string => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
 
@@ -20,6 +21,6 @@ export function atomicWrite(path: string, data: string | Uint8Array): void {
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw e;
+    throw writeError(path, e);
   }
 }

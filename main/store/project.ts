@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import Database from "better-sqlite3";
+import { DiskFullError, diskIsFull } from "../io/disk.js";
 import { MIGRATIONS } from "./schema.js";
 
 export const PROJECT_FILE = "project.sqlite";
@@ -99,6 +100,8 @@ export class Project {
       const check = db.pragma("quick_check", { simple: true });
       if (check !== "ok") throw new Error(String(check));
     } catch (e) {
+      // Opening writes (WAL index, journal): on a full disk SQLite reports an I/O error for an intact database.
+      if (diskIsFull(abs)) throw new DiskFullError(join(abs, PROJECT_FILE));
       throw new ProjectError(`The project database in ${abs} cannot be read (${(e as Error).message}). Restore it from a backup.`);
     }
     const version = db.pragma("user_version", { simple: true }) as number;

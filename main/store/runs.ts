@@ -76,7 +76,14 @@ export function finishRun(
       // A succeeded run is complete whatever its last progress report said (training ends before writing the result).
       "UPDATE runs SET status = ?, finished_at = ?, error = ?, timings_json = COALESCE(?, timings_json), pid = NULL, progress = CASE WHEN ? THEN 1 ELSE progress END WHERE id = ?",
     )
-    .run(status, now(), extra.error ?? null, extra.timings === undefined ? null : JSON.stringify(extra.timings), status === "succeeded" ? 1 : 0, id);
+    .run(
+      status,
+      now(),
+      extra.error ?? null,
+      extra.timings === undefined ? null : JSON.stringify(extra.timings),
+      status === "succeeded" ? 1 : 0,
+      id,
+    );
 }
 
 export function setMetric(p: Project, runId: number, name: string, value: number, context = ""): void {

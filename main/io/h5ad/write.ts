@@ -6,6 +6,7 @@
 import { renameSync, rmSync } from "node:fs";
 import type { Dataset, Dense, Json, Matrix } from "../../data/dataset.js";
 import type { Column, Frame } from "../../data/frame.js";
+import { writeError } from "../disk.js";
 import { type H5Group, H5Writer } from "../hdf5/writer.js";
 
 export interface WriteProgress {
@@ -114,8 +115,10 @@ function writeJson(parent: H5Group, name: string, v: Json | undefined) {
 /** Writes `d` to `path` atomically (temp file, fsync, rename). */
 export function writeH5ad(path: string, d: Dataset, opts: WriteOptions = {}): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  const w = new H5Writer(tmp);
+  let w: H5Writer | undefined;
   try {
+    // Created inside the try: a full disk can refuse the file itself, and its empty temp file must still go.
+    w = new H5Writer(tmp);
     const root = w.root;
     tag(root, "anndata", "0.1.0");
     const total = d.X.nRows * (1 + d.layers.size + (d.raw ? 1 : 0));
@@ -143,8 +146,8 @@ export function writeH5ad(path: string, d: Dataset, opts: WriteOptions = {}): vo
     w.close();
     renameSync(tmp, path);
   } catch (e) {
-    w.abort();
+    w?.abort();
     rmSync(tmp, { force: true });
-    throw e;
+    throw writeError(path, e);
   }
 }
