@@ -10,6 +10,7 @@ import { atomicWrite } from "../io/csv.js";
 import type { Project } from "../store/project.js";
 import { createRun, finishRun, markRunning, recordProgress } from "../store/runs.js";
 import { startWorkerJob } from "../workers/job.js";
+import { type AnalysisFiles, checkFiles } from "./files.js";
 import type { JobOutcome } from "./serve.js";
 import { type AnalysisEvent, type LossPoint, lossPoint } from "./stages.js";
 
@@ -21,6 +22,8 @@ export interface Analysis<I, S extends { seconds: Record<string, number> }> {
   worker: URL;
   /** Type only, never set: ties the analysis to its job's input, so a caller cannot start it with another's. */
   readonly input?: I;
+  /** The files a job with this input reads and writes, checked (`checkFiles`) before the run is recorded. */
+  files(input: I): AnalysisFiles;
   /** Records what a finished job produced (files, metrics, device); the lifecycle then marks the run succeeded, in
    *  the same transaction. */
   record(p: Project, runId: number, summary: S): void;
@@ -61,7 +64,20 @@ const RECORD_EVERY_MS = 1000;
 
 export function runAnalysis<I, S extends { seconds: Record<string, number> }>(a: Analysis<I, S>, o: RunOptions<I>): AnalysisRun<S> {
   const p = o.record?.project ?? null;
-  const runId = p ? createRun(p, a.kind, o.record!.config, o.record!.datasetIds) : null;
+  // The outputs are checked before anything is recorded: a refused run leaves no trace (the transaction rolls back).
+  let input: I;
+  const runId = p
+    ? p.db.transaction(() => {
+        const id = createRun(p, a.kind, o.record!.config, o.record!.datasetIds);
+        input = o.input(p.path("runs", String(id)));
+        checkFiles(a.files(input), p.path("runs", String(id)));
+        return id;
+      })()
+    : null;
+  if (!p) {
+    input = o.input(null);
+    checkFiles(a.files(input), null);
+  }
   const folder = p ? p.path("runs", String(runId)) : null;
   if (p) {
     markRunning(p, runId!);
@@ -90,7 +106,7 @@ export function runAnalysis<I, S extends { seconds: Record<string, number> }>(a:
   };
   let job: ReturnType<typeof startWorkerJob<AnalysisEvent, JobOutcome<S>>>;
   try {
-    job = startWorkerJob<AnalysisEvent, JobOutcome<S>>(a.kind, a.worker, o.input(folder), onEvent);
+    job = startWorkerJob<AnalysisEvent, JobOutcome<S>>(a.kind, a.worker, input!, onEvent);
   } catch (e) {
     if (p) finishRun(p, runId!, "failed", { error: (e as Error).message });
     throw e;

@@ -3,7 +3,7 @@
  * caller gets stages, training progress and this summary, and the project records it (`export.ts`).
  */
 import type { Analysis } from "../lifecycle.js";
-import { type IntegrationInput, type IntegrationSummary, recordIntegration } from "./export.js";
+import { type IntegrationInput, type IntegrationSummary, integrationFiles, recordIntegration } from "./export.js";
 
 export type { IntegrationInput, IntegrationSummary };
 
@@ -12,5 +12,13 @@ export type { IntegrationInput, IntegrationSummary };
 export const INTEGRATION: Analysis<IntegrationInput, IntegrationSummary> = {
   kind: "integrate",
   worker: new URL("./worker.js", import.meta.url),
+  files: ({ options, out }) => ({
+    reads: [
+      ...options.files,
+      ...(typeof options.prior === "object" ? options.prior.priors.flatMap((p) => (p === "bundled" ? [] : [p.file])) : []),
+    ],
+    writes: Object.values(integrationFiles(out)),
+    makesFolder: false,
+  }),
   record: recordIntegration,
 };

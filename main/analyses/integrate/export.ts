@@ -53,9 +53,9 @@ export interface Written {
 }
 
 /** `<out>.h5ad` plus `<out>.metrics.csv`, `.cells.csv`, `.genes.csv`, `.cells.onnx`, `.genes.onnx` beside it. */
-export function writeIntegration(r: IntegrateResult, out: string): Written {
+export function integrationFiles(out: string): Written {
   const base = join(dirname(out), out.slice(dirname(out).length + 1, out.length - extname(out).length));
-  const w: Written = {
+  return {
     h5ad: out,
     metrics: `${base}.metrics.csv`,
     cells: `${base}.cells.csv`,
@@ -63,6 +63,10 @@ export function writeIntegration(r: IntegrateResult, out: string): Written {
     cellModel: `${base}.cells.onnx`,
     geneModel: `${base}.genes.onnx`,
   };
+}
+
+export function writeIntegration(r: IntegrateResult, out: string): Written {
+  const w = integrationFiles(out);
   writeH5ad(out, r.output);
   atomicWrite(w.metrics, metricsCsv(r.metrics));
   atomicWrite(w.cells, cellsCsv(r));

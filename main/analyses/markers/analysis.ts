@@ -4,12 +4,17 @@
  * and the project records it (`export.ts`).
  */
 import type { Analysis } from "../lifecycle.js";
-import { type MarkersInput, type MarkersJobSummary, recordMarkers } from "./export.js";
+import { type MarkersInput, type MarkersJobSummary, markersFiles, recordMarkers } from "./export.js";
 
 export type { MarkersInput, MarkersJobSummary };
 
 export const MARKERS: Analysis<MarkersInput, MarkersJobSummary> = {
   kind: "markers",
   worker: new URL("./worker.js", import.meta.url),
+  files: ({ options, folder, pdf }) => ({
+    reads: [options.file, ...(options.gmt ?? [])],
+    writes: markersFiles(folder, pdf),
+    makesFolder: true,
+  }),
   record: recordMarkers,
 };

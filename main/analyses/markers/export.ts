@@ -19,14 +19,22 @@ export interface MarkersWritten {
   de: string;
 }
 
+/** The files a markers job writes into its folder, by kind. */
+const TABLE_FILES = { modules: "modules.csv", moduleCelltypes: "module_celltypes.csv", enrichment: "enrichment.csv", de: "de.csv" };
+const VIEW_FILES = { view: "view.json", scores: "module_scores.f32", html: "report.html" };
+export const MARKERS_PDF = "report.pdf";
+
+/** Every file a markers job writes into `folder`. */
+export function markersFiles(folder: string, pdf: boolean): string[] {
+  return [...Object.values(TABLE_FILES), ...Object.values(VIEW_FILES), ...(pdf ? [MARKERS_PDF] : [])].map((f) => join(folder, f));
+}
+
+const inFolder = <K extends string>(folder: string, files: Record<K, string>) =>
+  Object.fromEntries(Object.entries(files).map(([k, f]) => [k, join(folder, f as string)])) as Record<K, string>;
+
 export function writeMarkers(r: MarkersResult, folder: string): MarkersWritten {
   mkdirSync(folder, { recursive: true });
-  const w: MarkersWritten = {
-    modules: join(folder, "modules.csv"),
-    moduleCelltypes: join(folder, "module_celltypes.csv"),
-    enrichment: join(folder, "enrichment.csv"),
-    de: join(folder, "de.csv"),
-  };
+  const w: MarkersWritten = inFolder(folder, TABLE_FILES);
   const c = r.contextual;
   atomicWrite(
     w.modules,
@@ -124,7 +132,7 @@ export function markersSummary(r: MarkersResult): MarkersSummary {
 
 export function writeMarkersView(r: MarkersResult, folder: string, ctx: MarkersReportContext): MarkersViewWritten {
   mkdirSync(folder, { recursive: true });
-  const w = { view: join(folder, "view.json"), scores: join(folder, "module_scores.f32"), html: join(folder, "report.html") };
+  const w = inFolder(folder, VIEW_FILES);
   atomicWrite(w.view, JSON.stringify(markersSummary(r)));
   atomicWrite(w.scores, new Uint8Array(r.scores.buffer, r.scores.byteOffset, r.scores.byteLength));
   atomicWrite(w.html, markersReportHtml(r, ctx));

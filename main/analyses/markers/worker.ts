@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { printPdf } from "../../report/pdf.js";
 import { serveAnalysis } from "../serve.js";
-import { type MarkersInput, type MarkersJobSummary, writeMarkers, writeMarkersView } from "./export.js";
+import { MARKERS_PDF, type MarkersInput, type MarkersJobSummary, writeMarkers, writeMarkersView } from "./export.js";
 import { markers } from "./workflow.js";
 
 await serveAnalysis<MarkersInput, MarkersJobSummary>(async ({ options, folder, context, pdf }, hooks) => {
@@ -12,7 +12,7 @@ await serveAnalysis<MarkersInput, MarkersJobSummary>(async ({ options, folder, c
   const written: Record<string, string> = { ...writeMarkers(r, folder), ...writeMarkersView(r, folder, context) };
   let printer: string | null = null;
   if (pdf) {
-    written.report = join(folder, "report.pdf");
+    written.report = join(folder, MARKERS_PDF);
     printer = await printPdf(readFileSync(written.html!, "utf8"), written.report);
   }
   return {

@@ -1,0 +1,122 @@
+/**
+ * Refusals before any work, table-driven: each command line → exit code and the message's key words, and nothing of
+ * the user's or the project's changed (its datasets, its runs, every file's hash). Files are built by the test.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { chmodSync, copyFileSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { test } from "node:test";
+import { importDataset } from "../store/import.js";
+import { Project } from "../store/project.js";
+import { listRuns } from "../store/runs.js";
+import { PBMC_SMALL, ROOT, tempDir } from "./helpers.js";
+
+function cli(args: string[]) {
+  const started = performance.now();
+  const r = spawnSync(process.execPath, [join(ROOT, "bin", "scilama.js"), ...args], { encoding: "utf8" });
+  return { ...r, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Every file under `dir` with its hash, and the project's datasets and runs. */
+function state(dir: string, project: string) {
+  const files: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const f of readdirSync(d)) {
+      const p = join(d, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (!/project\.sqlite-(wal|shm)$/.test(f)) files[relative(dir, p)] = createHash("sha256").update(readFileSync(p)).digest("hex");
+    }
+  };
+  walk(dir);
+  const p = Project.open(project);
+  try {
+    return { files, datasets: p.datasets().map((d) => [d.id, d.status]), runs: listRuns(p).map((r) => [r.id, r.status]) };
+  } finally {
+    p.close();
+  }
+}
+
+type Case = [name: string, args: (d: { dir: string; input: string; project: string }) => string[], exit: number, message: RegExp];
+
+const Q = ["--preset", "quick", "--baselines", "none", "--epochs", "3", "--quiet"];
+const CASES: Case[] = [
+  ["--out over the input", ({ input }) => ["integrate", input, "--out", input, ...Q], 2, /the output .*input\.h5ad is also an input/],
+  [
+    "--out over a project's imported dataset",
+    ({ project }) => [
+      "integrate",
+      join(project, "datasets", "1.h5ad"),
+      "--out",
+      join(project, "datasets", "1.h5ad"),
+      "--project",
+      project,
+      ...Q,
+    ],
+    2,
+    /is also an input.*writing into .*datasets would touch the project .*own files/,
+  ],
+  [
+    "--out into a project's data (not an input)",
+    ({ input, project }) => ["integrate", input, "--out", join(project, "datasets", "2.h5ad"), "--project", project, ...Q],
+    2,
+    /writing into .*datasets would touch the project .*never overwritten/,
+  ],
+  [
+    "--out in a folder that does not exist",
+    ({ input, dir }) => ["integrate", input, "--out", join(dir, "nope", "r.h5ad"), ...Q],
+    2,
+    /the output folder .*nope does not exist; create it or choose another/,
+  ],
+  [
+    "--out in a folder that does not exist, with a project: no run recorded",
+    ({ input, dir, project }) => ["integrate", input, "--out", join(dir, "nope", "r.h5ad"), "--project", project, ...Q],
+    2,
+    /the output folder .*nope does not exist/,
+  ],
+  [
+    "a prior file that does not exist, with a project",
+    ({ input, dir, project }) => ["integrate", input, "--out", join(dir, "r.h5ad"), "--prior", "nope.csv", "--project", project, ...Q],
+    2,
+    /--prior .*'nope\.csv' does not exist/,
+  ],
+  [
+    "--out over a project's database",
+    ({ input, project }) => ["integrate", input, "--out", join(project, "project.sqlite"), "--project", project, ...Q],
+    2,
+    /--out must name a \.h5ad file/,
+  ],
+  [
+    "--out over a project's database, named .h5ad",
+    ({ input, project }) => ["integrate", input, "--out", join(project, "project.sqlite.h5ad"), ...Q],
+    2,
+    /writing into .*project would touch the project/,
+  ],
+  [
+    "markers into a project's folder",
+    ({ input, project }) => ["markers", input, "--groupby", "groups", "--out", join(project, "runs"), "--quiet"],
+    2,
+    /writing into .*runs would touch the project/,
+  ],
+];
+
+test("refusals come before any work and change nothing", async (t) => {
+  const dir = tempDir(t);
+  const input = join(dir, "input.h5ad");
+  copyFileSync(PBMC_SMALL, input);
+  chmodSync(input, 0o644);
+  const project = join(dir, "project");
+  const p = Project.create(project, "Refusals");
+  await importDataset(p, PBMC_SMALL);
+  p.close();
+  const before = state(dir, project);
+  for (const [name, args, exit, message] of CASES) {
+    const r = cli(args({ dir, input, project }));
+    console.log(`# ${name}: exit ${r.status} in ${r.seconds.toFixed(1)} s — ${r.stderr.trim().split("\n")[0]}`);
+    assert.equal(r.status, exit, `${name}: ${r.stderr}`);
+    assert.match(r.stderr, message, name);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, `${name}: no stack trace`);
+    assert.deepEqual(state(dir, project), before, `${name}: nothing changed`);
+  }
+});
