@@ -3,7 +3,7 @@
  * it (`datasets/<id>.h5ad`, `runs/<id>/…`). Opening a project also recovers from crashes: work left 'importing'
  * or 'running' by a process that no longer exists is marked failed, and its temporary files are removed.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { DiskFullError, diskIsFull } from "../io/disk.js";
@@ -50,6 +50,9 @@ export interface EventRow {
 
 export const now = () => new Date().toISOString();
 
+const emptied = (abs: string, what: string) =>
+  `The project database ${join(abs, PROJECT_FILE)} ${what}: it was cut short or replaced (a crash, a sync client, a full disk). Nothing was changed; restore project.sqlite from a backup — the files in ${join(abs, "datasets")} and ${join(abs, "runs")} are untouched.`;
+
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -84,12 +87,15 @@ export class Project {
     if (!existsSync(join(abs, PROJECT_FILE))) {
       throw new ProjectError(`${abs} is not a sciLaMA Studio project (no ${PROJECT_FILE}); create one with 'scilama project create'.`);
     }
-    const p = Project.openDb(abs);
+    // An emptied database (a crash, a sync client, a full disk) would open as a new, blank project, and the next
+    // import would overwrite the datasets it no longer knows about.
+    if (statSync(join(abs, PROJECT_FILE)).size === 0) throw new ProjectError(emptied(abs, "is empty (0 bytes)"));
+    const p = Project.openDb(abs, true);
     p.recover();
     return p;
   }
 
-  private static openDb(abs: string): Project {
+  private static openDb(abs: string, existing = false): Project {
     let db: Database.Database;
     try {
       db = new Database(join(abs, PROJECT_FILE));
@@ -105,6 +111,10 @@ export class Project {
       throw new ProjectError(`The project database in ${abs} cannot be read (${(e as Error).message}). Restore it from a backup.`);
     }
     const version = db.pragma("user_version", { simple: true }) as number;
+    if (existing && version === 0) {
+      db.close();
+      throw new ProjectError(emptied(abs, "holds no sciLaMA Studio project"));
+    }
     if (version > MIGRATIONS.length) {
       db.close();
       throw new ProjectError(

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, copyFileSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, copyFileSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { test } from "node:test";
 import { importDataset } from "../store/import.js";
@@ -100,6 +100,36 @@ const CASES: Case[] = [
     /writing into .*runs would touch the project/,
   ],
 ];
+
+test("a project whose database was emptied is refused, not re-created over its datasets", async (t) => {
+  const dir = tempDir(t);
+  const project = join(dir, "project");
+  const p = Project.create(project, "Emptied");
+  await importDataset(p, PBMC_SMALL);
+  p.close();
+  const dataset = createHash("sha256")
+    .update(readFileSync(join(project, "datasets", "1.h5ad")))
+    .digest("hex");
+  writeFileSync(join(project, "project.sqlite"), "");
+  for (const f of ["project.sqlite-wal", "project.sqlite-shm"]) rmSync(join(project, f), { force: true });
+  for (const args of [
+    ["import", PBMC_SMALL, "--project", project],
+    ["project", "info", project],
+  ]) {
+    const r = cli(args);
+    console.log(`# emptied project.sqlite, ${args[0]}: exit ${r.status} — ${r.stderr.trim()}`);
+    assert.equal(r.status, 4, r.stderr);
+    assert.match(r.stderr, /project\.sqlite is empty \(0 bytes\).*restore project\.sqlite from a backup/);
+  }
+  assert.equal(statSync(join(project, "project.sqlite")).size, 0, "the database is left as it was");
+  assert.equal(
+    createHash("sha256")
+      .update(readFileSync(join(project, "datasets", "1.h5ad")))
+      .digest("hex"),
+    dataset,
+  );
+  assert.deepEqual(readdirSync(join(project, "datasets")), ["1.h5ad"]);
+});
 
 test("refusals come before any work and change nothing", async (t) => {
   const dir = tempDir(t);
