@@ -37,35 +37,35 @@ function projectKeeping(path: string): string | null {
   }
 }
 
-/** The nearest folder of `path` that exists. */
-function existingAncestor(path: string): string {
-  let dir = dirname(path);
+/** `folder`, or its nearest ancestor that exists. */
+function existingFolder(folder: string): string {
+  let dir = folder;
   while (!existsSync(dir)) dir = dirname(dir);
   return dir;
 }
 
 /** Throws a SettingError naming every problem with the outputs; `ownFolder` is the run's folder in its project,
- *  the one place inside a project a run may write. */
+ *  the one place inside a project a run may write (the lifecycle makes it). */
 export function checkFiles(f: AnalysisFiles, ownFolder: string | null): void {
   const problems: string[] = [];
   const reads = new Set(f.reads.map(canonical));
   const own = ownFolder ? canonical(ownFolder) + sep : null;
-  const folders = new Map<string, string | null>();
+  const byFolder = new Map<string, string[]>();
   for (const w of f.writes) {
     const path = canonical(w);
     if (reads.has(path)) problems.push(`the output ${w} is also an input; choose another name (inputs are never overwritten)`);
-    const inOwn = own !== null && path.startsWith(own);
-    folders.set(dirname(path), folders.get(dirname(path)) ?? (inOwn ? null : projectKeeping(path)));
+    byFolder.set(dirname(path), [...(byFolder.get(dirname(path)) ?? []), path]);
   }
-  for (const [folder, project] of folders) {
-    if (own && `${folder}${sep}`.startsWith(own)) continue; // the run's own folder, which the lifecycle makes
+  for (const [folder, paths] of byFolder) {
+    if (own && `${folder}${sep}`.startsWith(own)) continue;
+    const project = paths.map(projectKeeping).find((k) => k !== null);
     if (project) {
       problems.push(
         `writing into ${folder} would touch the project ${project}'s own files (its database, imported datasets and run results are never overwritten); choose another place`,
       );
       continue;
     }
-    const at = f.makesFolder ? existingAncestor(join(folder, "x")) : folder;
+    const at = f.makesFolder ? existingFolder(folder) : folder;
     if (!existsSync(at)) problems.push(`the output folder ${folder} does not exist; create it or choose another`);
     else if (!statSync(at).isDirectory()) problems.push(`${at} is a file, not a folder; choose another output`);
     else

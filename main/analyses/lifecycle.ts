@@ -64,21 +64,20 @@ const RECORD_EVERY_MS = 1000;
 
 export function runAnalysis<I, S extends { seconds: Record<string, number> }>(a: Analysis<I, S>, o: RunOptions<I>): AnalysisRun<S> {
   const p = o.record?.project ?? null;
-  // The outputs are checked before anything is recorded: a refused run leaves no trace (the transaction rolls back).
-  let input: I;
-  const runId = p
+  // The job's input, its files checked before anything is recorded: a refused run leaves no trace (the check runs in
+  // the transaction that creates the run, which rolls back).
+  const prepare = (folder: string | null) => {
+    const input = o.input(folder);
+    checkFiles(a.files(input), folder);
+    return input;
+  };
+  const { runId, folder, input } = p
     ? p.db.transaction(() => {
         const id = createRun(p, a.kind, o.record!.config, o.record!.datasetIds);
-        input = o.input(p.path("runs", String(id)));
-        checkFiles(a.files(input), p.path("runs", String(id)));
-        return id;
+        const folder = p.path("runs", String(id));
+        return { runId: id, folder, input: prepare(folder) };
       })()
-    : null;
-  if (!p) {
-    input = o.input(null);
-    checkFiles(a.files(input), null);
-  }
-  const folder = p ? p.path("runs", String(runId)) : null;
+    : { runId: null, folder: null, input: prepare(null) };
   if (p) {
     markRunning(p, runId!);
     mkdirSync(folder!, { recursive: true });
@@ -106,7 +105,7 @@ export function runAnalysis<I, S extends { seconds: Record<string, number> }>(a:
   };
   let job: ReturnType<typeof startWorkerJob<AnalysisEvent, JobOutcome<S>>>;
   try {
-    job = startWorkerJob<AnalysisEvent, JobOutcome<S>>(a.kind, a.worker, input!, onEvent);
+    job = startWorkerJob<AnalysisEvent, JobOutcome<S>>(a.kind, a.worker, input, onEvent);
   } catch (e) {
     if (p) finishRun(p, runId!, "failed", { error: (e as Error).message });
     throw e;

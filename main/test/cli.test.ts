@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { readH5ad } from "../io/h5ad/read.js";
-import { KANG, PBMC3K, PBMC3K_MTX, ROOT, tempDir } from "./helpers.js";
+import { KANG, PBMC3K, PBMC3K_MTX, scilama, tempDir } from "./helpers.js";
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(ROOT, "bin", "scilama.js"), ...args], { encoding: "utf8", env: { ...process.env } });
+  const r = scilama(...args);
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

@@ -15,11 +15,7 @@ import { readH5ad } from "../io/h5ad/read.js";
 import { writeH5ad } from "../io/h5ad/write.js";
 import { importDataset } from "../store/import.js";
 import { Project } from "../store/project.js";
-import { PBMC_SMALL, PBMC3K, ROOT } from "./helpers.js";
-
-function cli(...args: string[]) {
-  return spawnSync(process.execPath, [join(ROOT, "bin", "scilama.js"), ...args], { encoding: "utf8" });
-}
+import { PBMC_SMALL, PBMC3K, scilama } from "./helpers.js";
 
 /** A small tmpfs, or why there cannot be one here. */
 function smallDisk(dir: string): string | { skip: string } {
@@ -55,7 +51,7 @@ test("a full disk: a clear message and exit code, nothing left behind, the proje
   assert.deepEqual(state.datasets, [[1, "pbmc_small_seuratobject_80cells_230genes", "ready"]]);
 
   // pbmc3k (2.7 MB) cannot fit in what is left.
-  const r = cli("import", PBMC3K, "--project", dir);
+  const r = scilama("import", PBMC3K, "--project", dir);
   assert.equal(r.status, 5, r.stderr);
   assert.match(r.stderr, /the disk is full \(\d+\.\d MB free on the disk holding .*datasets\); free some space and retry/);
   assert.doesNotMatch(r.stderr, /ENOSPC|\n\s+at /, "no raw error, no stack trace");
@@ -69,7 +65,6 @@ test("a full disk: a clear message and exit code, nothing left behind, the proje
     [],
   );
 
-  // With no space left at all, the intact project still opens and says what it holds.
   const filler = join(disk, "filler");
   try {
     for (let i = 0; ; i++) writeFileSync(join(filler + i), Buffer.alloc(64 * 1024, 1), { flag: "wx" });
@@ -77,12 +72,12 @@ test("a full disk: a clear message and exit code, nothing left behind, the proje
     assert.equal((e as NodeJS.ErrnoException).code, "ENOSPC");
   }
   // With no space left at all, opening the project says so (not "unreadable, restore a backup")…
-  const full = cli("project", "info", dir, "--json");
+  const full = scilama("project", "info", dir, "--json");
   assert.equal(full.status, 5, full.stderr);
   assert.match(full.stderr, /the disk is full \(0\.\d MB free/);
   // …and once space is freed the intact project opens and says what it holds.
   for (const f of readdirSync(disk).filter((f) => f.startsWith("filler"))) rmSync(join(disk, f));
-  const info = cli("project", "info", dir, "--json");
+  const info = scilama("project", "info", dir, "--json");
   assert.equal(info.status, 0, info.stderr);
   assert.match(info.stdout, /pbmc_small_seuratobject_80cells_230genes/);
 });

@@ -1,5 +1,5 @@
 /** Shared test helpers: where the real data is, temporary folders, and the Debian Python used as a reference. */
-import { execFileSync } from "node:child_process";
+import { execFileSync, type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -18,6 +18,14 @@ export const PBMC_SMALL_MTX = data("pbmc3k", "pbmc_small_mtx");
 export const CELLBENCH = data("cellbench", "cellbench_3cl_celseq2_dropseq.h5ad");
 export const PANCREAS = data("pancreas", "cepo_sce_pancreas_528cells_1403genes_3batches.h5ad");
 export const KANG = data("kang_ifnb", "kang_ifnb_2000cells_ctrl_stim.h5ad");
+
+/** The `scilama` command line, as a user runs it. */
+export const CLI = join(ROOT, "bin", "scilama.js");
+
+/** Runs `scilama` with these arguments and waits for it. */
+export function scilama(...args: string[]): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8" });
+}
 
 export function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), "scilama-test-"));

@@ -21,9 +21,7 @@ import { readH5ad } from "../io/h5ad/read.js";
 import { bundledPrior } from "../priors/index.js";
 import { Project } from "../store/project.js";
 import { artifact, listRuns, metrics } from "../store/runs.js";
-import { CELLBENCH, PANCREAS, python, ROOT, tempDir } from "./helpers.js";
-
-const CLI = join(ROOT, "bin", "scilama.js");
+import { CELLBENCH, CLI, PANCREAS, python, tempDir } from "./helpers.js";
 
 interface CliResult {
   metrics: MetricRow[];

@@ -17,9 +17,8 @@ import { cellText } from "../data/frame.js";
 import { H5adFile } from "../io/h5ad/read.js";
 import { Project } from "../store/project.js";
 import { listRuns } from "../store/runs.js";
-import { PBMC_SMALL, PBMC3K, ROOT, tempDir } from "./helpers.js";
+import { CLI, PBMC_SMALL, PBMC3K, tempDir } from "./helpers.js";
 
-const CLI = join(ROOT, "bin", "scilama.js");
 const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8" });
 const csv = (path: string) =>
   readFileSync(path, "utf8")

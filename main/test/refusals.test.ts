@@ -3,7 +3,6 @@
  * the user's or the project's changed (its datasets, its runs, every file's hash). Files are built by the test.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { chmodSync, copyFileSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -11,11 +10,11 @@ import { test } from "node:test";
 import { importDataset } from "../store/import.js";
 import { Project } from "../store/project.js";
 import { listRuns } from "../store/runs.js";
-import { PBMC_SMALL, ROOT, tempDir } from "./helpers.js";
+import { PBMC_SMALL, scilama, tempDir } from "./helpers.js";
 
 function cli(args: string[]) {
   const started = performance.now();
-  const r = spawnSync(process.execPath, [join(ROOT, "bin", "scilama.js"), ...args], { encoding: "utf8" });
+  const r = scilama(...args);
   return { ...r, seconds: (performance.now() - started) / 1000 };
 }
 

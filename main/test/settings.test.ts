@@ -9,9 +9,8 @@ import { MARKERS_DEFAULTS } from "../analyses/markers/settings.js";
 import { ApiError } from "../api/errors.js";
 import { callMethod } from "../api/methods.js";
 import { Studio } from "../api/studio.js";
-import { PBMC_SMALL, ROOT, tempDir } from "./helpers.js";
+import { CLI, PBMC_SMALL, tempDir } from "./helpers.js";
 
-const CLI = join(ROOT, "bin", "scilama.js");
 const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8" });
 
 /** The API's refusal of `payload` for `method` (it must refuse). */
