@@ -80,19 +80,17 @@ export const HUMAN_INDEX_FILE = "human_genes.index.tsv.gz";
 /** A list column's entry is line × LIST_SLOTS + position in the list (the tables' longest list has 43). */
 export const LIST_SLOTS = 64;
 
-/** The key an index entry stands for. */
-function keyOf(rows: readonly string[], spec: IndexSpec, entry: number): string {
-  if (!spec.list) {
-    const v = field(rows[entry]!, spec.column);
-    return spec.upper ? v.toUpperCase() : v;
-  }
-  const v = field(rows[Math.floor(entry / LIST_SLOTS)]!, spec.column).split("|")[entry % LIST_SLOTS]!;
-  return spec.upper ? v.toUpperCase() : v;
-}
-
 const lineOf = (spec: IndexSpec, entry: number) => (spec.list ? Math.floor(entry / LIST_SLOTS) : entry);
 
-/** An index's entries sorted by key (code-unit order), then line: what the derive script ships and a test re-checks. */
+/** The key an index entry stands for. */
+function keyOf(rows: readonly string[], spec: IndexSpec, entry: number): string {
+  const value = field(rows[lineOf(spec, entry)]!, spec.column);
+  const key = spec.list ? value.split("|")[entry % LIST_SLOTS]! : value;
+  return spec.upper ? key.toUpperCase() : key;
+}
+
+/** An index's entries sorted by key (code-unit order), then line: what the derive script ships (the genes test checks
+ *  the lookups on it against maps built from the table). */
 export function sortedEntries(rows: readonly string[], spec: IndexSpec): number[] {
   const entries: number[] = [];
   rows.forEach((row, i) => {
