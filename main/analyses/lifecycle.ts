@@ -14,8 +14,9 @@ import { type AnalysisFiles, checkFiles } from "./files.js";
 import type { JobOutcome } from "./serve.js";
 import { type AnalysisEvent, type LossPoint, lossPoint } from "./stages.js";
 
-/** What the lifecycle needs of an analysis. */
-export interface Analysis<I, S extends { seconds: Record<string, number> }> {
+/** What the lifecycle needs of an analysis. Its job's input carries `options`: what it computes from (files,
+ *  columns, settings); the rest (where it writes, …) may depend on the run's folder. */
+export interface Analysis<I extends { options: unknown }, S extends { seconds: Record<string, number> }> {
   /** The run's kind in the project store. */
   kind: string;
   /** Its worker module (which calls `serveAnalysis`). */
@@ -24,6 +25,9 @@ export interface Analysis<I, S extends { seconds: Record<string, number> }> {
   readonly input?: I;
   /** The files a job with this input reads and writes, checked (`checkFiles`) before the run is recorded. */
   files(input: I): AnalysisFiles;
+  /** What only reading the inputs can tell (a cell column that is missing or cannot group cells, …), checked before
+   *  the run is recorded; throws a SettingError naming every problem (a DataError for an unreadable file). */
+  check(options: I["options"]): Promise<void>;
   /** Records what a finished job produced (files, metrics, device); the lifecycle then marks the run succeeded, in
    *  the same transaction. */
   record(p: Project, runId: number, summary: S): void;
@@ -42,9 +46,11 @@ export interface RunState {
   fraction: number;
 }
 
-export interface RunOptions<I> {
-  /** The job's input, given the run's own folder in the project (null when the run is not recorded). */
-  input: (folder: string | null) => I;
+export interface RunOptions<I extends { options: unknown }> {
+  /** What the job computes from, checked by the analysis (`check`) before anything is recorded. */
+  options: I["options"];
+  /** The rest of the job's input, given the run's own folder in the project (null when the run is not recorded). */
+  input: (folder: string | null) => Omit<I, "options">;
   record?: RunInProject;
   /** Each event, with where the run stands after it. */
   onEvent?: (e: AnalysisEvent, state: Readonly<RunState>) => void;
@@ -62,12 +68,17 @@ export interface AnalysisRun<S> {
 
 const RECORD_EVERY_MS = 1000;
 
-export function runAnalysis<I, S extends { seconds: Record<string, number> }>(a: Analysis<I, S>, o: RunOptions<I>): AnalysisRun<S> {
+/** Checks the run (its data, then its files), opens it and starts its job: a refused run leaves no trace. */
+export async function runAnalysis<I extends { options: unknown }, S extends { seconds: Record<string, number> }>(
+  a: Analysis<I, S>,
+  o: RunOptions<I>,
+): Promise<AnalysisRun<S>> {
   const p = o.record?.project ?? null;
-  // The job's input, its files checked before anything is recorded: a refused run leaves no trace (the check runs in
-  // the transaction that creates the run, which rolls back).
+  await a.check(o.options);
+  // The files are checked in the transaction that creates the run (the run's folder is named by its id), which rolls
+  // back on a refusal.
   const prepare = (folder: string | null) => {
-    const input = o.input(folder);
+    const input = { ...o.input(folder), options: o.options } as I;
     checkFiles(a.files(input), folder);
     return input;
   };

@@ -18,11 +18,13 @@ import type { Home, ProjectView, StudioEvent } from "./contract.js";
 import { ApiError } from "./errors.js";
 import { projectView } from "./views.js";
 
-/** How a run is started: the settings it keeps, the datasets it used, and its job's input given its folder. */
-export interface RunStart<I> {
+/** How a run is started: the settings it keeps, the datasets it used, what its job computes from (checked by the
+ *  analysis before the run is recorded) and the rest of its input given its folder. */
+export interface RunStart<I extends { options: unknown }> {
   config: unknown;
   datasetIds: readonly number[];
-  input: (folder: string) => I;
+  options: I["options"];
+  input: (folder: string) => Omit<I, "options">;
 }
 
 export class Studio {
@@ -180,10 +182,15 @@ export class Studio {
 
   // —— runs ——
 
-  /** Opens a run of `analysis` in the project (marked running) and starts its job; its events are pushed to the
-   *  renderer and its end is announced with `run-done`. The run id comes back at once. */
-  startRun<I, S extends { seconds: Record<string, number> }>(p: Project, analysis: Analysis<I, S>, start: RunStart<I>): number {
-    const run: AnalysisRun<S> = runAnalysis(analysis, {
+  /** Checks a run of `analysis`, opens it in the project (marked running) and starts its job; its events are pushed
+   *  to the renderer and its end is announced with `run-done`. The run id comes back once the job has started. */
+  async startRun<I extends { options: unknown }, S extends { seconds: Record<string, number> }>(
+    p: Project,
+    analysis: Analysis<I, S>,
+    start: RunStart<I>,
+  ): Promise<number> {
+    const run: AnalysisRun<S> = await runAnalysis(analysis, {
+      options: start.options,
       input: (folder) => start.input(folder!),
       record: { project: p, config: start.config, datasetIds: start.datasetIds },
       onEvent: (e, state) => this.emit(runEvent(p.dir, run.runId!, state, e)),

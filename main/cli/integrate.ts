@@ -69,21 +69,19 @@ export async function integrateCommand(files: string[], o: IntegrateCommandOptio
   const prior = priorChoice(o.prior, "--prior");
   const project = o.project ? Project.open(o.project) : null;
   try {
-    const run = runAnalysis(INTEGRATION, {
-      input: () => ({
-        options: {
-          files,
-          ...(o.batch ? { batch: o.batch } : {}),
-          ...(o.label ? { label: o.label } : {}),
-          prior,
-          preset: o.preset,
-          ...(o.epochs ? { hyper: { maxEpochs: o.epochs } } : {}),
-          seed: o.seed,
-          hvg: o.hvg,
-          baselines: o.baselines,
-        },
-        out: o.out,
-      }),
+    const run = await runAnalysis(INTEGRATION, {
+      options: {
+        files,
+        ...(o.batch ? { batch: o.batch } : {}),
+        ...(o.label ? { label: o.label } : {}),
+        prior,
+        preset: o.preset,
+        ...(o.epochs ? { hyper: { maxEpochs: o.epochs } } : {}),
+        seed: o.seed,
+        hvg: o.hvg,
+        baselines: o.baselines,
+      },
+      input: () => ({ out: o.out }),
       ...(project ? { record: { project, config: { files, ...o }, datasetIds: [] } } : {}),
       onEvent: progressPrinter(o.quiet),
     });

@@ -51,9 +51,9 @@ export async function markersCommand(what: string, o: MarkersCommandOptions): Pr
   };
   const say = sayer(o.quiet);
   try {
-    const run = runAnalysis(MARKERS, {
+    const run = await runAnalysis(MARKERS, {
+      options: { file, groupby: s.groupby, gmt: s.gmt, neighbors: s.neighbors, resolution: s.resolution },
       input: () => ({
-        options: { file, groupby: s.groupby, gmt: s.gmt, neighbors: s.neighbors, resolution: s.resolution },
         folder: o.out,
         context: { source: file, groupby: s.groupby, appVersion: appVersion() },
         pdf: true,

@@ -1,8 +1,9 @@
 /** One entry point for every supported input: detects the format, reads, validates, and reports what it did. */
 import type { Dataset } from "../data/dataset.js";
+import type { Frame } from "../data/frame.js";
 import { detectFormat, type Format } from "./detect.js";
 import { checkUnique, checkValues, DataError } from "./errors.js";
-import { readH5ad } from "./h5ad/read.js";
+import { readH5ad, withH5ad } from "./h5ad/read.js";
 import { type Orientation, readExpressionTable } from "./table.js";
 import { readTenxH5 } from "./tenx-h5.js";
 import { readTenxMtx } from "./tenx-mtx.js";
@@ -53,4 +54,10 @@ export async function readDataset(path: string, opts: ReadOptions = {}): Promise
   checkValues(path, "the expression matrix", X.kind === "csr" ? X.data : X.values, false);
   checkUnique(path, "cell names", dataset.obs.index, "Two cells share a name; make the names unique before importing.");
   return { dataset, report };
+}
+
+/** The cell annotations of a dataset: from an `.h5ad` only its `obs` is read; other formats are read whole. */
+export async function readObs(path: string, opts: ReadOptions = {}): Promise<Frame> {
+  if ((opts.format ?? (await detectFormat(path))) === "h5ad") return withH5ad(path, (h) => h.readFrame("obs"));
+  return (await readDataset(path, opts)).dataset.obs;
 }

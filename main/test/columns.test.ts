@@ -1,7 +1,7 @@
 /** The wizards' column suggestions on real data: curated cell types are preferred to computed clusters. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { describeColumn, suggestColumns } from "../api/columns.js";
+import { describeColumn, suggestColumns } from "../analyses/columns.js";
 import { readDataset } from "../io/read.js";
 import { PANCREAS, PBMC3K } from "./helpers.js";
 

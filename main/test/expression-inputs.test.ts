@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { combine } from "../analyses/integrate/combine.js";
 import { expressionOf } from "../analyses/integrate/expression.js";
 import type { Dataset } from "../data/dataset.js";
-import { matrixRows, subset } from "../data/subset.js";
+import { matrixCols, matrixRows, subset } from "../data/subset.js";
 import { DataError } from "../io/errors.js";
 import { writeH5ad } from "../io/h5ad/write.js";
 import { readDataset } from "../io/read.js";
@@ -96,4 +96,35 @@ test("two files combine on shared genes with one batch per file and labels unifi
   const lab = dataset.obs.columns.get("cell_line");
   assert.ok(lab?.kind === "categorical");
   assert.equal(c.label?.categories[c.label.codes[3]!], lab.categories[lab.codes[first[3]!]!]);
+});
+
+test("a gene name listed twice reaches the result once, with its first column's values, and is reported", async () => {
+  const { dataset } = await readDataset(PBMC_SMALL);
+  const names = [...dataset.var.index];
+  const dup = names[3]!;
+  names[10] = dup;
+  names[20] = dup;
+  const d: Dataset = { ...dataset, var: { ...dataset.var, index: names } };
+  const c = combine([{ file: "dup.h5ad", dataset: d }], {});
+  assert.equal(new Set(c.genes).size, c.genes.length, "gene names are unique");
+  assert.equal(c.genes.length, names.length - 2);
+  assert.equal(c.lognorm.nCols, c.genes.length);
+  assert.deepEqual(c.duplicateGenes, [dup]);
+  // The kept column is the first one (column 3 of the file), normalised over the whole cell as the file gave it.
+  const expect = log1p(normalizeTotal(dataset.X));
+  const got = matrixCols(c.lognorm, [c.genes.indexOf(dup)]);
+  const want = matrixCols(expect, [3]);
+  const dense = (m: typeof got) =>
+    Array.from({ length: m.nRows }, (_, r) => {
+      if (m.kind === "dense") return m.values[r]!;
+      return m.indptr[r + 1]! > m.indptr[r]! ? m.data[m.indptr[r]!]! : 0;
+    });
+  assert.deepEqual(
+    dense(got).map((v) => v.toFixed(5)),
+    dense(want).map((v) => v.toFixed(5)),
+  );
+  assert.ok(
+    dense(want).some((v) => v > 0),
+    "the gene is expressed somewhere",
+  );
 });

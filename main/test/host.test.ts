@@ -157,7 +157,7 @@ test("home creates the demo project once; a project, an upload imported, the wiz
     baselines: [],
   });
   assert.equal(badColumn.status, 400);
-  assert.match(badColumn.body.error!.message, /no cell column 'no_such_column'/);
+  assert.match(badColumn.body.error!.message, /the batch column 'no_such_column' is not a cell column of /);
   assert.equal(((await call("project.view", { project: view.dir })).body.result as ProjectView).runs.length, 0, "nothing started");
 });
 

@@ -320,13 +320,16 @@ test("the integration job runs in a worker thread: the caller's timers keep firi
   const stages: string[] = [];
   let fraction = 0;
   const started = performance.now();
-  const outcome = await runAnalysis(INTEGRATION, {
-    input: () => ({ options, out: join(dir, "job.h5ad") }),
-    onEvent: (e) => {
-      if (e.type === "stage") stages.push(e.stage);
-      else fraction = e.fraction;
-    },
-  }).done;
+  const outcome = await (
+    await runAnalysis(INTEGRATION, {
+      options,
+      input: () => ({ out: join(dir, "job.h5ad") }),
+      onEvent: (e) => {
+        if (e.type === "stage") stages.push(e.stage);
+        else fraction = e.fraction;
+      },
+    })
+  ).done;
   const seconds = (performance.now() - started) / 1000;
   clearInterval(timer);
   assert.equal(outcome.status, "succeeded");
@@ -340,7 +343,10 @@ test("the integration job runs in a worker thread: the caller's timers keep firi
   // Training on this thread would let through about one tick per onnxruntime run (seconds each), not ~20 per second.
   assert.ok(ticks >= seconds * 5, `${ticks} timer ticks in ${seconds.toFixed(1)} s`);
 
-  const bad = runAnalysis(INTEGRATION, { input: () => ({ options: { ...options, batch: "nope" }, out: join(dir, "bad.h5ad") }) });
-  await assert.rejects(bad.done, (e: unknown) => e instanceof DataError && /a cell column 'nope'/.test(e.message));
+  // Scaled values (no counts, nothing log-normalised) are found only when the worker reads the matrix.
+  const scaled = join(dir, "scaled.csv");
+  writeFileSync(scaled, `gene,c1,c2,c3\n${Array.from({ length: 60 }, (_, g) => `G${g},-1,0.5,${g}`).join("\n")}\n`);
+  const bad = await runAnalysis(INTEGRATION, { options: { ...options, files: [scaled] }, input: () => ({ out: join(dir, "bad.h5ad") }) });
+  await assert.rejects(bad.done, (e: unknown) => e instanceof DataError && /scaled\.csv: .*negative/.test(e.message));
   assert.equal(existsSync(join(dir, "bad.h5ad")), false);
 });

@@ -67,7 +67,7 @@ test("bad settings are refused with the reason, and nothing is started", async (
   const before = (await call<ProjectView>("project.view", {})).runs.length;
   await assert.rejects(
     call("markers.start", { sourceRun: integrationRun, groupby: "no_such_column", neighbors: 15, resolution: 1, gmt: [] }),
-    /has no cell column 'no_such_column'/,
+    /the grouping column 'no_such_column' is not a cell column of result\.h5ad \(columns that would do: .*leiden/,
   );
   const gmt = join(home, "broken.gmt");
   writeFileSync(gmt, "only-a-name\n");

@@ -2,6 +2,8 @@
  * The integration as the lifecycle runs it: the worker trains, scores and writes the result files (`worker.ts`); the
  * caller gets stages, training progress and this summary, and the project records it (`export.ts`).
  */
+import { SettingError } from "../../isomorphic/limits.js";
+import { groupColumnProblem, readCellColumns } from "../columns.js";
 import type { Analysis } from "../lifecycle.js";
 import { type IntegrationInput, type IntegrationSummary, integrationFiles, recordIntegration } from "./export.js";
 
@@ -20,5 +22,16 @@ export const INTEGRATION: Analysis<IntegrationInput, IntegrationSummary> = {
     writes: Object.values(integrationFiles(out)),
     makesFolder: false,
   }),
+  // The batch and label columns must exist in every file and group its cells (a single value, a measurement such as
+  // nCount_RNA or one group per cell would silently give no metric or one batch per value).
+  check: async ({ files, names, batch, label }) => {
+    if (!batch && !label) return;
+    const frames = await readCellColumns(files, names);
+    const problems = [
+      batch ? groupColumnProblem("batch", batch, frames, "batchNote") : null,
+      label ? groupColumnProblem("label", label, frames, "labelNote") : null,
+    ].filter((p) => p !== null);
+    if (problems.length) throw new SettingError(problems.join("; "));
+  },
   record: recordIntegration,
 };

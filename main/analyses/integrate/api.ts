@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
-import { describeColumn, suggestColumns } from "../../api/columns.js";
+
 import type { IntegrationPlan, PriorCoverage, RunResult } from "../../api/contract.js";
 import { ApiError } from "../../api/errors.js";
 import { id, method, path, project } from "../../api/method.js";
@@ -12,11 +12,12 @@ import { list, obj, oneOf, optional, type Schema, str, within } from "../../api/
 import type { Studio } from "../../api/studio.js";
 import { runCard } from "../../api/views.js";
 import type { Matrix } from "../../data/dataset.js";
-import { type Column, cellText, columnLength, type Frame } from "../../data/frame.js";
+import type { Frame } from "../../data/frame.js";
 import { withH5ad } from "../../io/h5ad/read.js";
 import type { Limit } from "../../isomorphic/limits.js";
 import type { Project } from "../../store/project.js";
 import { artifact, artifacts, getRun, runDatasetIds } from "../../store/runs.js";
+import { describeColumn, joinColumns, suggestColumns } from "../columns.js";
 import type { LossPoint } from "../stages.js";
 import { INTEGRATION } from "./analysis.js";
 import { GeneInputs, priorChoice } from "./gene-inputs.js";
@@ -59,7 +60,7 @@ async function plan(s: Studio, dir: string, ids: readonly number[]): Promise<Int
   // Several datasets: a column's values are compared across all of them (the combined column).
   const columns = names.map((n) => {
     const parts = frames.map((f) => f.columns.get(n)!);
-    return describeColumn(n, parts.length === 1 ? parts[0]! : joinColumns(parts));
+    return describeColumn(n, joinColumns(parts));
   });
   return {
     cells: frames.reduce((a, f) => a + f.index.length, 0),
@@ -88,38 +89,30 @@ async function coverage(s: Studio, dir: string, ids: readonly number[], prior: s
   };
 }
 
-/** Checks the settings against the datasets, then opens the run and starts its job; the run id comes back at once. */
+/** Starts a run on the chosen datasets (the lifecycle checks the columns and files first); the run id comes back once
+ *  its job has started. */
 async function start(s: Studio, dir: string, settings: IntegrationSettings): Promise<{ runId: number }> {
   const p = s.project(dir);
   const chosen = s.readyDatasets(p, settings.datasets);
-  const plan_ = await plan(s, dir, settings.datasets);
-  const usable = (name: string | null, note: "batchNote" | "labelNote") => {
-    if (!name || name === plan_.datasetColumn) return;
-    const c = plan_.columns.find((x) => x.name === name);
-    if (!c) throw new ApiError("bad-request", `There is no cell column '${name}' in every chosen dataset.`);
-    if (c[note]) throw new ApiError("bad-request", `The column '${name}' ${c[note]}; choose another.`);
-  };
-  usable(settings.batch, "batchNote");
-  usable(settings.label, "labelNote");
+  // With several datasets, the dataset each cell came from is the batch unless a column is chosen.
+  const byDataset = chosen.length > 1 && settings.batch === DATASET_COLUMN;
   const prior = priorChoice([settings.prior], "prior");
-  const runId = s.startRun(p, INTEGRATION, {
+  const runId = await s.startRun(p, INTEGRATION, {
     config: settings,
     datasetIds: chosen.map((d) => d.id),
-    input: (folder) => ({
-      options: {
-        files: chosen.map((d) => d.path),
-        names: chosen.map((d) => d.name),
-        ...(settings.batch && settings.batch !== plan_.datasetColumn ? { batch: settings.batch } : {}),
-        ...(settings.label ? { label: settings.label } : {}),
-        prior,
-        preset: settings.preset,
-        hyper: settings.hyper,
-        seed: settings.seed,
-        hvg: settings.hvg,
-        baselines: settings.baselines,
-      },
-      out: `${folder}/result.h5ad`,
-    }),
+    options: {
+      files: chosen.map((d) => d.path),
+      names: chosen.map((d) => d.name),
+      ...(settings.batch && !byDataset ? { batch: settings.batch } : {}),
+      ...(settings.label ? { label: settings.label } : {}),
+      prior,
+      preset: settings.preset,
+      hyper: settings.hyper,
+      seed: settings.seed,
+      hvg: settings.hvg,
+      baselines: settings.baselines,
+    },
+    input: (folder) => ({ out: `${folder}/result.h5ad` }),
   });
   return { runId };
 }
@@ -201,13 +194,6 @@ function matrixColumn(X: Matrix, col: number): number[] {
 function sharedGenes(lists: string[][]): string[] {
   const others = lists.slice(1).map((l) => new Set(l));
   return lists[0]!.filter((g) => others.every((o) => o.has(g)));
-}
-
-/** One column over several datasets: numeric if every part is, else the parts' values as text. */
-function joinColumns(parts: Column[]): Column {
-  if (parts.every((c) => c.kind === "numeric"))
-    return { kind: "numeric", values: Float64Array.from(parts.flatMap((c) => Array.from(c.values as ArrayLike<number>, Number))) };
-  return { kind: "string", values: parts.flatMap((c) => Array.from({ length: columnLength(c) }, (_, i) => cellText(c, i))) };
 }
 
 export const INTEGRATION_METHODS = {

@@ -22,6 +22,9 @@ export interface Combined {
   /** What was read from each file, for the log and the report. */
   sources: { file: string; cells: number; genes: number; source: string; kind: Expression["kind"] }[];
   droppedEmptyCells: number;
+  /** Gene names a file lists more than once: the first column of each is kept (the others would reach the result
+   *  under the same name and map to the same prior vector). */
+  duplicateGenes: string[];
 }
 
 const stem = (f: string) => basename(f, extname(f));
@@ -98,7 +101,7 @@ export function combine(inputs: { file: string; name?: string; dataset: Dataset 
   const exprs = inputs.map(({ file, dataset }) => expressionOf(dataset, file));
   let shared = new Set(exprs[0]!.genes);
   for (const e of exprs.slice(1)) shared = new Set(e.genes.filter((g) => shared.has(g)));
-  const genes = exprs[0]!.genes.filter((g) => shared.has(g));
+  const genes = [...new Set(exprs[0]!.genes)].filter((g) => shared.has(g));
   if (genes.length < 50)
     throw new DataError(
       inputs.map((i) => basename(i.file)).join(", "),
@@ -112,7 +115,19 @@ export function combine(inputs: { file: string; name?: string; dataset: Dataset 
     const sums = rowSums(e.matrix);
     return Uint8Array.from(sums, (s) => (s > 0 ? 1 : 0));
   });
-  const parts = exprs.map((e, i) => ({ m: e.matrix, colOf: Int32Array.from(e.genes, (g) => column.get(g) ?? -1), keep: keeps[i]! }));
+  const duplicates = new Set<string>();
+  const parts = exprs.map((e, i) => {
+    const seen = new Set<string>();
+    const colOf = Int32Array.from(e.genes, (g) => {
+      if (seen.has(g)) {
+        duplicates.add(g);
+        return -1;
+      }
+      seen.add(g);
+      return column.get(g) ?? -1;
+    });
+    return { m: e.matrix, colOf, keep: keeps[i]! };
+  });
   const allCounts = exprs.every((e) => e.kind === "counts");
   const lognormParts = exprs.map((e, i) => ({ ...parts[i]!, m: e.kind === "lognorm" ? e.matrix : log1p(normalizeTotal(e.matrix)) }));
   const lognorm = stack(lognormParts, genes.length);
@@ -155,6 +170,7 @@ export function combine(inputs: { file: string; name?: string; dataset: Dataset 
       kind: exprs[i]!.kind,
     })),
     droppedEmptyCells: keeps.reduce((n, k) => n + k.length - k.reduce((a, b) => a + b, 0), 0),
+    duplicateGenes: [...duplicates].sort(),
   };
 }
 

@@ -95,6 +95,11 @@ export async function integrate(o: IntegrateOptions, hooks: StageHooks = {}): Pr
   for (const s of combined.sources)
     timer.stage(`${basename(s.file)}: ${s.cells} cells × ${s.genes} genes, ${EXPRESSION_KINDS[s.kind]} from ${s.source}`);
   if (combined.droppedEmptyCells) timer.stage(`${combined.droppedEmptyCells} cells with no expression were left out`);
+  const dup = combined.duplicateGenes;
+  if (dup.length)
+    timer.stage(
+      `${dup.length} gene names appear more than once (${dup.slice(0, 5).join(", ")}${dup.length > 5 ? ", …" : ""}); the first column of each is used`,
+    );
   timer.lap("read");
 
   timer.stage("selecting genes and preprocessing");

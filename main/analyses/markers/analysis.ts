@@ -3,6 +3,9 @@
  * the report's HTML (and, when asked, its PDF) into a folder (`worker.ts`); the caller gets stages and this summary,
  * and the project records it (`export.ts`).
  */
+import { readGmt } from "../../analysis/enrichment.js";
+import { SettingError } from "../../isomorphic/limits.js";
+import { groupColumnProblem, readCellColumns } from "../columns.js";
 import type { Analysis } from "../lifecycle.js";
 import { type MarkersInput, type MarkersJobSummary, markersFiles, recordMarkers } from "./export.js";
 
@@ -16,5 +19,11 @@ export const MARKERS: Analysis<MarkersInput, MarkersJobSummary> = {
     writes: markersFiles(folder, pdf),
     makesFolder: true,
   }),
+  // The grouping must name cell groups of the result; every gene-set file must parse (a DataError says where not).
+  check: async ({ file, groupby, gmt }) => {
+    const problem = groupColumnProblem("grouping", groupby, await readCellColumns([file]), "labelNote");
+    if (problem) throw new SettingError(problem);
+    for (const g of gmt ?? []) readGmt(g);
+  },
   record: recordMarkers,
 };

@@ -4,18 +4,16 @@
  */
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
-import { readGmt } from "../../analysis/enrichment.js";
-import { describeColumn, suggestColumns } from "../../api/columns.js";
 import type { MarkersPlan, MarkersSummary, MarkersView } from "../../api/contract.js";
 import { ApiError } from "../../api/errors.js";
 import { id, method, path, project } from "../../api/method.js";
 import { int, list, obj, str, within } from "../../api/schema.js";
 import type { Studio } from "../../api/studio.js";
 import { runCard } from "../../api/views.js";
-import { DataError } from "../../io/errors.js";
 import { withH5ad } from "../../io/h5ad/read.js";
 import type { Project } from "../../store/project.js";
 import { artifact, artifacts, getRun, metrics, runDatasetIds } from "../../store/runs.js";
+import { describeColumn, suggestColumns } from "../columns.js";
 import { integrationResultFile } from "../integrate/api.js";
 import type { IntegrationSettings } from "../integrate/settings.js";
 import { MARKERS } from "./analysis.js";
@@ -40,26 +38,17 @@ async function plan(s: Studio, dir: string, sourceRun: number): Promise<MarkersP
   };
 }
 
-/** Checks the settings, opens a markers run on the integration result and starts its job. */
+/** Opens a markers run on the integration result (the lifecycle checks the grouping and gene-set files first) and
+ *  starts its job. */
 async function start(s: Studio, dir: string, settings: MarkersSettings): Promise<{ runId: number }> {
   const p = s.project(dir);
   const file = integrationResultFile(p, settings.sourceRun);
-  const col = (await plan(s, dir, settings.sourceRun)).columns.find((c) => c.name === settings.groupby);
-  if (!col) throw new ApiError("bad-request", `The result of run ${settings.sourceRun} has no cell column '${settings.groupby}'.`);
-  if (col.labelNote) throw new ApiError("bad-request", `The column '${settings.groupby}' ${col.labelNote}; choose another.`);
-  for (const g of settings.gmt) {
-    try {
-      readGmt(g);
-    } catch (e) {
-      throw new ApiError("bad-request", e instanceof DataError ? e.message : `The gene-set file ${basename(g)} cannot be read.`);
-    }
-  }
   const { sourceRun, groupby, neighbors, resolution, gmt } = settings;
-  const runId = s.startRun(p, MARKERS, {
+  const runId = await s.startRun(p, MARKERS, {
     config: settings,
     datasetIds: runDatasetIds(p, sourceRun),
+    options: { file, groupby, neighbors, resolution, gmt },
     input: (folder) => ({
-      options: { file, groupby, neighbors, resolution, gmt },
       folder,
       context: { source: `run ${sourceRun} (${basename(file)})`, groupby, appVersion: s.version },
       pdf: false,
