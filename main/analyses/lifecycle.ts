@@ -7,7 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { atomicWrite } from "../io/csv.js";
-import type { Project } from "../store/project.js";
+import { claimPath, type Project } from "../store/project.js";
 import { createRun, finishRun, markRunning, recordProgress } from "../store/runs.js";
 import { startWorkerJob } from "../workers/job.js";
 import { type AnalysisFiles, checkFiles } from "./files.js";
@@ -86,7 +86,9 @@ export async function runAnalysis<I extends { options: unknown }, S extends { se
     ? p.db.transaction(() => {
         const id = createRun(p, a.kind, o.record!.config, o.record!.datasetIds);
         const folder = p.path("runs", String(id));
-        return { runId: id, folder, input: prepare(folder) };
+        const input = prepare(folder);
+        claimPath(p, join("runs", String(id)));
+        return { runId: id, folder, input };
       })()
     : { runId: null, folder: null, input: prepare(null) };
   if (p) {

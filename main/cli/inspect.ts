@@ -5,7 +5,14 @@ import { mapGenes } from "../genes/map.js";
 import { FORMAT_NAMES } from "../io/detect.js";
 import { type ReadOptions, readDataset } from "../io/read.js";
 import { summarizeQc } from "../pp/qc.js";
-import { describeValues } from "../pp/values.js";
+import { describeValues, type ValueKind } from "../pp/values.js";
+
+const VALUE_WORDS: Record<ValueKind, string> = {
+  counts: "counts (non-negative integers)",
+  "non-negative": "non-negative non-integer values (normalised, or estimated counts)",
+  signed: "negative values in X (scaled or centred): import needs counts or normalised values in X, layers['counts'] or raw",
+};
+
 import { fmt, print } from "./output.js";
 
 function describeColumn(c: Column): string {
@@ -51,7 +58,7 @@ export async function inspectCommand(path: string, opts: ReadOptions & { json: b
       `${path}`,
       `  format        ${FORMAT_NAMES[report.format]}${report.orientation ? ` (${report.orientation}: ${report.orientationReason})` : ""}`,
       `  shape         ${fmt(info.n_obs)} cells × ${fmt(info.n_vars)} genes, ${fmt(info.nnz)} non-zeros (${(100 * info.density).toFixed(1)}% dense, stored ${info.x_storage})`,
-      `  values        ${info.x_values}`,
+      `  values        ${VALUE_WORDS[info.x_values]}`,
       `  genes         ${info.gene_id_type} ids (${info.species}); ${fmt(info.genes_mapped)} recognised, ${fmt(info.genes_unmapped)} not, ${info.genes_duplicated} duplicated`,
       `  cell columns  ${
         Object.entries(info.obs_columns)

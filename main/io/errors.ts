@@ -20,8 +20,9 @@ export class DataError extends Error {
   }
 }
 
-/** Checks that every value is finite and, when `nonNegative`, ≥ 0; throws a DataError naming the first bad one. */
-export function checkValues(file: string, what: string, data: ArrayLike<number>, nonNegative: boolean): void {
+/** Checks that every value is finite; throws a DataError naming the first bad one. Whether the values are usable
+ *  expression (counts or normalised, not scaled) is one rule for every format, applied on import (`expressionOf`). */
+export function checkValues(file: string, what: string, data: ArrayLike<number>): void {
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (!Number.isFinite(v)) {
@@ -30,14 +31,6 @@ export function checkValues(file: string, what: string, data: ArrayLike<number>,
         `finite numbers in ${what}`,
         `${v} at position ${i}`,
         "Remove or replace missing values (NaN/Inf) before importing.",
-      );
-    }
-    if (nonNegative && v < 0) {
-      throw new DataError(
-        file,
-        `non-negative counts in ${what}`,
-        `${v} at position ${i}`,
-        "Counts cannot be negative; import raw counts rather than scaled or centred values.",
       );
     }
   }

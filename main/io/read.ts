@@ -51,7 +51,7 @@ export async function readDataset(path: string, opts: ReadOptions = {}): Promise
   const X = dataset.X;
   if (X.nRows === 0) throw new DataError(path, "at least one cell", "none");
   if (X.nCols === 0) throw new DataError(path, "at least one gene", "none");
-  checkValues(path, "the expression matrix", X.kind === "csr" ? X.data : X.values, false);
+  checkValues(path, "the expression matrix", X.kind === "csr" ? X.data : X.values);
   checkUnique(path, "cell names", dataset.obs.index, "Two cells share a name; make the names unique before importing.");
   return { dataset, report };
 }

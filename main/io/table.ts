@@ -84,13 +84,6 @@ export async function readExpressionTable(path: string, orientation?: Orientatio
           "Remove text, NA or empty cells from the expression values (annotations belong in a separate table).",
         );
       }
-      if (v < 0)
-        throw new DataError(
-          path,
-          "non-negative expression values",
-          `${v} at row '${f[0]}', column '${colNames[c]}'`,
-          "Import raw counts or normalised values, not centred or scaled ones.",
-        );
       if (v !== 0) {
         ri.push(r);
         ci.push(c);

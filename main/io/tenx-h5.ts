@@ -66,7 +66,7 @@ export async function readTenxH5(path: string): Promise<{ dataset: Dataset; warn
     };
     const problem = csrProblem(m);
     if (problem) throw new DataError(path, "a consistent sparse matrix", problem, "The file is damaged.");
-    checkValues(path, "the count matrix", data, true);
+    checkValues(path, "the count matrix", data);
     checkUnique(path, "cell barcodes", barcodes, "Each barcode may appear once.");
     const genes = tenxGeneTable(ids, names, v3 ? strings(g.get("features") as H5Group, "feature_type", path) : undefined);
     return {

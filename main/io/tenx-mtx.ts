@@ -89,7 +89,6 @@ export async function readMatrixMarket(path: string) {
         `'${parts[2]}' at line ${lineNo}`,
         "Counts must be numbers (no NA or NaN).",
       );
-    if (v < 0) throw new DataError(path, "non-negative counts", `${v} at line ${lineNo}`, "Counts cannot be negative.");
     if (integer && !Number.isInteger(v)) throw new DataError(path, "integer values (the header says 'integer')", `${v} at line ${lineNo}`);
     rows[k] = r - 1;
     cols[k] = c - 1;

@@ -11,9 +11,10 @@ import { type GeneMappingReport, mapGenes } from "../genes/map.js";
 import { DataError } from "../io/errors.js";
 import { writeH5ad } from "../io/h5ad/write.js";
 import { type ReadOptions, type ReadReport, readDataset } from "../io/read.js";
+import { expressionOf } from "../pp/expression.js";
 import { type QcSummary, summarizeQc } from "../pp/qc.js";
 import { describeValues, type ValueKind } from "../pp/values.js";
-import { now, type Project } from "./project.js";
+import { claimPath, now, type Project, ProjectError } from "./project.js";
 
 /** What an import job is given (it opens the project itself: SQLite in WAL mode takes a second connection). */
 export interface ImportJobInput {
@@ -59,9 +60,12 @@ export async function importDataset(
   );
   const file = `datasets/${id}.h5ad`;
   const progress = (phase: ImportProgress["phase"], fraction: number) => opts.onProgress?.({ phase, fraction });
+  let writing = false;
   try {
+    claimPath(project, file);
     progress("read", 0);
     const { dataset, report } = await readDataset(source, opts);
+    expressionOf(dataset, source); // refuses data no analysis can start from (only scaled values), whatever the format
     progress("summarize", 0.4);
     const genes = mapGenes(dataset.var.index);
     const summary: DatasetSummary = {
@@ -79,6 +83,7 @@ export async function importDataset(
       obsColumns: [...dataset.obs.columns.keys()],
     };
     progress("write", 0.5);
+    writing = true;
     writeH5ad(project.path(file), dataset, {
       blockRows: Math.max(64, Math.ceil(dataset.X.nRows / 50)),
       onProgress: (p) => {
@@ -103,11 +108,11 @@ export async function importDataset(
     progress("done", 1);
     return { id, summary };
   } catch (e) {
-    rmSync(project.path(file), { force: true });
+    if (writing) rmSync(project.path(file), { force: true });
     project.db.transaction(() => {
       project.db.prepare("DELETE FROM datasets WHERE id = ?").run(id);
       project.log("error", "import-failed", `Import of '${source}' failed: ${(e as Error).message}`, {
-        data: { source, kind: e instanceof DataError ? "input" : "internal" },
+        data: { source, kind: e instanceof DataError ? "input" : e instanceof ProjectError ? "project" : "internal" },
       });
     })();
     throw e;

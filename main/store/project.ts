@@ -18,6 +18,16 @@ export class ProjectError extends Error {
   }
 }
 
+/** Refuses to use `rel` (a new dataset's file or a new run's folder, named by its id) when something is already there:
+ *  the database no longer lists it (restored from an older backup?), and what is there is never overwritten. */
+export function claimPath(p: { path(...parts: string[]): string }, rel: string): void {
+  const at = p.path(rel);
+  if (existsSync(at) && (!statSync(at).isDirectory() || readdirSync(at).length > 0))
+    throw new ProjectError(
+      `${at} already exists, but the project database does not list it (was project.sqlite restored from an older backup?). Nothing was written; move ${rel} out of the project folder, then retry.`,
+    );
+}
+
 export type EventLevel = "info" | "warning" | "error";
 
 export interface DatasetRow {

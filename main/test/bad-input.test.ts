@@ -97,7 +97,7 @@ const CASES: Case[] = [
         lines[i] = lines[i].replace(/\S+$/, "-4");
         return [lines.join("\n"), g, b];
       }),
-    /expected non-negative counts, but found -4/,
+    /neg: expected raw counts or normalised expression .*but found X: negative values \(scaled or batch-corrected data\)/,
   ],
   [
     "NaN in a table",

@@ -30,9 +30,12 @@ test("exit codes: 2 for usage, 3 for bad input (message on stderr), 4 for a miss
   assert.equal(cli("preprocess", PBMC3K, "--out", join(dir, "x.h5ad"), "--hvg", "many").code, 2);
   const bad = join(dir, "bad.csv");
   writeFileSync(bad, "gene,c1\nCD3E,-1\n");
-  const r = cli("inspect", bad);
+  // Inspect describes any readable file; import refuses what no analysis can start from, whatever its format.
+  assert.match(cli("inspect", bad).out, /values +negative values in X \(scaled or centred\)/);
+  assert.equal(cli("project", "create", join(dir, "p")).code, 0);
+  const r = cli("import", bad, "--project", join(dir, "p"));
   assert.equal(r.code, 3);
-  assert.match(r.err, /bad\.csv: expected non-negative expression values/);
+  assert.match(r.err, /bad\.csv: expected raw counts or normalised expression .*found X: negative values/);
   assert.equal(r.out, "");
   const p = cli("project", "info", join(dir, "nope"));
   assert.equal(p.code, 4);

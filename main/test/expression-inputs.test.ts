@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { combine } from "../analyses/integrate/combine.js";
-import { expressionOf } from "../analyses/integrate/expression.js";
+import { expressionOf } from "../pp/expression.js";
 import type { Dataset } from "../data/dataset.js";
 import { matrixCols, matrixRows, subset } from "../data/subset.js";
 import { DataError } from "../io/errors.js";

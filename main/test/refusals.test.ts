@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { chmodSync, copyFileSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { test } from "node:test";
 import { importDataset } from "../store/import.js";
@@ -18,20 +18,21 @@ function cli(args: string[]) {
   return { ...r, seconds: (performance.now() - started) / 1000 };
 }
 
-/** Every file under `dir` with its hash, and the project's datasets and runs. */
+/** Every file under `dir` with its hash, and the project's datasets and runs (the database itself may gain an event
+ *  saying what was refused). */
 function state(dir: string, project: string) {
   const files: Record<string, string> = {};
   const walk = (d: string) => {
     for (const f of readdirSync(d)) {
       const p = join(d, f);
       if (statSync(p).isDirectory()) walk(p);
-      else if (!/project\.sqlite-(wal|shm)$/.test(f)) files[relative(dir, p)] = createHash("sha256").update(readFileSync(p)).digest("hex");
+      else if (!/project\.sqlite(-wal|-shm)?$/.test(f)) files[relative(dir, p)] = createHash("sha256").update(readFileSync(p)).digest("hex");
     }
   };
   walk(dir);
   const p = Project.open(project);
   try {
-    return { files, datasets: p.datasets().map((d) => [d.id, d.status]), runs: listRuns(p).map((r) => [r.id, r.status]) };
+    return { files, datasets: p.datasets(), runs: listRuns(p) };
   } finally {
     p.close();
   }
@@ -141,6 +142,18 @@ const CASES: Case[] = [
     /the grouping column 'nFeature_RNA' has \d+ different values — too many groups/,
   ],
   [
+    "an import where a file the database does not list sits (project.sqlite restored from an older backup)",
+    ({ project }) => ["import", PBMC_SMALL, "--project", project, "--quiet"],
+    4,
+    /datasets\/2\.h5ad already exists, but the project database does not list it .*Nothing was written; move datasets\/2\.h5ad out/,
+  ],
+  [
+    "a run where a folder the database does not list sits",
+    ({ input, dir, project }) => ["integrate", input, "--out", join(dir, "r.h5ad"), "--project", project, ...Q],
+    4,
+    /runs\/1 already exists, but the project database does not list it/,
+  ],
+  [
     "markers into a project's folder",
     ({ input, project }) => ["markers", input, "--groupby", "groups", "--out", join(project, "runs"), "--quiet"],
     2,
@@ -187,6 +200,10 @@ test("refusals come before any work and change nothing", async (t) => {
   const p = Project.create(project, "Refusals");
   await importDataset(p, PBMC_SMALL);
   p.close();
+  // What a database restored from an older backup does not list: the next dataset's file and the next run's folder.
+  copyFileSync(PBMC_SMALL, join(project, "datasets", "2.h5ad"));
+  mkdirSync(join(project, "runs", "1"), { recursive: true });
+  writeFileSync(join(project, "runs", "1", "result.h5ad"), "an older run's result");
   const before = state(dir, project);
   for (const [name, args, exit, message] of CASES) {
     const r = cli(args({ dir, input, project }));

@@ -8,7 +8,7 @@ import { type Csr, csrFromTriplets } from "../../data/sparse.js";
 import { DataError } from "../../io/errors.js";
 import { log1p, normalizeTotal } from "../../pp/normalize.js";
 import { rowSums } from "../../pp/stats.js";
-import { type Expression, expressionOf } from "./expression.js";
+import { type Expression, expressionOf } from "../../pp/expression.js";
 
 export interface Combined {
   /** log1p(normalised to 1e4) expression, cells × genes. */

@@ -17,7 +17,7 @@ import type { ProviderChoice } from "../../train/providers.js";
 import { type StageHooks, Stages, Stopped } from "../stages.js";
 import { type Combined, combine } from "./combine.js";
 import { describeClusters, embeddingBaselines, METRIC_COLUMNS, type MetricRow, scoreEmbedding } from "./evaluate.js";
-import type { Expression } from "./expression.js";
+import type { Expression } from "../../pp/expression.js";
 import { type Coverage, GeneInputs, inputsName, type PriorChoice, type Variant } from "./gene-inputs.js";
 import type { Baseline } from "./settings.js";
 

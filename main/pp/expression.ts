@@ -1,13 +1,14 @@
 /**
- * Finds the expression a workflow should start from in a dataset, whatever state the file is in: raw counts in X,
+ * Finds the expression an analysis should start from in a dataset, whatever state the file is in: raw counts in X,
  * counts in layers['counts'] or raw, log-normalised values (e.g. a scanpy file whose X was scaled and whose raw
  * keeps the log-normalised matrix), or non-integer values on a linear scale (estimated counts from RSEM/salmon,
  * TPM, CPM: normalised per cell and log-transformed like counts). Scaled values are never mistaken for counts.
+ * Import applies the same rule to every format: a dataset without such expression is refused.
  */
-import type { Dataset, Matrix } from "../../data/dataset.js";
-import type { Frame } from "../../data/frame.js";
-import { DataError } from "../../io/errors.js";
-import { describeValues } from "../../pp/values.js";
+import type { Dataset, Matrix } from "../data/dataset.js";
+import type { Frame } from "../data/frame.js";
+import { DataError } from "../io/errors.js";
+import { describeValues } from "./values.js";
 
 export interface Expression {
   /**
@@ -54,8 +55,8 @@ export function expressionOf(d: Dataset, file: string): Expression {
   if (found) return found;
   throw new DataError(
     file,
-    "raw counts or log-normalised expression (in X, layers['counts'] or raw)",
+    "raw counts or normalised expression (in X, layers['counts'] or raw)",
     seen.join("; "),
-    "Scaled or batch-corrected values cannot be integrated again; export the file with its counts (e.g. adata.raw or layers['counts']).",
+    "Scaled, centred or batch-corrected values cannot be analysed again; use the counts instead (from scanpy, keep adata.raw or layers['counts']).",
   );
 }
