@@ -26,7 +26,8 @@ function state(dir: string, project: string) {
     for (const f of readdirSync(d)) {
       const p = join(d, f);
       if (statSync(p).isDirectory()) walk(p);
-      else if (!/project\.sqlite(-wal|-shm)?$/.test(f)) files[relative(dir, p)] = createHash("sha256").update(readFileSync(p)).digest("hex");
+      else if (!/project\.sqlite(-wal|-shm)?$/.test(f))
+        files[relative(dir, p)] = createHash("sha256").update(readFileSync(p)).digest("hex");
     }
   };
   walk(dir);

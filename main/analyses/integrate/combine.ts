@@ -6,9 +6,9 @@ import { basename, extname } from "node:path";
 import type { Dataset, Matrix } from "../../data/dataset.js";
 import { type Csr, csrFromTriplets } from "../../data/sparse.js";
 import { DataError } from "../../io/errors.js";
+import { type Expression, expressionOf } from "../../pp/expression.js";
 import { log1p, normalizeTotal } from "../../pp/normalize.js";
 import { rowSums } from "../../pp/stats.js";
-import { type Expression, expressionOf } from "../../pp/expression.js";
 
 export interface Combined {
   /** log1p(normalised to 1e4) expression, cells × genes. */

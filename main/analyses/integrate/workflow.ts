@@ -11,13 +11,13 @@ import { matrixCols } from "../../data/subset.js";
 import { readDataset } from "../../io/read.js";
 import { PRESETS, type Preset, type SciLaMAHyper } from "../../models/scilama-hyper.js";
 import { type SciLaMAResult, trainSciLaMA } from "../../models/scilama-train.js";
+import type { Expression } from "../../pp/expression.js";
 import { hvgSeurat, hvgSeuratV3 } from "../../pp/hvg.js";
 import { scale } from "../../pp/scale.js";
 import type { ProviderChoice } from "../../train/providers.js";
 import { type StageHooks, Stages, Stopped } from "../stages.js";
 import { type Combined, combine } from "./combine.js";
 import { describeClusters, embeddingBaselines, METRIC_COLUMNS, type MetricRow, scoreEmbedding } from "./evaluate.js";
-import type { Expression } from "../../pp/expression.js";
 import { type Coverage, GeneInputs, inputsName, type PriorChoice, type Variant } from "./gene-inputs.js";
 import type { Baseline } from "./settings.js";
 
