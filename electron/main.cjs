@@ -1,14 +1,16 @@
 // The desktop shell (Electron main process). Thin on purpose: a window on the built renderer, served from a private
 // app:// scheme with a strict CSP; the Studio engine runs in a utilityProcess (electron/engine.mjs), so training,
 // imports and WASM never block this process or the UI. IPC is one validated channel forwarded to the engine.
-const { app, BrowserWindow, Menu, dialog, ipcMain, net, protocol, shell, utilityProcess } = require("electron");
-const { join, normalize, sep } = require("node:path");
+// The decisions that need no Electron (allow-lists, app:// paths, the print window's CSP) live in policy.cjs.
+const { app, BrowserWindow, Menu, dialog, ipcMain, net, protocol, session, shell, utilityProcess } = require("electron");
+const { join } = require("node:path");
+const { tmpdir } = require("node:os");
 const { pathToFileURL } = require("node:url");
-const { renameSync, rmSync, writeFileSync } = require("node:fs");
+const { mkdtempSync, renameSync, rmSync, writeFileSync } = require("node:fs");
+const { APP_ORIGIN, externalUrl, isAppUrl, printRequestAllowed, resolveAppFile, withCsp } = require("./policy.cjs");
 
 const ROOT = join(__dirname, "..");
 const RENDERER = join(ROOT, "renderer", "dist");
-const APP_ORIGIN = "app://studio";
 const CSP = [
   "default-src 'self'",
   "script-src 'self'",
@@ -23,14 +25,12 @@ const CSP = [
 ].join("; ");
 const METHOD = /^[a-z]+(\.[a-z]+)?$/i;
 
-protocol.registerSchemesAsPrivileged([{ scheme: "app", privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
-
-if (!app.requestSingleInstanceLock()) app.quit();
-
 let win = null;
 let engine = null;
 let nextId = 1;
 const pending = new Map();
+let printSession = null;
+const printDirs = new Set(); // the private folders of the prints under way: all their window may load
 
 /** The engine: the same Studio API as the web host, in its own process (a crash there does not take the UI down). */
 function startEngine() {
@@ -75,26 +75,73 @@ function callEngine(method, payload) {
   });
 }
 
+/** No web permission is ever granted, asked (request) or probed (check): the app needs none, clipboard API included. */
+function denyPermissions(ses) {
+  ses.setPermissionRequestHandler((_wc, permission, grant) => {
+    console.warn(`refused permission: ${permission}`);
+    grant(false);
+  });
+  ses.setPermissionCheckHandler(() => false);
+  ses.setDevicePermissionHandler(() => false);
+}
+
+/** The print windows' own in-memory session: no permissions, and every request but their page (or data:) cancelled. */
+function printWindowSession() {
+  if (!printSession) {
+    printSession = session.fromPartition("scilama-print", { cache: false });
+    denyPermissions(printSession);
+    printSession.webRequest.onBeforeRequest((details, callback) => {
+      const allowed = printRequestAllowed(details.url, printDirs);
+      if (!allowed) console.warn(`print window: blocked ${details.url.slice(0, 200)}`);
+      callback({ cancel: !allowed });
+    });
+  }
+  return printSession;
+}
+
 async function printToFile(html, out) {
-  const printer = new BrowserWindow({ show: false, webPreferences: { sandbox: true, contextIsolation: true, javascript: false } });
-  // A temporary file rather than a data: URL (reports with large SVG figures exceed the data: URL limit).
-  const page = join(app.getPath("temp"), `scilama-report-${process.pid}-${Date.now()}.html`);
+  // A temporary file rather than a data: URL (reports with large SVG figures exceed the data: URL limit), in a
+  // private folder: mkdtemp makes it with an unguessable name and mode 0700, and it is removed with its page.
+  const dir = mkdtempSync(join(tmpdir(), "scilama-print-"));
+  const page = join(dir, "report.html");
+  printDirs.add(dir);
+  let printer = null;
   try {
-    writeFileSync(page, html);
+    writeFileSync(page, withCsp(String(html)), { mode: 0o600, flag: "wx" });
+    printer = new BrowserWindow({
+      show: false,
+      webPreferences: {
+        session: printWindowSession(),
+        sandbox: true,
+        contextIsolation: true,
+        nodeIntegration: false,
+        javascript: false,
+        webSecurity: true,
+        spellcheck: false,
+      },
+    });
     await printer.loadFile(page);
     const pdf = await printer.webContents.printToPDF({ pageSize: "A4", printBackground: true, preferCSSPageSize: true });
     const tmp = `${out}.tmp-${process.pid}`;
     writeFileSync(tmp, pdf);
     renameSync(tmp, out);
   } finally {
-    printer.destroy();
-    rmSync(page, { force: true });
+    printer?.destroy();
+    printDirs.delete(dir);
+    rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The system browser, for the allow-listed pages only (policy.cjs EXTERNAL); anything else is refused and logged. */
+function openExternal(url) {
+  const allowed = externalUrl(url);
+  if (allowed) void shell.openExternal(allowed);
+  else console.warn(`refused to open externally: ${String(url).slice(0, 200)}`);
 }
 
 /** Only our own page may talk to the engine. */
 function fromApp(event) {
-  return event.senderFrame?.url.startsWith(`${APP_ORIGIN}/`) && event.sender === win?.webContents;
+  return isAppUrl(event.senderFrame?.url) && event.sender === win?.webContents;
 }
 
 function wireIpc() {
@@ -127,14 +174,17 @@ function wireIpc() {
   });
 }
 
-/** app://studio/… → files of the built renderer (never outside it), each with the CSP. */
+/** app://studio/… → files of the built renderer (never outside it), each with the CSP; a malformed escape is a 400. */
 function serveRenderer() {
   protocol.handle("app", async (request) => {
-    const url = new URL(request.url);
-    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, "") || "index.html";
-    const file = join(RENDERER, rel);
-    if (url.host !== "studio" || !(file === RENDERER || file.startsWith(RENDERER + sep))) return new Response("not found", { status: 404 });
-    const res = await net.fetch(pathToFileURL(file).href);
+    const target = resolveAppFile(RENDERER, request.url);
+    if (target.status !== 200) return new Response(target.status === 400 ? "bad request" : "not found", { status: target.status });
+    let res;
+    try {
+      res = await net.fetch(pathToFileURL(target.file).href);
+    } catch {
+      return new Response("not found", { status: 404 });
+    }
     const headers = new Headers(res.headers);
     headers.set("Content-Security-Policy", CSP);
     headers.set("X-Content-Type-Options", "nosniff");
@@ -156,16 +206,12 @@ function createWindow() {
       spellcheck: false,
     },
   });
-  const contents = win.webContents;
-  contents.on("will-navigate", (e, url) => {
-    if (!url.startsWith(`${APP_ORIGIN}/`)) e.preventDefault();
-  });
-  contents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith("https://")) void shell.openExternal(url);
+  // Navigation, redirects and webviews are refused for every page (web-contents-created); new windows too, except
+  // that the Studio window's allow-listed links open in the system browser.
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    openExternal(url);
     return { action: "deny" };
   });
-  contents.on("will-attach-webview", (e) => e.preventDefault());
-  contents.session.setPermissionRequestHandler((_wc, _permission, grant) => grant(false));
   void callEngine("home", {}).then((r) => {
     const demo = r.result?.demo;
     win.loadURL(`${APP_ORIGIN}/index.html${demo ? `#/project/${encodeURIComponent(demo)}` : ""}`);
@@ -187,32 +233,48 @@ function buildMenu() {
     { role: "editMenu" },
     { role: "viewMenu" },
     { role: "windowMenu" },
-    { role: "help", submenu: [{ label: "sciLaMA paper", click: () => shell.openExternal("https://github.com/microsoft/sciLaMA") }] },
+    { role: "help", submenu: [{ label: "sciLaMA paper", click: () => openExternal("https://github.com/microsoft/sciLaMA") }] },
   ];
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
 }
 
-app.on("second-instance", () => {
-  if (win) {
-    if (win.isMinimized()) win.restore();
-    win.focus();
-  }
-});
-app.on("before-quit", () => {
-  app.isQuitting = true;
-  engine?.postMessage({ type: "quit" });
-});
-app.on("window-all-closed", () => app.quit());
-app.on("web-contents-created", (_e, contents) => {
-  contents.on("will-navigate", (e, url) => {
-    if (!url.startsWith(`${APP_ORIGIN}/`)) e.preventDefault();
+function start() {
+  protocol.registerSchemesAsPrivileged([{ scheme: "app", privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  app.on("second-instance", () => {
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.show();
+      win.focus();
+    }
   });
-});
+  app.on("before-quit", () => {
+    app.isQuitting = true;
+    engine?.postMessage({ type: "quit" });
+  });
+  app.on("window-all-closed", () => app.quit());
+  app.on("web-contents-created", (_e, contents) => {
+    // Every page (the Studio window, the print windows) stays on the app: no link or server redirect leaves it.
+    const stay = (e, url) => {
+      if (isAppUrl(url)) return;
+      e.preventDefault();
+      console.warn(`refused navigation to ${String(url).slice(0, 200)}`);
+    };
+    contents.on("will-navigate", stay);
+    contents.on("will-redirect", stay);
+    contents.on("will-attach-webview", (e) => e.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: "deny" }));
+  });
+  app.whenReady().then(() => {
+    denyPermissions(session.defaultSession);
+    serveRenderer();
+    startEngine();
+    wireIpc();
+    buildMenu();
+    createWindow();
+  });
+}
 
-app.whenReady().then(() => {
-  serveRenderer();
-  startEngine();
-  wireIpc();
-  buildMenu();
-  createWindow();
-});
+// A second launch only wakes the first one (whose "second-instance" handler brings its window forward) and quits:
+// it registers nothing, starts no engine and does no whenReady work.
+if (app.requestSingleInstanceLock()) start();
+else app.quit();
