@@ -3,13 +3,14 @@ import { test } from "node:test";
 import type { Matrix } from "../data/dataset.js";
 import { csrFromDense } from "../data/sparse.js";
 import { readH5ad } from "../io/h5ad/read.js";
+import { filterDataset } from "../pp/filter.js";
 import { hvgSeurat, hvgSeuratV3 } from "../pp/hvg.js";
 import { loess } from "../pp/loess.js";
 import { log1p, normalizeTotal } from "../pp/normalize.js";
 import { cellQc } from "../pp/qc.js";
 import { scale } from "../pp/scale.js";
 import { rowSums } from "../pp/stats.js";
-import { KANG, PBMC3K, python } from "./helpers.js";
+import { KANG, PBMC_SMALL, PBMC3K, python } from "./helpers.js";
 
 const csr = (rows: number[][]): Matrix => ({ kind: "csr", ...csrFromDense(rows.flat(), rows.length, rows[0].length) });
 
@@ -112,4 +113,13 @@ test("HVG seurat_v3 with batches ranks genes within each batch", async () => {
   const worstSelected = Math.max(...genes.filter((g) => r.highlyVariable[g] && nb[g] === 1).map((g) => rank[g]));
   const bestUnselected = Math.min(...genes.filter((g) => !r.highlyVariable[g] && nb[g] === 1).map((g) => rank[g]));
   assert.ok(worstSelected <= bestUnselected, `${worstSelected} vs ${bestUnselected}`);
+});
+
+test("zero cells after a filter: says which filter and what the data looks like", async () => {
+  const d = await readH5ad(PBMC_SMALL);
+  assert.throws(
+    () => filterDataset(d, { minGenes: 5000 }),
+    /No cells pass the filters: min_genes alone removes 80 of 80 cells\. .*median cell has [\d.]+ genes/,
+  );
+  assert.throws(() => filterDataset(d, { minCells: 1000 }), /No genes are detected in at least 1000 cells/);
 });

@@ -1,15 +1,19 @@
 /**
- * Refusals before any work, table-driven: each command line → exit code and the message's key words, and nothing of
- * the user's or the project's changed (its datasets, its runs, every file's hash). Files are built by the test.
+ * The bad-input suite for the command line, table-driven: command lines, dataset files and prior files (built by the
+ * tests, `bad-files.ts`), each → the exit code the README documents, the message's key words, no stack trace, and
+ * nothing of the user's or the project's changed (its datasets, its runs, every file's hash). Each case is printed
+ * with its outcome and time; the last line counts them. The web host's refusals are in `refusals-web.test.ts`.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
+import { isDeepStrictEqual } from "node:util";
 import { importDataset } from "../store/import.js";
 import { Project } from "../store/project.js";
 import { listRuns } from "../store/runs.js";
+import { BAD_DATASETS, BAD_PRIORS } from "./bad-files.js";
 import { PBMC_SMALL, scilama, tempDir } from "./helpers.js";
 
 function cli(args: string[]) {
@@ -39,7 +43,8 @@ function state(dir: string, project: string) {
   }
 }
 
-type Case = [name: string, args: (d: { dir: string; input: string; project: string }) => string[], exit: number, message: RegExp];
+type Where = { dir: string; input: string; project: string };
+type Case = [name: string, args: (d: Where) => string[] | Promise<string[]>, exit: number, message: RegExp];
 
 const Q = ["--preset", "quick", "--baselines", "none", "--epochs", "3", "--quiet"];
 const CASES: Case[] = [
@@ -143,22 +148,26 @@ const CASES: Case[] = [
     /the grouping column 'nFeature_RNA' has \d+ different values — too many groups/,
   ],
   [
-    "an import where a file the database does not list sits (project.sqlite restored from an older backup)",
+    "markers into a project's folder",
+    ({ input, project }) => ["markers", input, "--groupby", "groups", "--out", join(project, "runs"), "--quiet"],
+    2,
+    /writing into .*runs would touch the project/,
+  ],
+];
+
+/** A project whose database was restored from an older backup: the next dataset's file and run's folder exist. */
+const UNLISTED: Case[] = [
+  [
+    "an import where a dataset file the database does not list sits",
     ({ project }) => ["import", PBMC_SMALL, "--project", project, "--quiet"],
     4,
     /datasets\/2\.h5ad already exists, but the project database does not list it .*Nothing was written; move datasets\/2\.h5ad out/,
   ],
   [
-    "a run where a folder the database does not list sits",
+    "a run where a run folder the database does not list sits",
     ({ input, dir, project }) => ["integrate", input, "--out", join(dir, "r.h5ad"), "--project", project, ...Q],
     4,
     /runs\/1 already exists, but the project database does not list it/,
-  ],
-  [
-    "markers into a project's folder",
-    ({ input, project }) => ["markers", input, "--groupby", "groups", "--out", join(project, "runs"), "--quiet"],
-    2,
-    /writing into .*runs would touch the project/,
   ],
 ];
 
@@ -192,7 +201,15 @@ test("a project whose database was emptied is refused, not re-created over its d
   assert.deepEqual(readdirSync(join(project, "datasets")), ["1.h5ad"]);
 });
 
-test("refusals come before any work and change nothing", async (t) => {
+const tally = { cases: 0, clean: 0, internal: 0, changed: 0 };
+after(() =>
+  console.log(
+    `# command-line refusals: ${tally.cases} cases — ${tally.clean} clean refusals, ${tally.internal} internal errors, ${tally.changed} that changed a file or the project`,
+  ),
+);
+
+/** A fresh input file and a project holding pbmc_small as dataset 1. */
+async function setup(t: { after(fn: () => void): void }): Promise<Where> {
   const dir = tempDir(t);
   const input = join(dir, "input.h5ad");
   copyFileSync(PBMC_SMALL, input);
@@ -201,17 +218,71 @@ test("refusals come before any work and change nothing", async (t) => {
   const p = Project.create(project, "Refusals");
   await importDataset(p, PBMC_SMALL);
   p.close();
-  // What a database restored from an older backup does not list: the next dataset's file and the next run's folder.
-  copyFileSync(PBMC_SMALL, join(project, "datasets", "2.h5ad"));
-  mkdirSync(join(project, "runs", "1"), { recursive: true });
-  writeFileSync(join(project, "runs", "1", "result.h5ad"), "an older run's result");
-  const before = state(dir, project);
-  for (const [name, args, exit, message] of CASES) {
-    const r = cli(args({ dir, input, project }));
-    console.log(`# ${name}: exit ${r.status} in ${r.seconds.toFixed(1)} s — ${r.stderr.trim().split("\n")[0]}`);
+  return { dir, input, project };
+}
+
+/** Runs each case: its exit code, message, no stack trace, and the project and every file as they were. */
+async function refuse(w: Where, cases: readonly Case[], also?: (c: Case, stderr: string) => void): Promise<void> {
+  const before = state(w.dir, w.project);
+  for (const c of cases) {
+    const [name, args, exit, message] = c;
+    const r = cli(await args(w));
+    const changed = !isDeepStrictEqual(state(w.dir, w.project), before);
+    tally.cases++;
+    if (r.status === 1) tally.internal++;
+    if (changed) tally.changed++;
+    if (r.status === exit && message.test(r.stderr) && !/\n\s+at /.test(r.stderr) && !changed) tally.clean++;
+    console.log(`# ${name}: exit ${r.status} in ${r.seconds.toFixed(1)} s — ${r.stderr.trim().split("\n").at(-1)}`);
     assert.equal(r.status, exit, `${name}: ${r.stderr}`);
     assert.match(r.stderr, message, name);
     assert.doesNotMatch(r.stderr, /\n\s+at /, `${name}: no stack trace`);
-    assert.deepEqual(state(dir, project), before, `${name}: nothing changed`);
+    assert.equal(changed, false, `${name}: nothing changed`);
+    also?.(c, r.stderr);
   }
+}
+
+test("command lines: refused before any work, nothing changed", async (t) => refuse(await setup(t), CASES));
+
+test("dataset files: import refuses each (exit 3) with what was expected and found, and logs why", async (t) => {
+  const w = await setup(t);
+  const cases = await Promise.all(
+    BAD_DATASETS.map(async ([name, make, message]): Promise<Case> => {
+      const file = await make(w.dir);
+      return [name, () => ["import", file, "--project", w.project, "--quiet"], 3, message];
+    }),
+  );
+  await refuse(w, cases, ([name, , , message]) => {
+    const p = Project.open(w.project);
+    try {
+      const last = p.events(1)[0]!;
+      assert.equal(last.kind, "import-failed", name);
+      assert.match(last.message, message, name);
+    } finally {
+      p.close();
+    }
+  });
+});
+
+test("prior files: an integration refuses each (exit 3) before it records a run", async (t) => {
+  const w = await setup(t);
+  const cases = await Promise.all(
+    BAD_PRIORS.map(async ([name, make, message]): Promise<Case> => {
+      const prior = await make(w.dir);
+      return [
+        name,
+        () => ["integrate", w.input, "--out", join(w.dir, "r.h5ad"), "--prior", prior, "--project", w.project, ...Q],
+        3,
+        message,
+      ];
+    }),
+  );
+  await refuse(w, cases);
+});
+
+test("files the database does not list (an older backup restored) are never overwritten", async (t) => {
+  const w = await setup(t);
+  copyFileSync(PBMC_SMALL, join(w.project, "datasets", "2.h5ad"));
+  mkdirSync(join(w.project, "runs", "1"), { recursive: true });
+  writeFileSync(join(w.project, "runs", "1", "result.h5ad"), "an older run's result");
+  await refuse(w, UNLISTED);
 });

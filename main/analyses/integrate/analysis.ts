@@ -3,6 +3,7 @@
  * caller gets stages, training progress and this summary, and the project records it (`export.ts`).
  */
 import { SettingError } from "../../isomorphic/limits.js";
+import { readPrior } from "../../priors/index.js";
 import { groupColumnProblem, readCellColumns } from "../columns.js";
 import type { Analysis } from "../lifecycle.js";
 import { type IntegrationInput, type IntegrationSummary, integrationFiles, recordIntegration } from "./export.js";
@@ -22,9 +23,11 @@ export const INTEGRATION: Analysis<IntegrationInput, IntegrationSummary> = {
     writes: Object.values(integrationFiles(out)),
     makesFolder: false,
   }),
-  // The batch and label columns must exist in every file and group its cells (a single value, a measurement such as
-  // nCount_RNA or one group per cell would silently give no metric or one batch per value).
-  check: async ({ files, names, batch, label }) => {
+  // Prior files must parse (a DataError says where not). The batch and label columns must exist in every file and
+  // group its cells (a single value, a measurement such as nCount_RNA or one group per cell would silently give no
+  // metric or one batch per value).
+  check: async ({ files, names, batch, label, prior }) => {
+    if (typeof prior === "object") for (const p of prior.priors) if (p !== "bundled") await readPrior(p.file);
     if (!batch && !label) return;
     const frames = await readCellColumns(files, names);
     const problems = [
