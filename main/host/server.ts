@@ -88,8 +88,11 @@ export async function startHost(o: HostOptions): Promise<Host> {
     res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", "x-content-type-options": "nosniff" });
     res.end(text);
   };
-  const sendError = (res: ServerResponse, e: unknown) => {
+  const sendError = (req: IncomingMessage, res: ServerResponse, e: unknown) => {
     const body = errorBody(e);
+    // A body refused half-read (too large) leaves its rest on the connection: close it rather than parse that rest as
+    // the client's next request.
+    if (!req.complete) res.setHeader("connection", "close");
     if (body.kind === "internal") console.error(e);
     send(res, HTTP_STATUS[body.kind], { error: body });
   };
@@ -132,7 +135,7 @@ export async function startHost(o: HostOptions): Promise<Host> {
         serveStatic(res, url);
       } else throw new ApiError("not-found", `${req.method} ${url.pathname} is not part of the Studio API.`);
     } catch (e) {
-      sendError(res, e);
+      sendError(req, res, e);
     }
   });
 

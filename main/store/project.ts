@@ -28,6 +28,9 @@ export function claimPath(p: { path(...parts: string[]): string }, rel: string):
     );
 }
 
+/** A dataset or run the project does not have (a stale link, a mistyped id): "not found", not a broken project. */
+export class NotInProjectError extends ProjectError {}
+
 export type EventLevel = "info" | "warning" | "error";
 
 export interface DatasetRow {
@@ -179,7 +182,7 @@ export class Project {
 
   dataset(id: number): DatasetRow {
     const row = this.db.prepare("SELECT * FROM datasets WHERE id = ?").get(id) as DatasetRow | undefined;
-    if (!row) throw new ProjectError(`There is no dataset ${id} in this project.`);
+    if (!row) throw new NotInProjectError(`There is no dataset ${id} in this project.`);
     return row;
   }
 

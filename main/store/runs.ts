@@ -1,5 +1,5 @@
 import { statSync } from "node:fs";
-import { now, type Project, ProjectError } from "./project.js";
+import { NotInProjectError, now, type Project } from "./project.js";
 
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
@@ -40,7 +40,7 @@ export function runDatasetIds(p: Project, runId: number): number[] {
 
 export function getRun(p: Project, id: number): RunRow {
   const row = p.db.prepare("SELECT * FROM runs WHERE id = ?").get(id) as RunRow | undefined;
-  if (!row) throw new ProjectError(`There is no run ${id} in this project.`);
+  if (!row) throw new NotInProjectError(`There is no run ${id} in this project.`);
   return row;
 }
 

@@ -1,9 +1,12 @@
 /** Shared test helpers: where the real data is, temporary folders, and the Debian Python used as a reference. */
 import { execFileSync, type SpawnSyncReturns, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Project } from "../store/project.js";
+import { listRuns } from "../store/runs.js";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const DATA = join(ROOT, "..", "shared", "data");
@@ -47,5 +50,26 @@ export async function waitFor<T>(find: () => T | undefined, ms = 120_000): Promi
     if (v) return v;
     if (Date.now() > end) throw new Error("timed out waiting for an event");
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Every file under `dir` with its hash, and the project's datasets and runs: what a refusal must leave as it was
+ *  (the database itself may gain an event saying what was refused, so it is compared through its rows). */
+export function projectState(dir: string, project: string) {
+  const files: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const f of readdirSync(d)) {
+      const p = join(d, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (!/project\.sqlite(-wal|-shm)?$/.test(f))
+        files[relative(dir, p)] = createHash("sha256").update(readFileSync(p)).digest("hex");
+    }
+  };
+  walk(dir);
+  const p = Project.open(project);
+  try {
+    return { files, datasets: p.datasets(), runs: listRuns(p) };
+  } finally {
+    p.close();
   }
 }

@@ -1,7 +1,6 @@
 /**
- * The web host and the API it serves: token, Host and Origin checks, payload validation with messages naming the
- * field, static files confined to the renderer folder, uploads streamed into the project and imported, the
- * integration wizard's questions answered from real data, and bad input reported with its structured reason.
+ * The web host and the API it serves: the page's CSP and token cookie, uploads streamed into the project and imported,
+ * the integration wizard's questions answered from real data, and bad input reported with its structured reason.
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -33,7 +32,6 @@ const events: StudioEvent[] = [];
 before(async () => {
   mkdirSync(rendererDir, { recursive: true });
   writeFileSync(join(rendererDir, "index.html"), "<!doctype html><title>t</title>");
-  writeFileSync(join(home, "secret.txt"), "do not serve");
   studio = new Studio("test");
   studio.on((e) => events.push(e));
   host = await startHost({ studio, rendererDir });
@@ -58,11 +56,8 @@ async function call(method: string, payload: unknown, headers: Record<string, st
   };
 }
 
-test("no token, a wrong token, a foreign Origin or Host: refused", async () => {
-  const plain = await fetch(`${origin()}/api/home`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
-  assert.equal(plain.status, 403);
-  assert.equal((await call("home", {}, { "x-studio-token": "nope" })).status, 403);
-  assert.equal((await call("home", {}, { origin: "http://evil.example" })).status, 403);
+// Refusals (token, Host, Origin, bodies, payloads, paths) are in the table-driven refusals-web.test.ts.
+test("the page sets a strict CSP and an HttpOnly token cookie, which then authorises API calls", async () => {
   const page = await fetch(`${origin()}/?token=${host.token}`);
   assert.equal(page.status, 200);
   assert.match(page.headers.get("content-security-policy") ?? "", /default-src 'self'.*object-src 'none'/);
@@ -73,38 +68,6 @@ test("no token, a wrong token, a foreign Origin or Host: refused", async () => {
     body: "{}",
   });
   assert.equal(withCookie.status, 200);
-});
-
-test("payloads are validated: unknown methods and fields, wrong types and ranges are named", async () => {
-  const unknown = await call("project.drop", {});
-  assert.equal(unknown.status, 400);
-  assert.match(unknown.body.error!.message, /no API method 'project\.drop'/);
-  const extra = await call("home", { evil: 1 });
-  assert.match(extra.body.error!.message, /unknown field\(s\) evil/);
-  const wrongType = await call("project.create", { name: 42 });
-  assert.equal(wrongType.status, 400);
-  assert.match(wrongType.body.error!.message, /name must be a string \(got number\)/);
-  const range = await call("integration.start", {
-    project: "/x",
-    datasets: [1],
-    prior: "bundled",
-    preset: "fast",
-    seed: 0,
-    hvg: 100,
-    baselines: [],
-  });
-  assert.match(range.body.error!.message, /preset must be one of quick, standard, thorough/);
-  const notJson = await fetch(`${origin()}/api/home`, { method: "POST", headers: { "x-studio-token": host.token }, body: "{}" });
-  assert.equal(notJson.status, 400);
-});
-
-test("static files never come from outside the renderer folder", async () => {
-  const res = await fetch(`${origin()}/..%2Fsecret.txt?token=${host.token}`);
-  assert.doesNotMatch(await res.text(), /do not serve/);
-  // A malformed %-escape is the client's mistake: 400 with the reason, not a 500.
-  const malformed = await fetch(`${origin()}/%E0%A4%A?token=${host.token}`);
-  assert.equal(malformed.status, 400);
-  assert.match(((await malformed.json()) as { error: { message: string } }).error.message, /not a valid URL/);
 });
 
 test("home creates the demo project once; a project, an upload imported, the wizard's plan and coverage", async () => {

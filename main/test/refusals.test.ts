@@ -7,40 +7,18 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { after, test } from "node:test";
 import { isDeepStrictEqual } from "node:util";
 import { importDataset } from "../store/import.js";
 import { Project } from "../store/project.js";
-import { listRuns } from "../store/runs.js";
 import { BAD_DATASETS, BAD_PRIORS } from "./bad-files.js";
-import { PBMC_SMALL, scilama, tempDir } from "./helpers.js";
+import { PBMC_SMALL, projectState, scilama, tempDir } from "./helpers.js";
 
 function cli(args: string[]) {
   const started = performance.now();
   const r = scilama(...args);
   return { ...r, seconds: (performance.now() - started) / 1000 };
-}
-
-/** Every file under `dir` with its hash, and the project's datasets and runs (the database itself may gain an event
- *  saying what was refused). */
-function state(dir: string, project: string) {
-  const files: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const f of readdirSync(d)) {
-      const p = join(d, f);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (!/project\.sqlite(-wal|-shm)?$/.test(f))
-        files[relative(dir, p)] = createHash("sha256").update(readFileSync(p)).digest("hex");
-    }
-  };
-  walk(dir);
-  const p = Project.open(project);
-  try {
-    return { files, datasets: p.datasets(), runs: listRuns(p) };
-  } finally {
-    p.close();
-  }
 }
 
 type Where = { dir: string; input: string; project: string };
@@ -223,11 +201,11 @@ async function setup(t: { after(fn: () => void): void }): Promise<Where> {
 
 /** Runs each case: its exit code, message, no stack trace, and the project and every file as they were. */
 async function refuse(w: Where, cases: readonly Case[], also?: (c: Case, stderr: string) => void): Promise<void> {
-  const before = state(w.dir, w.project);
+  const before = projectState(w.dir, w.project);
   for (const c of cases) {
     const [name, args, exit, message] = c;
     const r = cli(await args(w));
-    const changed = !isDeepStrictEqual(state(w.dir, w.project), before);
+    const changed = !isDeepStrictEqual(projectState(w.dir, w.project), before);
     tally.cases++;
     if (r.status === 1) tally.internal++;
     if (changed) tally.changed++;
