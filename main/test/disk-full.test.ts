@@ -2,7 +2,7 @@
  * A full disk, for real: a 1.5 MB tmpfs holds a project (root can mount one; elsewhere the test says why it skips).
  * Importing a file that does not fit must end with the disk-full message and exit code, leave no temporary file,
  * and keep the project as it was; a project on a disk with no space left says the disk is full (not that the database
- * is unreadable), and opens again once space is freed.
+ * is unreadable), and opens again once space is freed. An output folder on a read-only disk is refused up front.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -17,10 +17,10 @@ import { importDataset } from "../store/import.js";
 import { Project } from "../store/project.js";
 import { PBMC_SMALL, PBMC3K, scilama } from "./helpers.js";
 
-/** A small tmpfs, or why there cannot be one here. */
-function smallDisk(dir: string): string | { skip: string } {
+/** A small tmpfs (read-only when asked), or why there cannot be one here. */
+function smallDisk(dir: string, readOnly = false): string | { skip: string } {
   if (process.getuid?.() !== 0) return { skip: "mounting a small tmpfs needs root (CI runs as root)" };
-  const r = spawnSync("mount", ["-t", "tmpfs", "-o", "size=1536k", "tmpfs", dir], { encoding: "utf8" });
+  const r = spawnSync("mount", ["-t", "tmpfs", "-o", `size=1536k${readOnly ? ",ro" : ""}`, "tmpfs", dir], { encoding: "utf8" });
   return r.status === 0 ? dir : { skip: `this machine refuses to mount a tmpfs (${r.stderr.trim() || `exit ${r.status}`})` };
 }
 
@@ -80,4 +80,27 @@ test("a full disk: a clear message and exit code, nothing left behind, the proje
   const info = scilama("project", "info", dir, "--json");
   assert.equal(info.status, 0, info.stderr);
   assert.match(info.stdout, /pbmc_small_seuratobject_80cells_230genes/);
+});
+
+test("an output folder on a read-only disk is refused before any work, even for root", async (t) => {
+  const disk = mkdtempSync(join(tmpdir(), "scilama-ro-"));
+  const mounted = smallDisk(disk, true);
+  t.after(() => {
+    if (typeof mounted === "string") spawnSync("umount", [disk]);
+    rmSync(disk, { recursive: true, force: true });
+  });
+  if (typeof mounted !== "string") {
+    console.log(`# read-only disk test skipped: ${mounted.skip}`);
+    return t.skip(mounted.skip);
+  }
+  const started = performance.now();
+  const r = scilama("integrate", PBMC_SMALL, "--out", join(disk, "r.h5ad"), "--preset", "quick", "--baselines", "none", "--quiet");
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`# --out on a read-only disk: exit ${r.status} in ${seconds.toFixed(1)} s — ${r.stderr.trim()}`);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /the output folder .* cannot be written \(read-only or not yours\); choose another/);
+  assert.doesNotMatch(r.stderr, /training|\n\s+at /);
+  const m = scilama("markers", PBMC_SMALL, "--groupby", "groups", "--out", join(disk, "markers"), "--quiet");
+  assert.equal(m.status, 2, m.stderr);
+  assert.match(m.stderr, /cannot be written \(read-only or not yours\)/);
 });
