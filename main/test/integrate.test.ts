@@ -346,7 +346,8 @@ test("the integration job runs in a worker thread: the caller's timers keep firi
   // Scaled values (no counts, nothing log-normalised) are found only when the worker reads the matrix.
   const scaled = join(dir, "scaled.csv");
   writeFileSync(scaled, `gene,c1,c2,c3\n${Array.from({ length: 60 }, (_, g) => `G${g},-1,0.5,${g}`).join("\n")}\n`);
-  const bad = await runAnalysis(INTEGRATION, { options: { ...options, files: [scaled] }, input: () => ({ out: join(dir, "bad.h5ad") }) });
+  const { batch: _batch, ...noColumns } = options;
+  const bad = await runAnalysis(INTEGRATION, { options: { ...noColumns, files: [scaled] }, input: () => ({ out: join(dir, "bad.h5ad") }) });
   await assert.rejects(bad.done, (e: unknown) => e instanceof DataError && /scaled\.csv: .*negative/.test(e.message));
   assert.equal(existsSync(join(dir, "bad.h5ad")), false);
 });
