@@ -4,14 +4,19 @@
  * .h5ad dropped onto the window, bad drops refused with a message and no change, the integration wizard on the
  * Quick preset (batch and labels suggested from the data), a run cancelled and restarted, the UMAP and metrics, the
  * PDF report read back with pdftotext, the markers wizard on that run (a gene's module, its enriched terms and cells,
- * the dot plot, the PDF), and the wizard driven by keyboard alone. Screenshots: e2e/artifacts/.
+ * the dot plot, the PDF), the wizard driven by keyboard alone, and its warning when a batch lacks a cell type the
+ * others have. Screenshots: e2e/artifacts/.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
+import { subset } from "../main/data/subset.js";
+import { writeH5ad } from "../main/io/h5ad/write.js";
+import { readDataset } from "../main/io/read.js";
 import { ARTIFACTS, browser, DATA, type Running, shot, startStudio } from "./studio.js";
 
 const PANCREAS = join(DATA, "pancreas", "cepo_sce_pancreas_528cells_1403genes_3batches.h5ad");
@@ -270,4 +275,40 @@ test("the wizard works from the keyboard alone, and Back keeps the choices", asy
   assert.equal(await page.locator("#label-select").inputValue(), "", "Back keeps the label choice");
   assert.equal(await page.locator("#batch-select").inputValue(), "batch");
   await shot(page, "12-keyboard-wizard");
+});
+
+test("a batch lacking a cell type the others have: the wizard warns and recommends the global scaling", async () => {
+  // Pancreas with the ductal cells of one study removed: scaling within that study would make its beta cells look
+  // like the other studies' mixture of beta and ductal cells.
+  const { dataset } = await readDataset(PANCREAS);
+  const batch = dataset.obs.columns.get("batch");
+  const type = dataset.obs.columns.get("cellTypes");
+  assert.ok(batch?.kind === "categorical" && type?.kind === "categorical");
+  const study = batch.categories[0]!;
+  const keep = [...batch.codes.keys()].filter((i) => !(batch.codes[i] === 0 && type.categories[type.codes[i]!] === "ductal"));
+  const file = join(mkdtempSync(join(tmpdir(), "e2e-")), "pancreas_no_ductal.h5ad");
+  writeH5ad(file, subset(dataset, keep));
+  await page.goto(studio.url.replace(/#.*$/, `#/project/${encodeURIComponent(projectDir)}`));
+  await page.reload();
+  await drop([{ name: "pancreas_no_ductal.h5ad", bytes: readFileSync(file) }]);
+  await page.locator("article.dataset", { hasText: "pancreas_no_ductal" }).getByText("ready").waitFor({ timeout: 60_000 });
+  await page.getByRole("link", { name: "New integration…" }).click();
+  await page.getByRole("heading", { name: "Datasets" }).waitFor();
+  await page.getByLabel(/^pancreas\s+528 cells/).uncheck();
+  await page.getByLabel(/pancreas_no_ductal/).check();
+  await page.getByRole("button", { name: "Next ›" }).click();
+  const warning = page.locator(".scaling-warning");
+  await warning.waitFor({ timeout: 30_000 });
+  assert.match(await warning.innerText(), new RegExp(`batch '${study}' has no 'ductal' cells, which other batches have`));
+  await shot(page, "13-scaling-warning");
+  await page.getByRole("button", { name: "Next ›" }).click();
+  await page.getByText(/Gene coverage:/).waitFor({ timeout: 30_000 });
+  await page.getByRole("button", { name: "Next ›" }).click();
+  assert.equal(await page.getByLabel(/Over all cells/).isChecked(), true, "the global scaling is chosen");
+  assert.match(await page.getByText(/Over all cells/).innerText(), /recommended/);
+  // Without the label the warning cannot be known, and the per-batch default is back.
+  await page.getByRole("button", { name: "‹ Back" }).click();
+  await page.getByRole("button", { name: "‹ Back" }).click();
+  await page.locator("#label-select").selectOption("");
+  await warning.waitFor({ state: "detached" });
 });

@@ -65,6 +65,15 @@ export function joinColumns(parts: Column[]): Column {
   return { kind: "string", values: parts.flatMap((c) => Array.from({ length: columnLength(c) }, (_, i) => cellText(c, i))) };
 }
 
+/** A column as group codes over sorted categories (a categorical column keeps its own; −1 is missing). */
+export function groupCodes(col: Column): { codes: Int32Array; categories: string[] } {
+  if (col.kind === "categorical") return { codes: col.codes, categories: col.categories };
+  const text = Array.from({ length: columnLength(col) }, (_, i) => cellText(col, i));
+  const categories = [...new Set(text)].sort();
+  const index = new Map(categories.map((c, i) => [c, i]));
+  return { codes: Int32Array.from(text, (t) => index.get(t)!), categories };
+}
+
 /** The cell columns of each file (only `obs` is read from an `.h5ad`), named as the user knows the file. */
 export async function readCellColumns(files: readonly string[], names?: readonly string[]): Promise<{ name: string; obs: Frame }[]> {
   const out = [];

@@ -11,6 +11,7 @@ import type {
   INTEGRATION_LIMITS,
   IntegrationSettings,
   Preset,
+  Scaling,
   SciLaMAHyper,
 } from "../analyses/integrate/settings.js";
 import type { MARKERS_DEFAULTS, MARKERS_LIMITS, MarkersSettings } from "../analyses/markers/settings.js";
@@ -30,6 +31,7 @@ export type {
   MarkersSettings,
   MetricRow,
   Preset,
+  Scaling,
   SciLaMAHyper,
 };
 
@@ -101,6 +103,13 @@ export interface ColumnInfo {
   /** Why it is or is not a sensible batch / label column. */
   batchNote: string | null;
   labelNote: string | null;
+}
+
+/** Whether to scale genes within batches for this choice of batch and label (`scalingAdvice`). */
+export interface ScalingAdviceView {
+  recommended: Scaling;
+  warnings: string[];
+  confounding: number | null;
 }
 
 export interface IntegrationPlan {

@@ -3,9 +3,9 @@
  * printing progress on stderr and the metric table on stdout (Ctrl-C stops training cleanly).
  */
 import { INTEGRATION } from "../analyses/integrate/analysis.js";
-import { METRIC_COLUMNS, type MetricRow } from "../analyses/integrate/evaluate.js";
+import { bestOverall, METRIC_COLUMNS, type MetricRow } from "../analyses/integrate/evaluate.js";
 import { priorChoice } from "../analyses/integrate/gene-inputs.js";
-import type { Baseline, Preset } from "../analyses/integrate/settings.js";
+import type { Baseline, Preset, Scaling } from "../analyses/integrate/settings.js";
 import { runAnalysis } from "../analyses/lifecycle.js";
 import type { AnalysisEvent } from "../analyses/stages.js";
 import { Project } from "../store/project.js";
@@ -21,6 +21,7 @@ export interface IntegrateCommandOptions {
   preset: Preset;
   seed: number;
   hvg: number;
+  scaling: Scaling;
   baselines: readonly Baseline[];
   epochs?: number;
   project?: string;
@@ -35,6 +36,7 @@ const HEADS: Record<(typeof METRIC_COLUMNS)[number], string> = {
   batchAsw: "batch ASW",
   ilisi: "iLISI",
   clisi: "cLISI",
+  overall: "overall",
 };
 
 export function metricTable(rows: readonly MetricRow[]): string {
@@ -43,7 +45,8 @@ export function metricTable(rows: readonly MetricRow[]): string {
   const lines = rows.map(
     (r) => `${r.method.padEnd(width)}  ${METRIC_COLUMNS.map((k) => (r[k] === null ? "—" : r[k]!.toFixed(3)).padStart(9)).join(" ")}`,
   );
-  return [head, "-".repeat(head.length), ...lines].join("\n");
+  const best = bestOverall(rows);
+  return [head, "-".repeat(head.length), ...lines, ...(best ? [`best overall score: ${best.method}`] : [])].join("\n");
 }
 
 /** Stages as they come, training progress every 2 s, on stderr. */
@@ -79,6 +82,7 @@ export async function integrateCommand(files: string[], o: IntegrateCommandOptio
         ...(o.epochs ? { hyper: { maxEpochs: o.epochs } } : {}),
         seed: o.seed,
         hvg: o.hvg,
+        scaling: o.scaling,
         baselines: o.baselines,
       },
       input: () => ({ out: o.out }),

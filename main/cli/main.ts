@@ -11,6 +11,7 @@ import {
   INTEGRATION_DEFAULTS,
   INTEGRATION_LIMITS,
   PRESET_NAMES,
+  SCALINGS,
 } from "../analyses/integrate/settings.js";
 import { MARKERS_DEFAULTS, MARKERS_LIMITS } from "../analyses/markers/settings.js";
 import type { Format } from "../io/detect.js";
@@ -29,7 +30,8 @@ const HELP = `scilama — sciLaMA Studio from the command line
                      [--batch <obs column>] [--subset-hvg] [--scale] [--max-value 10] [--json]
   scilama integrate <files…> --out <result.h5ad> [--batch <obs column>] [--label <obs column>]
                      [--prior bundled|self|random|shuffled|<file> (repeat for several)] [--preset ${PRESET_NAMES.join("|")} (${INTEGRATION_DEFAULTS.preset})] [--seed N]
-                     [--hvg N (${INTEGRATION_DEFAULTS.hvg}; 0: all genes)] [--epochs N] [--baselines all|none|${BASELINES.join(",")} (${INTEGRATION_DEFAULTS.baselines.join(",")})]
+                     [--hvg N (${INTEGRATION_DEFAULTS.hvg}; 0: all genes)] [--scaling ${SCALINGS.join("|")} (${INTEGRATION_DEFAULTS.scaling}: genes z-scored within each batch)]
+                     [--epochs N] [--baselines all|none|${BASELINES.join(",")} (${INTEGRATION_DEFAULTS.baselines.join(",")})]
                      [--project <dir>] [--json] [--quiet]
   scilama markers <result.h5ad | run id --project <dir>> --groupby <obs column> --out <folder>
                      [--gmt <file.gmt> (repeat)] [--resolution ${MARKERS_DEFAULTS.resolution}] [--neighbors ${MARKERS_DEFAULTS.neighbors}] [--json] [--quiet]
@@ -77,6 +79,7 @@ const OPTIONS = {
   preset: { type: "string", default: INTEGRATION_DEFAULTS.preset },
   seed: { type: "string", default: String(INTEGRATION_DEFAULTS.seed) },
   epochs: { type: "string" },
+  scaling: { type: "string" },
   baselines: { type: "string", default: INTEGRATION_DEFAULTS.baselines.join(",") },
 } as const;
 
@@ -171,6 +174,7 @@ async function run(argv: string[]): Promise<void> {
         preset: oneOf(v.preset, PRESET_NAMES, "preset") ?? INTEGRATION_DEFAULTS.preset,
         seed: bounded(v.seed, "seed", INTEGRATION_LIMITS.seed) ?? INTEGRATION_DEFAULTS.seed,
         hvg: bounded(v.hvg, "hvg", INTEGRATION_LIMITS.hvg) ?? INTEGRATION_DEFAULTS.hvg,
+        scaling: oneOf(v.scaling, SCALINGS, "scaling") ?? INTEGRATION_DEFAULTS.scaling,
         epochs: bounded(v.epochs, "epochs", HYPER_LIMITS.maxEpochs),
         baselines: baselineList(v.baselines),
         project: v.project,

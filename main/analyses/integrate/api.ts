@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 
-import type { IntegrationPlan, PriorCoverage, RunResult } from "../../api/contract.js";
+import type { IntegrationPlan, PriorCoverage, RunResult, ScalingAdviceView } from "../../api/contract.js";
 import { ApiError } from "../../api/errors.js";
 import { id, method, path, project } from "../../api/method.js";
 import { list, obj, oneOf, optional, type Schema, str, within } from "../../api/schema.js";
@@ -17,12 +17,13 @@ import { withH5ad } from "../../io/h5ad/read.js";
 import type { Limit } from "../../isomorphic/limits.js";
 import type { Project } from "../../store/project.js";
 import { artifact, artifacts, getRun, runDatasetIds } from "../../store/runs.js";
-import { describeColumn, joinColumns, suggestColumns } from "../columns.js";
+import { describeColumn, groupCodes, joinColumns, readCellColumns, suggestColumns } from "../columns.js";
 import type { LossPoint } from "../stages.js";
 import { INTEGRATION } from "./analysis.js";
 import { GeneInputs, priorChoice } from "./gene-inputs.js";
 import { reportHtml } from "./report.js";
 import { type ReportData, reportData } from "./report-data.js";
+import { scalingAdvice } from "./scaling-advice.js";
 import {
   BASELINES,
   HYPER_LIMITS,
@@ -32,6 +33,7 @@ import {
   MIN_HVG,
   PRESET_NAMES,
   PRESETS,
+  SCALINGS,
 } from "./settings.js";
 
 /** Several datasets: the file each cell came from, always a valid batch. */
@@ -89,6 +91,29 @@ async function coverage(s: Studio, dir: string, ids: readonly number[], prior: s
   };
 }
 
+/** The scaling advice for a batch and label choice, from the cells' own columns (before any training). */
+async function scaling(
+  s: Studio,
+  dir: string,
+  ids: readonly number[],
+  batch: string | null,
+  label: string | null,
+): Promise<ScalingAdviceView> {
+  const chosen = s.readyDatasets(s.project(dir), ids);
+  const frames = await readCellColumns(
+    chosen.map((d) => d.path),
+    chosen.map((d) => d.name),
+  );
+  const column = (name: string | null) => {
+    if (!name) return null;
+    if (name === DATASET_COLUMN && frames.length > 1)
+      return { codes: Int32Array.from(frames.flatMap((f, i) => f.obs.index.map(() => i))), categories: frames.map((f) => f.name) };
+    if (!frames.every((f) => f.obs.columns.has(name))) return null;
+    return groupCodes(joinColumns(frames.map((f) => f.obs.columns.get(name)!)));
+  };
+  return scalingAdvice(column(batch), column(label));
+}
+
 /** Starts a run on the chosen datasets (the lifecycle checks the columns and files first); the run id comes back once
  *  its job has started. */
 async function start(s: Studio, dir: string, settings: IntegrationSettings): Promise<{ runId: number }> {
@@ -110,6 +135,7 @@ async function start(s: Studio, dir: string, settings: IntegrationSettings): Pro
       hyper: settings.hyper,
       seed: settings.seed,
       hvg: settings.hvg,
+      scaling: settings.scaling,
       baselines: settings.baselines,
     },
     input: (folder) => ({ out: `${folder}/result.h5ad` }),
@@ -198,6 +224,10 @@ function sharedGenes(lists: string[][]): string[] {
 
 export const INTEGRATION_METHODS = {
   "integration.plan": method(obj({ ...project, datasets }), (s, i) => plan(s, i.project, i.datasets)),
+  "integration.scaling": method(
+    obj({ ...project, datasets, batch: optional(str({ min: 1, max: 200 })), label: optional(str({ min: 1, max: 200 })) }),
+    (s, i) => scaling(s, i.project, i.datasets, i.batch ?? null, i.label ?? null),
+  ),
   "integration.coverage": method(obj({ ...project, datasets, prior: path }), (s, i) => coverage(s, i.project, i.datasets, i.prior)),
   "integration.start": method(
     obj({
@@ -210,6 +240,7 @@ export const INTEGRATION_METHODS = {
       hyper: optional(hyperSchema),
       seed: within(L.seed),
       hvg: within(L.hvg),
+      scaling: optional(oneOf(SCALINGS)),
       baselines: list(oneOf(BASELINES), { max: BASELINES.length }),
     }),
     (s, i) =>
@@ -222,6 +253,7 @@ export const INTEGRATION_METHODS = {
         hyper: i.hyper ?? {},
         seed: i.seed,
         hvg: i.hvg,
+        scaling: i.scaling ?? INTEGRATION_DEFAULTS.scaling,
         baselines: i.baselines,
       }),
   ),

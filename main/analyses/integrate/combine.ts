@@ -9,6 +9,7 @@ import { DataError } from "../../io/errors.js";
 import { type Expression, expressionOf } from "../../pp/expression.js";
 import { log1p, normalizeTotal } from "../../pp/normalize.js";
 import { rowSums } from "../../pp/stats.js";
+import { groupCodes } from "../columns.js";
 
 export interface Combined {
   /** log1p(normalised to 1e4) expression, cells × genes. */
@@ -38,11 +39,7 @@ function categorical(d: Dataset, name: string, file: string): { codes: Int32Arra
       `the columns ${[...d.obs.columns.keys()].join(", ") || "(none)"}`,
       "Pick one of these columns.",
     );
-  if (col.kind === "categorical") return { codes: col.codes, categories: col.categories };
-  const text = col.kind === "string" ? col.values : Array.from(col.values as ArrayLike<number | bigint>, (v) => String(v));
-  const categories = [...new Set(text)].sort();
-  const index = new Map(categories.map((c, i) => [c, i]));
-  return { codes: Int32Array.from(text, (t) => index.get(t)!), categories };
+  return groupCodes(col);
 }
 
 /** Codes of several per-file labelings on one shared category list. */

@@ -26,6 +26,8 @@ export interface ReportData {
     preset: string;
     seed: number;
     hvg: number;
+    /** "batch" or "global" (runs made before the setting existed were scaled globally). */
+    scaling: string;
     batch: string | null;
     label: string | null;
     hyper: Record<string, Json>;
@@ -117,6 +119,7 @@ export async function reportData(file: string, ctx: ReportContext): Promise<Repo
         preset: String(s.preset ?? ""),
         seed: Number(s.seed ?? 0),
         hvg: Number(s.hvg ?? 0),
+        scaling: String(s.scaling ?? "global"),
         batch,
         label,
         hyper,

@@ -1,8 +1,9 @@
 /**
  * The integration workflow: datasets in → preprocessing as the sciLaMA appendix prescribes (library size to 1e4,
- * log1p, highly variable genes, per-gene z-score clipped at ±10) → sciLaMA with the chosen gene prior → kNN graph,
- * Leiden clusters, UMAP → scib metrics against labels and batches, with baselines trained on the same genes and cells
- * (unintegrated PCA, MNN, sciLaMA self-informed / bundled prior / shuffled prior) → one result dataset.
+ * log1p, highly variable genes, per-gene z-score clipped at ±10 — within each batch by default, see `SCALINGS`) →
+ * sciLaMA with the chosen gene prior → kNN graph, Leiden clusters, UMAP → scib metrics against labels and batches, with
+ * baselines on the same genes and cells (PCA of globally and of per-batch-scaled data, MNN, sciLaMA self-informed /
+ * bundled prior / shuffled prior) → one result dataset.
  */
 import { basename } from "node:path";
 import type { Dataset, Json } from "../../data/dataset.js";
@@ -13,13 +14,14 @@ import { PRESETS, type Preset, type SciLaMAHyper } from "../../models/scilama-hy
 import { type SciLaMAResult, trainSciLaMA } from "../../models/scilama-train.js";
 import type { Expression } from "../../pp/expression.js";
 import { hvgSeurat, hvgSeuratV3 } from "../../pp/hvg.js";
-import { scale } from "../../pp/scale.js";
+import { scale, scaleWithinGroups } from "../../pp/scale.js";
 import type { ProviderChoice } from "../../train/providers.js";
 import { type StageHooks, Stages, Stopped } from "../stages.js";
 import { type Combined, combine } from "./combine.js";
 import { describeClusters, embeddingBaselines, METRIC_COLUMNS, type MetricRow, scoreEmbedding } from "./evaluate.js";
 import { type Coverage, GeneInputs, inputsName, type PriorChoice, type Variant } from "./gene-inputs.js";
-import type { Baseline } from "./settings.js";
+import { scalingAdvice } from "./scaling-advice.js";
+import type { Baseline, Scaling } from "./settings.js";
 
 export interface IntegrateOptions {
   files: string[];
@@ -34,6 +36,8 @@ export interface IntegrateOptions {
   seed: number;
   /** Highly variable genes to model (0: every gene the prior covers). */
   hvg: number;
+  /** Genes z-scored within each batch (default, when there are batches) or over all cells; see `SCALINGS`. */
+  scaling?: Scaling;
   /** Baselines to compute and score beside the chosen prior (only with labels or batches); see `BASELINES`. */
   baselines: readonly Baseline[];
   provider?: ProviderChoice;
@@ -110,7 +114,14 @@ export async function integrate(o: IntegrateOptions, hooks: StageHooks = {}): Pr
   const genesIdx = selectGenes(combined, coverage.covered, o.hvg);
   const genes = Array.from(genesIdx, (i) => combined.genes[i]!);
   const lognorm = matrixCols(combined.lognorm, genesIdx);
-  const { scaled } = scale(lognorm, 10);
+  const scaling: Scaling = combined.batch && o.scaling !== "global" ? "batch" : "global";
+  const advice = scalingAdvice(combined.batch, combined.label);
+  if (scaling === "batch" && advice.warnings.length)
+    timer.stage(
+      `caution: ${advice.warnings.join("; ")} — scaling within batches may remove real differences; the global scaling is recommended`,
+    );
+  const batchScaled = combined.batch ? scaleWithinGroups(lognorm, combined.batch.codes, 10) : null;
+  const scaled = scaling === "batch" ? batchScaled! : scale(lognorm, 10).scaled;
   const cells = scaled.nRows;
   const x = scaled.values instanceof Float32Array ? scaled.values : Float32Array.from(scaled.values);
   const nb = combined.batch?.categories.length ?? 0;
@@ -165,13 +176,17 @@ export async function integrate(o: IntegrateOptions, hooks: StageHooks = {}): Pr
   if (labels || batches) {
     timer.stage("scoring embeddings");
     metrics.push(await scoreEmbedding(`sciLaMA (${mainName})`, main.cellMu, cells, hyper.latent, labels, batches));
-    if (baselines.includes("pca") || baselines.includes("mnn")) {
-      const base = await embeddingBaselines(lognorm, baselines.includes("mnn") ? batches : null);
-      pcaEmbedding = base.pca.embedding;
+    const want = { pca: baselines.includes("pca"), pcaBatch: baselines.includes("pca-batch"), mnn: baselines.includes("mnn") };
+    if (want.pca || want.pcaBatch || want.mnn) {
+      const base = await embeddingBaselines(lognorm, batchScaled, batches, want);
+      pcaEmbedding = base.pca;
       const rows: MetricRow[] = [];
-      if (baselines.includes("pca"))
-        rows.push(await scoreEmbedding("unintegrated PCA", base.pca.embedding, cells, base.pca.dims, labels, batches));
-      if (base.mnn) rows.push(await scoreEmbedding("MNN (scran)", base.mnn, cells, base.pca.dims, labels, batches));
+      for (const [name, embedding] of [
+        ["unintegrated PCA", base.pca],
+        ["PCA, per-batch scaled", base.pcaBatch],
+        ["MNN (scran)", base.mnn],
+      ] as const)
+        if (embedding) rows.push(await scoreEmbedding(name, embedding, cells, base.dims, labels, batches));
       metrics.unshift(...rows);
       timer.lap("baselines PCA and MNN");
     }
@@ -239,6 +254,8 @@ export async function integrate(o: IntegrateOptions, hooks: StageHooks = {}): Pr
         preset: o.preset,
         seed: o.seed,
         hvg: o.hvg,
+        scaling,
+        scalingWarnings: advice.warnings,
         hyper: hyper as unknown as Json,
         coverage: {
           datasetGenes: coverage.datasetGenes,

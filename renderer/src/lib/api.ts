@@ -13,6 +13,7 @@ import type {
   PriorCoverage,
   ProjectView,
   RunResult,
+  ScalingAdviceView,
   StudioEvent,
 } from "../../../main/api/contract";
 
@@ -86,6 +87,8 @@ export const api = {
   plan: (project: string, datasets: number[]) => call<IntegrationPlan>("integration.plan", { project, datasets }),
   coverage: (project: string, datasets: number[], prior: string) =>
     call<PriorCoverage>("integration.coverage", { project, datasets, prior }),
+  scalingAdvice: (project: string, datasets: number[], batch: string, label: string) =>
+    call<ScalingAdviceView>("integration.scaling", { project, datasets, batch: batch || undefined, label: label || undefined }),
   startIntegration: (project: string, s: IntegrationSettings) =>
     call<{ runId: number }>("integration.start", {
       project,
