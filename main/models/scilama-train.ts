@@ -32,6 +32,8 @@ export interface SciLaMAInput {
   nCovariates: number;
   /** Gene encoder inputs, each genes × dim in the genes' order (a prior, or the transposed expression). */
   geneInputs: { name: string; dim: number; values: Float32Array }[];
+  /** The cell encoder reads only the first this many genes (a panel placed first); default all. */
+  encoderGenes?: number;
 }
 
 export interface SciLaMATrainOptions {
@@ -93,6 +95,8 @@ export function validateInput(input: SciLaMAInput, hyper: SciLaMAHyper): void {
   if (input.cells < 2) problems.push(`sciLaMA needs at least 2 cells (got ${input.cells})`);
   if (input.genes < 2) problems.push(`sciLaMA needs at least 2 genes (got ${input.genes})`);
   if (input.x.length !== input.cells * input.genes) problems.push("the expression matrix does not match cells × genes");
+  if (input.encoderGenes !== undefined && !(input.encoderGenes >= 1 && input.encoderGenes <= input.genes && Number.isInteger(input.encoderGenes)))
+    problems.push(`the cell encoder must read between 1 and ${input.genes} genes (got ${input.encoderGenes})`);
   if (!input.geneInputs.length) problems.push("the gene encoder needs an input (a prior or the self-informed expression)");
   for (const p of input.geneInputs)
     if (p.values.length !== input.genes * p.dim)
@@ -112,6 +116,7 @@ export async function trainSciLaMA(input: SciLaMAInput, o: SciLaMATrainOptions):
   validateInput(input, h);
   const config: SciLaMAConfig = {
     genes: input.genes,
+    ...(input.encoderGenes !== undefined && input.encoderGenes < input.genes ? { encoderGenes: input.encoderGenes } : {}),
     covariates: input.nCovariates,
     geneInputs: input.geneInputs.map((p) => p.dim),
     hidden: h.hidden,

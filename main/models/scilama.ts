@@ -128,7 +128,7 @@ export class StepEvaluator {
 }
 
 const cellDocs = (cfg: SciLaMAConfig) => ({
-  x: `float32 [cells, ${cfg.genes}]: expression preprocessed as for training (log-normalised, per-gene z-score with the training means and deviations, clipped at ±10), genes in the training order`,
+  x: `float32 [cells, ${cfg.encoderGenes ?? cfg.genes}]: expression preprocessed as for training (log-normalised, per-gene z-score, clipped at ±10), ${cfg.encoderGenes ? "the panel genes" : "genes"} in the training order`,
   covariates: `float32 [cells, ${cfg.covariates}]: batch one-hot columns in the training order`,
   mu: `float32 [cells, ${cfg.latent}]: cell latent mean, the sciLaMA cell embedding`,
   sigma: `float32 [cells, ${cfg.latent}]: cell latent standard deviation √(exp(s) + 1e-4)`,
@@ -143,7 +143,7 @@ export function exportSciLaMA(
 ): { cells: Uint8Array; genes: Uint8Array } {
   const dtype = cfg.dtype ?? "float32";
   const cg = new Graph();
-  const x = cg.input("x", dtype, ["cells", cfg.genes]);
+  const x = cg.input("x", dtype, ["cells", cfg.encoderGenes ?? cfg.genes]);
   const cov = cfg.covariates ? cg.input("covariates", dtype, ["cells", cfg.covariates]) : null;
   const cell = cellSide(x, cov, cfg, "eval");
   const docs = cellDocs(cfg);
@@ -195,6 +195,9 @@ export async function embedSciLaMA(
   provider: ProviderChoice = "cpu",
 ): Promise<SciLaMAEmbeddings> {
   const l = cfg.hidden[0]!;
+  // x holds every modelled gene; the cell model reads the first `encoderGenes` of each row.
+  const width = cfg.encoderGenes ?? cfg.genes;
+  const rows = width === cfg.genes ? x : Float32Array.from({ length: cells * width }, (_, i) => x[Math.floor(i / width) * cfg.genes + (i % width)]!);
   const cs = await openSession(models.cells, provider);
   const cellMu = new Float32Array(cells * cfg.latent);
   const cellHidden = new Float32Array(cells * l);
@@ -203,7 +206,7 @@ export async function embedSciLaMA(
     for (let r = 0; r < cells; r += chunk) {
       const m = Math.min(chunk, cells - r);
       const feeds: Record<string, ort.Tensor> = {
-        x: new ort.Tensor("float32", x.subarray(r * cfg.genes, (r + m) * cfg.genes), [m, cfg.genes]),
+        x: new ort.Tensor("float32", rows.subarray(r * width, (r + m) * width), [m, width]),
       };
       if (cov)
         feeds.covariates = new ort.Tensor("float32", cov.subarray(r * cfg.covariates, (r + m) * cfg.covariates), [m, cfg.covariates]);
