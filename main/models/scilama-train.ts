@@ -95,7 +95,10 @@ export function validateInput(input: SciLaMAInput, hyper: SciLaMAHyper): void {
   if (input.cells < 2) problems.push(`sciLaMA needs at least 2 cells (got ${input.cells})`);
   if (input.genes < 2) problems.push(`sciLaMA needs at least 2 genes (got ${input.genes})`);
   if (input.x.length !== input.cells * input.genes) problems.push("the expression matrix does not match cells × genes");
-  if (input.encoderGenes !== undefined && !(input.encoderGenes >= 1 && input.encoderGenes <= input.genes && Number.isInteger(input.encoderGenes)))
+  if (
+    input.encoderGenes !== undefined &&
+    !(input.encoderGenes >= 1 && input.encoderGenes <= input.genes && Number.isInteger(input.encoderGenes))
+  )
     problems.push(`the cell encoder must read between 1 and ${input.genes} genes (got ${input.encoderGenes})`);
   if (!input.geneInputs.length) problems.push("the gene encoder needs an input (a prior or the self-informed expression)");
   for (const p of input.geneInputs)

@@ -12,6 +12,12 @@ import { decoderHidden, type Encoded, encoder, klPerRow, reparameterize, type Va
 export interface SciLaMAConfig {
   /** Genes modelled (G): the columns of the expression matrix. */
   genes: number;
+  /**
+   * The cell encoder reads only the first `encoderGenes` columns of the expression (default: all G). For imputation
+   * onto a panel: the panel genes come first, the cells are encoded from them alone, and every G gene is reconstructed
+   * — so a target that measures only the panel is encoded as the reference was.
+   */
+  encoderGenes?: number;
   /** Covariate columns (batch one-hot) concatenated at the cell encoder and decoder inputs; 0 for none. */
   covariates: number;
   /** Input width of each gene encoder: one per prior (its D), or the number of cells for the self-informed model. */
@@ -42,10 +48,13 @@ export interface CellSide extends Encoded {
   hidden: Value;
 }
 
-/** Cell encoder over [x, covariates] and decoder over [z, covariates] up to the last hidden layer. */
+/** Cell encoder over [x's first `encoderGenes` columns, covariates] and decoder over [z, covariates] up to the last
+ *  hidden layer; `x` may also hold just those columns (the exported model's input). */
 export function cellSide(x: Value, cov: Value | null, c: SciLaMAConfig, mode: Mode): CellSide {
   const withCov = (v: Value) => (cov ? concat([v, cov], 1) : v);
-  const enc = encoder(withCov(x), cellVae(c, c.genes), "cell.enc", mode);
+  const read = c.encoderGenes ?? c.genes;
+  const input = x.shape[1] === read ? x : slice(x, [0], [read], [1]);
+  const enc = encoder(withCov(input), cellVae(c, read), "cell.enc", mode);
   return { ...enc, hidden: decoderHidden(withCov(enc.z), cellVae(c, c.genes), "cell.dec", mode) };
 }
 
