@@ -3,11 +3,12 @@
  * printing progress on stderr and the metric table on stdout (Ctrl-C stops training cleanly).
  */
 import { INTEGRATION } from "../analyses/integrate/analysis.js";
-import { bestOverall, METRIC_COLUMNS, type MetricRow } from "../analyses/integrate/evaluate.js";
+import { METRIC_COLUMNS, type MetricRow } from "../analyses/integrate/evaluate.js";
 import { priorChoice } from "../analyses/integrate/gene-inputs.js";
 import type { Baseline, Preset, Scaling } from "../analyses/integrate/settings.js";
 import { runAnalysis } from "../analyses/lifecycle.js";
 import type { AnalysisEvent } from "../analyses/stages.js";
+import { bestOverall } from "../isomorphic/overall.js";
 import { Project } from "../store/project.js";
 import { untilDone } from "./interrupt.js";
 import { print, sayer, UsageError } from "./output.js";

@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Matrix } from "../data/dataset.js";
 import { Project } from "../store/project.js";
 import { listRuns } from "../store/runs.js";
 
@@ -72,4 +73,13 @@ export function projectState(dir: string, project: string) {
   } finally {
     p.close();
   }
+}
+
+/** A matrix in either layout as a dense row-major float64 array (zeros where a sparse row has no entry). */
+export function dense(m: Matrix): Float64Array {
+  const out = new Float64Array(m.nRows * m.nCols);
+  for (let r = 0; r < m.nRows; r++)
+    if (m.kind === "csr") for (let k = m.indptr[r]!; k < m.indptr[r + 1]!; k++) out[r * m.nCols + m.indices[k]!] = m.data[k]!;
+    else for (let c = 0; c < m.nCols; c++) out[r * m.nCols + c] = m.values[r * m.nCols + c]!;
+  return out;
 }

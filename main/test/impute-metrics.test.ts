@@ -16,15 +16,8 @@ import { readDataset } from "../io/read.js";
 import { log1p, normalizeTotal } from "../pp/normalize.js";
 import { scale } from "../pp/scale.js";
 import { geneMoments } from "../pp/stats.js";
-import { PBMC_SMALL, PBMC3K, python, tempDir } from "./helpers.js";
+import { dense, PBMC_SMALL, PBMC3K, python, tempDir } from "./helpers.js";
 
-const dense = (m: Matrix): Float64Array => {
-  const out = new Float64Array(m.nRows * m.nCols);
-  for (let r = 0; r < m.nRows; r++)
-    if (m.kind === "csr") for (let k = m.indptr[r]!; k < m.indptr[r + 1]!; k++) out[r * m.nCols + m.indices[k]!] = m.data[k]!;
-    else for (let c = 0; c < m.nCols; c++) out[r * m.nCols + c] = m.values[r * m.nCols + c]!;
-  return out;
-};
 const f64 = (dir: string, name: string, v: Float64Array) => {
   const p = join(dir, name);
   writeFileSync(p, Buffer.from(v.buffer, v.byteOffset, v.byteLength));

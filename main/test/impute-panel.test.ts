@@ -13,7 +13,6 @@ import { groupCodes } from "../analyses/columns.js";
 import { GeneInputs } from "../analyses/integrate/gene-inputs.js";
 import { knnImpute } from "../analysis/impute/knn.js";
 import { geneScores, summarize } from "../analysis/impute/metrics.js";
-import type { Matrix } from "../data/dataset.js";
 import { matrixCols, subset } from "../data/subset.js";
 import { readDataset } from "../io/read.js";
 import { embedSciLaMA } from "../models/scilama.js";
@@ -22,15 +21,7 @@ import { trainSciLaMA } from "../models/scilama-train.js";
 import { hvgSeurat } from "../pp/hvg.js";
 import { log1p, normalizeTotal } from "../pp/normalize.js";
 import { scale } from "../pp/scale.js";
-import { CELLBENCH } from "./helpers.js";
-
-const dense = (m: Matrix): Float64Array => {
-  const out = new Float64Array(m.nRows * m.nCols);
-  for (let r = 0; r < m.nRows; r++)
-    if (m.kind === "csr") for (let k = m.indptr[r]!; k < m.indptr[r + 1]!; k++) out[r * m.nCols + m.indices[k]!] = m.data[k]!;
-    else for (let c = 0; c < m.nCols; c++) out[r * m.nCols + c] = m.values[r * m.nCols + c]!;
-  return out;
-};
+import { CELLBENCH, dense } from "./helpers.js";
 
 test("CellBench CEL-seq2 → Drop-seq, 30-gene panel: sciLaMA encodes the target from its panel and predicts the other genes", async (t) => {
   const { dataset } = await readDataset(CELLBENCH);
@@ -77,34 +68,24 @@ test("CellBench CEL-seq2 → Drop-seq, 30-gene panel: sciLaMA encodes the target
   const l = r.config.hidden[0]!;
   const b = r.params.get("cell.out.b") as Float32Array;
   const others = genes.length - P;
-  // x̂ in the reference's z-scores, back to its log-normalised units.
-  const predicted = new Float64Array(tcells * others);
-  for (let c = 0; c < tcells; c++)
-    for (let g = 0; g < others; g++) {
-      const gene = P + g;
-      let s = b[gene]!;
-      for (let k = 0; k < l; k++) s += e.cellHidden[c * l + k]! * e.geneHidden[gene * l + k]!;
-      predicted[c * others + g] = s * refScaled.std[gene]! + refScaled.mean[gene]!;
-    }
-  const measured = dense(matrixCols(tgtLog, ordered.slice(P)));
-  {
-    const eRef = await embedSciLaMA(
-      r.config,
-      r.models,
-      x,
-      null,
-      cells,
-      geneInput.map((g) => g.values),
-    );
-    const inSample = new Float64Array(cells * others);
-    for (let c = 0; c < cells; c++)
+  // x̂ = h_cell · h_gene + b for the genes outside the panel, in the reference's z-scores.
+  const predictZ = (cellHidden: Float32Array, n: number) => {
+    const out = new Float64Array(n * others);
+    for (let c = 0; c < n; c++)
       for (let g = 0; g < others; g++) {
         let s = b[P + g]!;
-        for (let k = 0; k < l; k++) s += eRef.cellHidden[c * l + k]! * eRef.geneHidden[(P + g) * l + k]!;
-        inSample[c * others + g] = s;
+        for (let k = 0; k < l; k++) s += cellHidden[c * l + k]! * e.geneHidden[(P + g) * l + k]!;
+        out[c * others + g] = s;
       }
+    return out;
+  };
+  // The target's prediction back in the reference's log-normalised units.
+  const predicted = predictZ(e.cellHidden, tcells).map((z, i) => z * refScaled.std[P + (i % others)]! + refScaled.mean[P + (i % others)]!);
+  const measured = dense(matrixCols(tgtLog, ordered.slice(P)));
+  {
+    // In sample: the reference's own cells, as the training run embedded them.
     const zRef = Float64Array.from({ length: cells * others }, (_, i) => x[Math.floor(i / others) * genes.length + P + (i % others)]!);
-    const sc = geneScores(zRef, inSample, cells, others);
+    const sc = geneScores(zRef, predictZ(r.cellHidden, cells), cells, others);
     t.diagnostic(`in-sample reference PCC ${summarize(sc.pcc, sc.scored).mean.toFixed(3)}`);
   }
   const sci = geneScores(measured, predicted, tcells, others);

@@ -6,10 +6,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { groupCodes } from "../analyses/columns.js";
-import { bestOverall, type MetricRow, overallScore } from "../analyses/integrate/evaluate.js";
+import type { MetricRow } from "../analyses/integrate/evaluate.js";
 import { cramersV, scalingAdvice } from "../analyses/integrate/scaling-advice.js";
 import { matrixRows, subset } from "../data/subset.js";
 import { readDataset } from "../io/read.js";
+import { bestOverall, overallScore } from "../isomorphic/overall.js";
 import { log1p, normalizeTotal } from "../pp/normalize.js";
 import { scale, scaleWithinGroups } from "../pp/scale.js";
 import { PANCREAS } from "./helpers.js";

@@ -4,7 +4,6 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
-
 import type { IntegrationPlan, PriorCoverage, RunResult, ScalingAdviceView } from "../../api/contract.js";
 import { ApiError } from "../../api/errors.js";
 import { id, method, path, project } from "../../api/method.js";

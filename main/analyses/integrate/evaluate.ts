@@ -4,11 +4,12 @@
  */
 
 import { leiden } from "../../analysis/leiden.js";
-import { type IntegrationMetrics, integrationMetrics } from "../../analysis/metrics/index.js";
+import { integrationMetrics } from "../../analysis/metrics/index.js";
 import { mnnCorrect } from "../../analysis/mnn.js";
 import { pca } from "../../analysis/pca.js";
 import { umap } from "../../analysis/umap.js";
 import type { Dense, Matrix } from "../../data/dataset.js";
+import { overallScore } from "../../isomorphic/overall.js";
 
 export const METRIC_COLUMNS = ["ari", "nmi", "asw", "batchAsw", "ilisi", "clisi", "overall"] as const;
 export type MetricKey = (typeof METRIC_COLUMNS)[number];
@@ -16,27 +17,6 @@ export type MetricKey = (typeof METRIC_COLUMNS)[number];
 /** One row of the metric table: an embedding's scib metrics, their overall score, the NMI-optimal resolution and the
  *  time they took. */
 export type MetricRow = { method: string; seconds: number; resolution: number | null } & Record<MetricKey, number | null>;
-
-const mean = (xs: readonly (number | null)[]) => {
-  const v = xs.filter((x): x is number => x !== null);
-  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
-};
-
-/**
- * scib's overall score, 0.6 × bio conservation + 0.4 × batch correction, from the metrics this table has: bio = mean of
- * ARI, NMI, cell-type ASW and cLISI; batch = mean of batch ASW and iLISI (scib's full set adds isolated-label scores,
- * graph connectivity, PCR and kBET, which are not computed here). Null unless the run has both labels and batches.
- */
-export function overallScore(m: Pick<IntegrationMetrics, "ari" | "nmi" | "asw" | "clisi" | "batchAsw" | "ilisi">): number | null {
-  const bio = mean([m.ari, m.nmi, m.asw, m.clisi]);
-  const batch = mean([m.batchAsw, m.ilisi]);
-  return bio === null || batch === null ? null : 0.6 * bio + 0.4 * batch;
-}
-
-/** The row with the highest overall score, or null when no row has one. */
-export function bestOverall(rows: readonly MetricRow[]): MetricRow | null {
-  return rows.reduce<MetricRow | null>((best, r) => (r.overall !== null && (best === null || r.overall > best.overall!) ? r : best), null);
-}
 
 export async function scoreEmbedding(
   method: string,

@@ -4,8 +4,9 @@
  * sample of at most 20,000 cells, and the caption says so. Every value from data is HTML-escaped.
  */
 
+import { bestOverall } from "../../isomorphic/overall.js";
 import { escapeHtml, MAX_POINTS, PAGE_CSS, PALETTE, sampleRows, svg } from "../../report/common.js";
-import { bestOverall, METRIC_COLUMNS } from "./evaluate.js";
+import { METRIC_COLUMNS } from "./evaluate.js";
 import type { ReportData } from "./report-data.js";
 
 const METRIC_NAMES: Record<(typeof METRIC_COLUMNS)[number], string> = {

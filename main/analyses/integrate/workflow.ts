@@ -120,7 +120,11 @@ export async function integrate(o: IntegrateOptions, hooks: StageHooks = {}): Pr
     timer.stage(
       `caution: ${advice.warnings.join("; ")} — scaling within batches may remove real differences; the global scaling is recommended`,
     );
-  const batchScaled = combined.batch ? scaleWithinGroups(lognorm, combined.batch.codes, 10) : null;
+  // The per-batch-scaled genes feed the model, the "PCA, per-batch scaled" baseline, or both; not computed for neither.
+  const batchScaled =
+    combined.batch && (scaling === "batch" || baselines.includes("pca-batch"))
+      ? scaleWithinGroups(lognorm, combined.batch.codes, 10)
+      : null;
   const scaled = scaling === "batch" ? batchScaled! : scale(lognorm, 10).scaled;
   const cells = scaled.nRows;
   const x = scaled.values instanceof Float32Array ? scaled.values : Float32Array.from(scaled.values);
