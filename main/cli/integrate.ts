@@ -7,11 +7,10 @@ import { METRIC_COLUMNS, type MetricRow } from "../analyses/integrate/evaluate.j
 import { priorChoice } from "../analyses/integrate/gene-inputs.js";
 import type { Baseline, Preset, Scaling } from "../analyses/integrate/settings.js";
 import { runAnalysis } from "../analyses/lifecycle.js";
-import type { AnalysisEvent } from "../analyses/stages.js";
 import { bestOverall } from "../isomorphic/overall.js";
 import { Project } from "../store/project.js";
 import { untilDone } from "./interrupt.js";
-import { print, sayer, UsageError } from "./output.js";
+import { print, progressPrinter, sayer, UsageError } from "./output.js";
 
 export interface IntegrateCommandOptions {
   out: string;
@@ -48,23 +47,6 @@ export function metricTable(rows: readonly MetricRow[]): string {
   );
   const best = bestOverall(rows);
   return [head, "-".repeat(head.length), ...lines, ...(best ? [`best overall score: ${best.method}`] : [])].join("\n");
-}
-
-/** Stages as they come, training progress every 2 s, on stderr. */
-function progressPrinter(quiet: boolean): (e: AnalysisEvent) => void {
-  let last = 0;
-  const say = sayer(quiet);
-  return (e) => {
-    if (e.type === "stage") return say(`· ${e.stage}`);
-    const now = performance.now();
-    if (now - last < 2000) return;
-    last = now;
-    const p = e.progress;
-    const loss = p.losses.loss?.toFixed(1) ?? "";
-    say(
-      `  ${e.variant} | ${p.phase} | epoch ${p.epoch + 1}/${p.epochs} | loss ${loss} | ${p.cellsPerSec.toFixed(0)} cells/s | ${p.provider}`,
-    );
-  };
 }
 
 export async function integrateCommand(files: string[], o: IntegrateCommandOptions): Promise<void> {

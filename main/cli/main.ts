@@ -4,6 +4,7 @@
 // Chromium's driver, echarts) cost ~8 s of CPU before even `--help` could print.
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { IMPUTE_DEFAULTS, IMPUTE_LIMITS, PANEL_BASELINES, type PanelBaseline, parseEvaluation } from "../analyses/impute/settings.js";
 import {
   BASELINES,
   type Baseline,
@@ -36,6 +37,13 @@ const HELP = `scilama — sciLaMA Studio from the command line
   scilama markers <result.h5ad | run id --project <dir>> --groupby <obs column> --out <folder>
                      [--gmt <file.gmt> (repeat)] [--resolution ${MARKERS_DEFAULTS.resolution}] [--neighbors ${MARKERS_DEFAULTS.neighbors}] [--json] [--quiet]
                                                   gene modules, the cell types they mark, enrichment, Wilcoxon markers
+  scilama impute --reference <file> --target <file> --out <result.h5ad> [--panel <file|g1,g2,…> (all shared genes)]
+                     [--genes <file|g1,g2,…|all> (all)] [--evaluate kfold:5|logo|none (kfold:${IMPUTE_DEFAULTS.evaluation.k})] [--prior …]
+                     [--preset ${PRESET_NAMES.join("|")} (${IMPUTE_DEFAULTS.preset})] [--seed N] [--epochs N]
+                     [--baselines all|none|${PANEL_BASELINES.join(",")} (${IMPUTE_DEFAULTS.baselines.join(",")})] [--project <dir>] [--json] [--quiet]
+                                                  unmeasured genes predicted onto a panel, with the accuracy measured
+  scilama impute --dropouts <file> --out <result.h5ad> [--mask ${IMPUTE_DEFAULTS.mask} (0: no benchmark)] [--nonzero] [--prior …] [--preset …]
+                                                  dropouts masked and imputed within one dataset; a denoised layer
   scilama report <run id --project <dir> | result.h5ad> --out <file.pdf> [--json]
                                                   the integration report as PDF (printed by Chromium)
   scilama project create <dir> [--name N] [--json]
@@ -76,11 +84,19 @@ const OPTIONS = {
   "max-value": { type: "string", default: "10" },
   label: { type: "string" },
   prior: { type: "string", multiple: true },
-  preset: { type: "string", default: INTEGRATION_DEFAULTS.preset },
+  preset: { type: "string" },
   seed: { type: "string", default: String(INTEGRATION_DEFAULTS.seed) },
   epochs: { type: "string" },
   scaling: { type: "string" },
-  baselines: { type: "string", default: INTEGRATION_DEFAULTS.baselines.join(",") },
+  baselines: { type: "string" },
+  reference: { type: "string" },
+  target: { type: "string" },
+  dropouts: { type: "string" },
+  panel: { type: "string" },
+  genes: { type: "string" },
+  evaluate: { type: "string" },
+  mask: { type: "string" },
+  nonzero: { type: "boolean", default: false },
 } as const;
 
 function num(v: string | undefined, flag: string): number | undefined {
@@ -104,11 +120,11 @@ function oneOf<T extends string>(v: string | undefined, allowed: readonly T[], f
   return v as T;
 }
 
-/** `all`, `none` or a comma-separated list of baselines. */
-function baselineList(v: string): Baseline[] {
-  if (v === "all") return [...BASELINES];
+/** `all`, `none` or a comma-separated list of `allowed`. */
+function baselineList<T extends string>(v: string, allowed: readonly T[]): T[] {
+  if (v === "all") return [...allowed];
   if (v === "none") return [];
-  return v.split(",").map((b) => oneOf(b.trim(), BASELINES, "baselines")!);
+  return v.split(",").map((b) => oneOf(b.trim(), allowed, "baselines")!);
 }
 
 async function run(argv: string[]): Promise<void> {
@@ -176,7 +192,35 @@ async function run(argv: string[]): Promise<void> {
         hvg: bounded(v.hvg, "hvg", INTEGRATION_LIMITS.hvg) ?? INTEGRATION_DEFAULTS.hvg,
         scaling: oneOf(v.scaling, SCALINGS, "scaling") ?? INTEGRATION_DEFAULTS.scaling,
         epochs: bounded(v.epochs, "epochs", HYPER_LIMITS.maxEpochs),
-        baselines: baselineList(v.baselines),
+        baselines: v.baselines ? baselineList<Baseline>(v.baselines, BASELINES) : [...INTEGRATION_DEFAULTS.baselines],
+        project: v.project,
+        json: v.json,
+        quiet: v.quiet,
+      });
+    }
+    case "impute": {
+      if (!v.out) throw new UsageError("'impute' needs --out <result.h5ad>");
+      if (rest.length) throw new UsageError(`'impute' takes its files as --reference/--target or --dropouts, not '${rest[0]}'`);
+      const evaluation = v.evaluate === undefined ? IMPUTE_DEFAULTS.evaluation : parseEvaluation(v.evaluate);
+      if (!evaluation)
+        throw new UsageError(
+          `--evaluate must be kfold:K (K from ${IMPUTE_LIMITS.folds.min} to ${IMPUTE_LIMITS.folds.max}), logo or none; got '${v.evaluate}'`,
+        );
+      return (await import("./impute.js")).imputeCommand({
+        out: v.out,
+        reference: v.reference,
+        target: v.target,
+        dropouts: v.dropouts,
+        panel: v.panel,
+        genes: v.genes,
+        evaluation,
+        prior: v.prior ?? ["bundled"],
+        preset: oneOf(v.preset, PRESET_NAMES, "preset") ?? IMPUTE_DEFAULTS.preset,
+        seed: bounded(v.seed, "seed", IMPUTE_LIMITS.seed) ?? IMPUTE_DEFAULTS.seed,
+        baselines: v.baselines ? baselineList<PanelBaseline>(v.baselines, PANEL_BASELINES) : [...IMPUTE_DEFAULTS.baselines],
+        mask: bounded(v.mask, "mask", IMPUTE_LIMITS.mask) ?? IMPUTE_DEFAULTS.mask,
+        nonzero: v.nonzero,
+        epochs: bounded(v.epochs, "epochs", IMPUTE_LIMITS.epochs),
         project: v.project,
         json: v.json,
         quiet: v.quiet,

@@ -1,4 +1,5 @@
 /** CLI output helpers and the exit-code contract (documented in README). */
+import type { AnalysisEvent } from "../analyses/stages.js";
 import { DiskFullError } from "../io/disk.js";
 import { DataError } from "../io/errors.js";
 import { SettingError } from "../isomorphic/limits.js";
@@ -15,6 +16,23 @@ export const sayer =
   (line: string): void => {
     if (!quiet) process.stderr.write(`${line}\n`);
   };
+
+/** Stages as they come, training progress every 2 s, on stderr. */
+export function progressPrinter(quiet: boolean): (e: AnalysisEvent) => void {
+  let last = 0;
+  const say = sayer(quiet);
+  return (e) => {
+    if (e.type === "stage") return say(`· ${e.stage}`);
+    const now = performance.now();
+    if (now - last < 2000) return;
+    last = now;
+    const p = e.progress;
+    const loss = p.losses.loss?.toFixed(1) ?? "";
+    say(
+      `  ${e.variant} | ${p.phase} | epoch ${p.epoch + 1}/${p.epochs} | loss ${loss} | ${p.cellsPerSec.toFixed(0)} cells/s | ${p.provider}`,
+    );
+  };
+}
 
 export function print(json: boolean, value: unknown, text: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);

@@ -195,10 +195,12 @@ export async function embedSciLaMA(
   provider: ProviderChoice = "cpu",
 ): Promise<SciLaMAEmbeddings> {
   const l = cfg.hidden[0]!;
-  // x holds every modelled gene; the cell model reads the first `encoderGenes` of each row.
+  // x holds every modelled gene (the cell model reads the first `encoderGenes` of each row) or only those.
   const width = cfg.encoderGenes ?? cfg.genes;
   const rows =
-    width === cfg.genes ? x : Float32Array.from({ length: cells * width }, (_, i) => x[Math.floor(i / width) * cfg.genes + (i % width)]!);
+    x.length === cells * width
+      ? x
+      : Float32Array.from({ length: cells * width }, (_, i) => x[Math.floor(i / width) * cfg.genes + (i % width)]!);
   const cs = await openSession(models.cells, provider);
   const cellMu = new Float32Array(cells * cfg.latent);
   const cellHidden = new Float32Array(cells * l);

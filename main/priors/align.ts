@@ -11,8 +11,9 @@
  * each mouse gene gets the vector of its best human ortholog. That is how the "mouse prior" is provided: there
  * is no separate mouse file. A mouse prior (mouse symbols) aligns to mouse or human data the same way.
  */
+
+import { keysOf } from "../genes/keys.js";
 import { mapGenes } from "../genes/map.js";
-import { geneTables } from "../genes/tables.js";
 import { DataError } from "../io/errors.js";
 import type { GenePrior } from "./types.js";
 
@@ -57,43 +58,6 @@ export interface MultiPriorAlignment {
 
 /** Preference among several prior rows for the same gene: direct identifiers before case/alias matches. */
 const RANK: Record<string, number> = { symbol: 0, entrez: 0, ensembl: 1, "symbol-case": 2, ortholog: 2, mitochondrial: 2, alias: 3 };
-
-/**
- * Mitochondrially encoded genes are MT-ND6, MT-CO1 … in most data (mouse: mt-Nd6) but ND6, COX1 … in NCBI's
- * table, which lists MTND6, MTCO1 … as aliases: resolved here to the human Entrez id.
- */
-function mitoEntrez(name: string): string | null {
-  const m = /^mt-(.+)$/i.exec(name);
-  if (!m) return null;
-  const hits = (geneTables().byAlias.get(`MT${m[1].toUpperCase()}`) ?? []).filter((g) => g.chromosome === "MT");
-  return hits.length === 1 ? hits[0].entrez : null;
-}
-
-/** Canonical join key and how it was found, for each name (null where the gene tables do not know it). */
-function keysOf(names: string[]): { key: Array<string | null>; by: string[]; symbol: string[] } {
-  const r = mapGenes(names);
-  const key: Array<string | null> = [];
-  const by: string[] = [];
-  const symbol: string[] = [];
-  names.forEach((name, i) => {
-    const m = r.matches[i];
-    const mt = m?.entrez ? null : mitoEntrez(name);
-    if (mt) {
-      key.push(`entrez:${mt}`);
-      by.push("mitochondrial");
-      symbol.push(name.toUpperCase());
-    } else if (m) {
-      key.push(m.entrez ? `entrez:${m.entrez}` : `symbol:${m.symbol}`);
-      by.push(m.by);
-      symbol.push(m.symbol);
-    } else {
-      key.push(null);
-      by.push("exact");
-      symbol.push(name);
-    }
-  });
-  return { key, by, symbol };
-}
 
 interface Join {
   /** For each dataset gene: the chosen prior row, or −1. */

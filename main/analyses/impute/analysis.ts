@@ -1,0 +1,67 @@
+/**
+ * The imputation as the lifecycle runs it: the worker reads, trains, scores and writes the result files (`worker.ts`);
+ * the caller gets stages, training progress and the summary, and the project records it (`export.ts`).
+ */
+import { basename } from "node:path";
+import { readDataset } from "../../io/read.js";
+import { SettingError } from "../../isomorphic/limits.js";
+import { expressionOf } from "../../pp/expression.js";
+import { readPrior } from "../../priors/index.js";
+import { GeneInputs, type PriorChoice } from "../integrate/gene-inputs.js";
+import type { Analysis } from "../lifecycle.js";
+import { MIN_DENOISE_CELLS } from "./denoise.js";
+import { type ImputeInput, type ImputeSummary, imputeFiles, recordImputation } from "./export.js";
+import { chooseGenes } from "./genes.js";
+
+export type { ImputeInput, ImputeSummary };
+
+/** The genes and cell count of the expression an analysis would use from `file`. */
+async function expressionShape(file: string): Promise<{ genes: string[]; cells: number }> {
+  const { dataset } = await readDataset(file);
+  const e = expressionOf(dataset, file);
+  return { genes: e.genes, cells: e.matrix.nRows };
+}
+
+async function priorCoverage(prior: PriorChoice, genes: readonly string[], alsoBundled: boolean): Promise<Uint8Array> {
+  if (typeof prior === "object") for (const p of prior.priors) if (p !== "bundled") await readPrior(p.file);
+  const covered = new Uint8Array(genes.length);
+  for (const i of (await GeneInputs.load(prior, alsoBundled)).coverage(genes).covered) covered[i] = 1;
+  return covered;
+}
+
+const priorFiles = (prior: PriorChoice) =>
+  typeof prior === "object" ? prior.priors.flatMap((p) => (p === "bundled" ? [] : [p.file])) : [];
+
+export const IMPUTATION: Analysis<ImputeInput, ImputeSummary> = {
+  kind: "impute",
+  worker: new URL("./worker.js", import.meta.url),
+  files: ({ options, out }) => ({
+    reads: [...(options.mode === "panel" ? [options.reference, options.target] : [options.file]), ...priorFiles(options.prior)],
+    writes: Object.values(imputeFiles(out)),
+    makesFolder: false,
+  }),
+  // Everything the gene names and cell counts can tell is refused here, in the words the run itself would use.
+  check: async (o) => {
+    if (o.mode === "dropouts") {
+      const { genes, cells } = await expressionShape(o.file);
+      const covered = await priorCoverage(o.prior, genes, false);
+      const problems = [];
+      if (cells < MIN_DENOISE_CELLS)
+        problems.push(`${basename(o.file)} has ${cells} cells; dropout imputation needs at least ${MIN_DENOISE_CELLS}`);
+      if (covered.reduce((n, c) => n + c, 0) < 2) problems.push(`the prior covers fewer than 2 of ${basename(o.file)}'s genes`);
+      if (problems.length) throw new SettingError(problems.join("; "));
+      return;
+    }
+    const ref = await expressionShape(o.reference);
+    const tgt = await expressionShape(o.target);
+    chooseGenes({
+      referenceGenes: ref.genes,
+      targetGenes: tgt.genes,
+      targetCells: tgt.cells,
+      covered: await priorCoverage(o.prior, ref.genes, o.baselines.includes("shuffled")),
+      panel: o.panel ?? null,
+      genes: o.genes ?? null,
+    });
+  },
+  record: recordImputation,
+};

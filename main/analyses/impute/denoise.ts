@@ -1,0 +1,176 @@
+/**
+ * Dropout imputation within one dataset (scPaLM's Table 1 protocol as a benchmark, and a denoised layer for the user):
+ * a fraction of each cell's entries is masked (∝ exp(−x) on log-normalised values, or among its non-zero entries
+ * only), sciLaMA is trained on the masked data (genes z-scored on it) and every entry reconstructed as
+ * x̂ = h_cell · h_gene + b, back in log-normalised units and clipped at 0 (expression is not negative); RMSE and MAE on
+ * the masked entries, beside zeros, each gene's mean, its non-zero mean and kNN smoothing. With no mask, the model is
+ * trained on the data as it is and only the layer is produced.
+ */
+import { basename } from "node:path";
+import { DROPOUT_BASELINES, dropoutBaselines, knnSmoothing, maskDropouts, maskedErrors } from "../../analysis/impute/dropouts.js";
+import type { Dataset, Json, Matrix } from "../../data/dataset.js";
+import { matrixCols } from "../../data/subset.js";
+import { PRESETS, type SciLaMAHyper } from "../../models/scilama-hyper.js";
+import { trainSciLaMA } from "../../models/scilama-train.js";
+import { scale } from "../../pp/scale.js";
+import type { ProviderChoice } from "../../train/providers.js";
+import { describeClusters } from "../integrate/evaluate.js";
+import { GeneInputs, inputsName, type PriorChoice } from "../integrate/gene-inputs.js";
+import { type StageHooks, Stages, Stopped } from "../stages.js";
+import { readImputeData } from "./expression.js";
+import type { Preset } from "./settings.js";
+
+export interface DropoutOptions {
+  file: string;
+  /** Fraction of each cell's entries masked (0: no benchmark, the denoised layer only). */
+  mask: number;
+  /** Draw only among non-zero entries. */
+  nonzero: boolean;
+  prior: PriorChoice;
+  preset: Preset;
+  hyper?: Partial<SciLaMAHyper>;
+  seed: number;
+  provider?: ProviderChoice;
+}
+
+export interface DropoutRow {
+  method: string;
+  rmse: number;
+  mae: number;
+}
+
+export interface DropoutResult {
+  genes: string[];
+  /** Entries masked (0 without a benchmark) and how many of them were zeros. */
+  masked: number;
+  maskedZeros: number;
+  rows: DropoutRow[];
+  provider: string;
+  fallbackReason: string | null;
+  models: { cells: Uint8Array; genes: Uint8Array };
+  seconds: Record<string, number>;
+  output: Dataset;
+}
+
+/** A dataset needs this many cells for a model and a kNN to mean anything. */
+export const MIN_DENOISE_CELLS = 20;
+
+export async function imputeDropouts(o: DropoutOptions, hooks: StageHooks = {}): Promise<DropoutResult> {
+  const timer = new Stages(hooks);
+  timer.stage(`reading ${basename(o.file)}`);
+  const d = await readImputeData(o.file);
+  const inputs = await GeneInputs.load(o.prior, false);
+  const coverage = inputs.coverage(d.expression.genes);
+  const genes = Array.from(coverage.covered, (i) => d.expression.genes[i]!);
+  const cells = d.lognorm.nRows;
+  const G = genes.length;
+  timer.stage(`${cells} cells; ${G} of ${d.expression.genes.length} genes covered by the prior are modelled`);
+  const lognorm = matrixCols(d.lognorm, coverage.covered);
+  const values = new Float32Array(cells * G);
+  for (let r = 0; r < cells; r++)
+    if (lognorm.kind === "csr")
+      for (let k = lognorm.indptr[r]!; k < lognorm.indptr[r + 1]!; k++) values[r * G + lognorm.indices[k]!] = lognorm.data[k]!;
+    else values.set(lognorm.values.subarray(r * G, (r + 1) * G), r * G);
+  const m = o.mask > 0 ? maskDropouts(values, cells, G, { fraction: o.mask, nonzeroOnly: o.nonzero, seed: o.seed }) : null;
+  const seen = m ? m.masked : values;
+  if (m) timer.stage(`masked ${m.index.length} entries (${o.nonzero ? "non-zero entries only" : "drawn ∝ exp(−x)"})`);
+  const z = scale({ kind: "dense", nRows: cells, nCols: G, values: seen }, 10);
+  const x = z.scaled.values as Float32Array;
+  timer.lap("preprocess");
+
+  const hyper: SciLaMAHyper = { ...PRESETS[o.preset], ...o.hyper };
+  const geneInputs = inputs.inputs(inputs.mainVariant, genes, x, cells, o.seed);
+  const name = inputsName(geneInputs);
+  timer.stage(`training sciLaMA (${name})`);
+  const r = await trainSciLaMA(
+    { x, cells, genes: G, covariates: null, nCovariates: 0, geneInputs },
+    {
+      hyper,
+      seed: o.seed,
+      ...(o.provider ? { provider: o.provider } : {}),
+      ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
+      onProgress: (progress, step) =>
+        hooks.emit?.({
+          type: "training",
+          variant: name,
+          progress,
+          fraction: 0.05 + (0.85 * (step - 1 + progress.step / Math.max(1, progress.totalSteps))) / 3,
+        }),
+    },
+  );
+  if (r.status === "stopped") throw new Stopped(timer.seconds);
+  timer.lap("sciLaMA");
+  const l = r.config.hidden[0]!;
+  const b = r.params.get("cell.out.b") as Float32Array;
+  const denoised = new Float32Array(cells * G);
+  for (let c = 0; c < cells; c++)
+    for (let g = 0; g < G; g++) {
+      let s = b[g]!;
+      for (let k = 0; k < l; k++) s += r.cellHidden[c * l + k]! * r.geneHidden[g * l + k]!;
+      denoised[c * G + g] = Math.max(0, s * z.std[g]! + z.mean[g]!);
+    }
+
+  const rows: DropoutRow[] = [];
+  if (m) {
+    timer.stage("scoring the masked entries");
+    rows.push({ method: `sciLaMA (${name})`, ...maskedErrors(m, (i) => denoised[i]!) });
+    const base = dropoutBaselines(m);
+    for (const k of DROPOUT_BASELINES) rows.push({ method: k, ...maskedErrors(m, base[k]) });
+    rows.push({ method: "kNN smoothing (15 cells)", ...maskedErrors(m, await knnSmoothing(m)) });
+    timer.lap("baselines");
+  }
+  timer.stage("clustering and UMAP");
+  const { leiden, umap } = await describeClusters(r.cellMu, cells, hyper.latent);
+  timer.lap("clusters and UMAP");
+  const maskedZeros = m ? m.truth.reduce((n, v) => n + (v === 0 ? 1 : 0), 0) : 0;
+  const obs = new Map(d.dataset.obs.columns);
+  const leidenCats = [...new Set(leiden)].sort((a, b) => a - b);
+  obs.set("leiden", {
+    kind: "categorical",
+    codes: Int32Array.from(leiden, (c) => leidenCats.indexOf(c)),
+    categories: leidenCats.map(String),
+    ordered: false,
+  });
+  const layers = new Map<string, Matrix>([["sciLaMA_denoised", { kind: "dense", nRows: cells, nCols: G, values: denoised }]]);
+  if (m) layers.set("masked", { kind: "dense", nRows: cells, nCols: G, values: m.masked });
+  const output: Dataset = {
+    X: { kind: "dense", nRows: cells, nCols: G, values },
+    obs: { index: d.dataset.obs.index, columns: obs },
+    var: { index: genes, columns: new Map() },
+    obsm: new Map([
+      ...d.dataset.obsm,
+      ["X_sciLaMA", { nRows: cells, nCols: hyper.latent, values: r.cellMu }],
+      ["X_umap", { nRows: cells, nCols: 2, values: umap }],
+    ]),
+    varm: new Map(),
+    layers,
+    uns: {
+      impute: {
+        mode: "dropouts",
+        file: basename(o.file),
+        mask: o.mask,
+        nonzero: o.nonzero,
+        masked: m?.index.length ?? 0,
+        maskedZeros,
+        prior: name,
+        preset: o.preset,
+        seed: o.seed,
+        hyper: hyper as unknown as Json,
+        device: r.provider,
+        seconds: timer.seconds,
+        errors: rows as unknown as Json,
+      },
+    },
+  };
+  return {
+    genes,
+    masked: m?.index.length ?? 0,
+    maskedZeros,
+    rows,
+    provider: r.provider,
+    fallbackReason: r.fallbackReason,
+    models: r.models,
+    seconds: timer.seconds,
+    output,
+  };
+}

@@ -1,0 +1,405 @@
+/**
+ * Panel imputation: a reference (many genes) and a target that measured a panel. sciLaMA is trained on the reference
+ * with its cell encoder reading only the panel (placed first) and its decoder reconstructing every modelled gene; the
+ * target's cells are encoded from their panel and each other gene predicted as x̂ = h_cell · h_gene + b, in the
+ * reference's z-scores, then in its log-normalised units. Each dataset is normalised and z-scored on its own.
+ *
+ * Accuracy: panel genes hidden from the encoder in turn (k-fold or leave-one-gene-out, one model per fold) and
+ * predicted; and the target's own measurements of genes outside the panel, scored directly. Every method of the
+ * table — sciLaMA with the chosen prior, the reference gene mean, kNN from the reference (SpaGE), sciLaMA with the
+ * controls — is scored on the same genes and cells.
+ */
+import { basename } from "node:path";
+import { panelFolds } from "../../analysis/impute/folds.js";
+import { knnImpute } from "../../analysis/impute/knn.js";
+import { geneScores } from "../../analysis/impute/metrics.js";
+import type { Dataset, Json, Matrix } from "../../data/dataset.js";
+import type { Column } from "../../data/frame.js";
+import { matrixCols } from "../../data/subset.js";
+import { embedSciLaMA } from "../../models/scilama.js";
+import { PRESETS, type SciLaMAHyper } from "../../models/scilama-hyper.js";
+import { trainSciLaMA } from "../../models/scilama-train.js";
+import { scale } from "../../pp/scale.js";
+import type { ProviderChoice } from "../../train/providers.js";
+import { describeClusters } from "../integrate/evaluate.js";
+import { GeneInputs, inputsName, type PriorChoice, type Variant } from "../integrate/gene-inputs.js";
+import { type StageHooks, Stages, Stopped } from "../stages.js";
+import { logNormalised, readImputeData } from "./expression.js";
+import { chooseGenes, type GeneChoice } from "./genes.js";
+import { type GeneRow, type MethodRow, methodRows, recommend } from "./scores.js";
+import { type Evaluation, evaluationName, type PanelBaseline, type Preset } from "./settings.js";
+
+export interface PanelOptions {
+  reference: string;
+  target: string;
+  /** Panel genes; absent: every gene both measure. */
+  panel?: string[];
+  /** Genes to impute; absent: every reference gene the prior covers. */
+  genes?: string[];
+  evaluation: Evaluation;
+  prior: PriorChoice;
+  preset: Preset;
+  hyper?: Partial<SciLaMAHyper>;
+  seed: number;
+  baselines: readonly PanelBaseline[];
+  provider?: ProviderChoice;
+}
+
+/** What each gene set of the table is. */
+export const GENE_SETS = {
+  panel: "panel genes, held out in turn",
+  outside: "measured outside the panel",
+} as const;
+export type GeneSet = keyof typeof GENE_SETS;
+
+export interface PanelResult {
+  genes: GeneChoice;
+  /** Names of the panel genes and the imputed genes (reference names). */
+  panel: string[];
+  imputed: string[];
+  methods: MethodRow[];
+  perGene: GeneRow[];
+  recommended: Partial<Record<GeneSet, string>>;
+  provider: string;
+  fallbackReason: string | null;
+  models: { cells: Uint8Array; genes: Uint8Array };
+  seconds: Record<string, number>;
+  output: Dataset;
+}
+
+/** Columns of a row-major cells × n matrix. */
+function pick(values: ArrayLike<number>, cells: number, n: number, cols: ArrayLike<number>): Float32Array {
+  const w = cols.length;
+  const out = new Float32Array(cells * w);
+  for (let c = 0; c < cells; c++) for (let j = 0; j < w; j++) out[c * w + j] = values[c * n + cols[j]!]!;
+  return out;
+}
+
+function denseOfMatrix(m: Matrix): Float64Array {
+  const out = new Float64Array(m.nRows * m.nCols);
+  for (let r = 0; r < m.nRows; r++)
+    if (m.kind === "csr") for (let k = m.indptr[r]!; k < m.indptr[r + 1]!; k++) out[r * m.nCols + m.indices[k]!] = m.data[k]!;
+    else for (let c = 0; c < m.nCols; c++) out[r * m.nCols + c] = m.values[r * m.nCols + c]!;
+  return out;
+}
+
+export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Promise<PanelResult> {
+  const timer = new Stages(hooks);
+  timer.stage("reading the reference and the target");
+  const ref = await readImputeData(o.reference);
+  const tgt = await readImputeData(o.target);
+  timer.lap("read");
+
+  timer.stage("matching genes by id");
+  const baselines = new Set(o.baselines);
+  const inputs = await GeneInputs.load(o.prior, baselines.has("shuffled"));
+  const refGenes = ref.expression.genes;
+  const covered = new Uint8Array(refGenes.length);
+  for (const i of inputs.coverage(refGenes).covered) covered[i] = 1;
+  const choice = chooseGenes({
+    referenceGenes: refGenes,
+    targetGenes: tgt.expression.genes,
+    targetCells: tgt.lognorm.nRows,
+    covered,
+    panel: o.panel ?? null,
+    genes: o.genes ?? null,
+  });
+  const cv = choice.coverage;
+  timer.stage(
+    `genes: reference ${cv.referenceGenes}, target ${cv.targetGenes}, shared ${cv.shared}; panel ${cv.panel}, imputed ${cv.imputed} (${cv.scored} of them measured by the target and scored)`,
+  );
+  if (cv.panelWithoutPrior.length) timer.stage(`panel genes without a prior, not used: ${cv.panelWithoutPrior.join(", ")}`);
+  const P = choice.panelRef.length;
+  const O = choice.othersRef.length;
+  const G = P + O;
+  const panel = Array.from(choice.panelRef, (i) => refGenes[i]!);
+  const imputed = Array.from(choice.othersRef, (i) => refGenes[i]!);
+  const modelled = [...panel, ...imputed];
+
+  timer.stage("normalising each dataset on its own");
+  const cells = ref.lognorm.nRows;
+  const tcells = tgt.lognorm.nRows;
+  // The reference's modelled columns: the panel normalised over the panel, the others over all its genes.
+  const refPanelLog = logNormalised(ref.expression, choice.panelRef);
+  const refOthersLog = matrixCols(ref.lognorm, choice.othersRef);
+  const refPanelZ = scale(refPanelLog, 10);
+  const refOthersZ = scale(refOthersLog, 10);
+  const x = new Float32Array(cells * G);
+  for (let c = 0; c < cells; c++) {
+    x.set(refPanelZ.scaled.values.subarray(c * P, (c + 1) * P), c * G);
+    x.set(refOthersZ.scaled.values.subarray(c * O, (c + 1) * O), c * G + P);
+  }
+  const refMean = Float64Array.from([...refPanelZ.mean, ...refOthersZ.mean]);
+  const refStd = Float64Array.from([...refPanelZ.std, ...refOthersZ.std]);
+  const tgtPanelLog = denseOfMatrix(logNormalised(tgt.expression, choice.panelTarget));
+  const tgtPanelZ = scale(logNormalised(tgt.expression, choice.panelTarget), 10).scaled.values;
+  // The target's measurements of imputed genes (log-normalised over all its genes), for the direct score.
+  const scoredIdx = [...choice.othersTarget.keys()].filter((i) => choice.othersTarget[i]! >= 0);
+  const measuredOutside = denseOfMatrix(
+    matrixCols(
+      tgt.lognorm,
+      Int32Array.from(scoredIdx, (i) => choice.othersTarget[i]!),
+    ),
+  );
+  timer.lap("preprocess");
+
+  const hyper: SciLaMAHyper = { ...PRESETS[o.preset], ...o.hyper };
+  const folds = panelFolds(P, o.evaluation, o.seed);
+  const mainVariant = inputs.mainVariant;
+  const controls = (["self", "random", "shuffled"] as const).filter((b) => b !== mainVariant && baselines.has(b));
+  const variants: Variant[] = [mainVariant, ...controls];
+  const trainings = variants.length * (1 + folds.length);
+  let trained = 0;
+
+  /**
+   * Trains `variant` with the encoder reading `encoder` (panel positions) and returns, for the target's cells, the
+   * predictions (reference log units) of the model columns `predict`; the columns are ordered [encoder, the rest].
+   */
+  const fit = async (variant: Variant, encoder: Int32Array, predict: Int32Array, label: string) => {
+    const inEncoder = new Set(encoder);
+    const order = Int32Array.from([...encoder, ...[...Array(G).keys()].filter((g) => !inEncoder.has(g))]);
+    const position = new Int32Array(G);
+    order.forEach((g, i) => {
+      position[g] = i;
+    });
+    const xo = pick(x, cells, G, order);
+    const geneInputs = inputs.inputs(
+      variant,
+      Array.from(order, (g) => modelled[g]!),
+      xo,
+      cells,
+      o.seed,
+    );
+    const name = inputsName(geneInputs);
+    timer.stage(`training sciLaMA (${name}) ${label}`);
+    const index = trained++;
+    const r = await trainSciLaMA(
+      { x: xo, cells, genes: G, covariates: null, nCovariates: 0, geneInputs, encoderGenes: encoder.length },
+      {
+        hyper,
+        seed: o.seed,
+        ...(o.provider ? { provider: o.provider } : {}),
+        ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
+        onProgress: (progress, step) =>
+          hooks.emit?.({
+            type: "training",
+            variant: `${name} ${label}`,
+            progress,
+            fraction: 0.05 + (0.9 * (index + (step - 1 + progress.step / Math.max(1, progress.totalSteps)) / 3)) / trainings,
+          }),
+      },
+    );
+    if (r.status === "stopped") throw new Stopped(timer.seconds);
+    // The target's cells from the encoder's panel genes, z-scored on their own.
+    const xt = pick(tgtPanelZ, tcells, P, encoder);
+    const e = await embedSciLaMA(
+      r.config,
+      r.models,
+      xt,
+      null,
+      tcells,
+      geneInputs.map((g) => g.values),
+      o.provider ?? "cpu",
+    );
+    const l = r.config.hidden[0]!;
+    const b = r.params.get("cell.out.b") as Float32Array;
+    const out = new Float64Array(tcells * predict.length);
+    for (let c = 0; c < tcells; c++)
+      predict.forEach((g, j) => {
+        const at = position[g]!;
+        let s = b[at]!;
+        for (let k = 0; k < l; k++) s += e.cellHidden[c * l + k]! * e.geneHidden[at * l + k]!;
+        out[c * predict.length + j] = s * refStd[g]! + refMean[g]!;
+      });
+    timer.lap(`sciLaMA ${variant}`);
+    return { r, e, name, predictions: out };
+  };
+
+  const perGene: GeneRow[] = [];
+  const predictionsBy = new Map<string, Float64Array>();
+  const heldOutBy = new Map<string, Float64Array>();
+  const score = (method: string, set: GeneSet, genes: readonly string[], measured: Float64Array, predicted: Float64Array) => {
+    const s = geneScores(measured, predicted, tcells, genes.length);
+    genes.forEach((gene, g) => {
+      if (s.scored[g]) perGene.push({ gene, set, method, pcc: s.pcc[g]!, scc: s.scc[g]!, jsd: s.jsd[g]!, rmse: s.rmse[g]! });
+    });
+  };
+  const allPanel = Int32Array.from({ length: P }, (_, i) => i);
+  const others = Int32Array.from({ length: O }, (_, i) => P + i);
+  const scoredCols = Int32Array.from(scoredIdx, (i) => P + i);
+  const scoredNames = scoredIdx.map((i) => imputed[i]!);
+  const methodNames: string[] = [];
+  let main: Awaited<ReturnType<typeof fit>> | null = null;
+
+  for (const variant of variants) {
+    const full = await fit(variant, allPanel, others, "on the whole panel");
+    const method = `sciLaMA (${full.name})`;
+    methodNames.push(method);
+    main ??= full;
+    predictionsBy.set(method, full.predictions);
+    if (scoredIdx.length) score(method, "outside", scoredNames, measuredOutside, pick(full.predictions, tcells, O, scoredIdx) as never);
+    if (folds.length) {
+      const held = new Float64Array(tcells * P);
+      for (const [f, fold] of folds.entries()) {
+        const keep = Int32Array.from(allPanel.filter((g) => !fold.includes(g)));
+        const { predictions } = await fit(variant, keep, fold, `without panel fold ${f + 1}/${folds.length}`);
+        for (let c = 0; c < tcells; c++) fold.forEach((g, j) => (held[c * P + g] = predictions[c * fold.length + j]!));
+      }
+      heldOutBy.set(method, held);
+      score(method, "panel", panel, tgtPanelLog, held);
+    }
+  }
+
+  timer.stage("baselines: reference gene mean and kNN");
+  const refPanelDense = refPanelZ.scaled.values;
+  if (baselines.has("mean")) {
+    const method = "reference gene mean";
+    methodNames.push(method);
+    const mean = (cols: ArrayLike<number>) =>
+      Float64Array.from({ length: tcells * cols.length }, (_, i) => refMean[cols[i % cols.length]!]!);
+    predictionsBy.set(method, mean(others));
+    if (scoredIdx.length) score(method, "outside", scoredNames, measuredOutside, mean(scoredCols));
+    if (folds.length) {
+      heldOutBy.set(method, mean(allPanel));
+      score(method, "panel", panel, tgtPanelLog, mean(allPanel));
+    }
+  }
+  if (baselines.has("knn")) {
+    const method = "kNN-50 from the reference (SpaGE)";
+    methodNames.push(method);
+    const knn = (encoder: ArrayLike<number>, values: Float64Array, n: number) =>
+      knnImpute({
+        reference: pick(refPanelDense, cells, P, encoder),
+        referenceCells: cells,
+        target: pick(tgtPanelZ, tcells, P, encoder),
+        targetCells: tcells,
+        panel: encoder.length,
+        values,
+        genes: n,
+        k: 50,
+      });
+    const refOthers = denseOfMatrix(refOthersLog);
+    const all = knn(allPanel, refOthers, O);
+    predictionsBy.set(method, all);
+    if (scoredIdx.length) score(method, "outside", scoredNames, measuredOutside, Float64Array.from(pick(all, tcells, O, scoredIdx)));
+    if (folds.length) {
+      const refPanelLogDense = denseOfMatrix(refPanelLog);
+      const held = new Float64Array(tcells * P);
+      for (const fold of folds) {
+        const keep = allPanel.filter((g) => !fold.includes(g));
+        const p = knn(keep, Float64Array.from(pick(refPanelLogDense, cells, P, fold)), fold.length);
+        for (let c = 0; c < tcells; c++) fold.forEach((g, j) => (held[c * P + g] = p[c * fold.length + j]!));
+      }
+      heldOutBy.set(method, held);
+      score(method, "panel", panel, tgtPanelLog, held);
+    }
+  }
+  timer.lap("baselines");
+
+  timer.stage("clustering and UMAP of the target's cells");
+  const m = main!;
+  const latent = m.r.config.latent;
+  const { leiden, umap } = await describeClusters(m.e.cellMu, tcells, latent);
+  timer.lap("clusters and UMAP");
+
+  const methods = methodRows(perGene, methodNames);
+  const recommended = recommend(methods);
+  return {
+    genes: choice,
+    panel,
+    imputed,
+    methods,
+    perGene,
+    recommended,
+    provider: m.r.provider,
+    fallbackReason: m.r.fallbackReason,
+    models: m.r.models,
+    seconds: timer.seconds,
+    output: resultDataset(),
+  };
+
+  /** The target's cells in their order; var the imputed genes, then (when evaluated) the panel genes' held-out
+   *  predictions; X the chosen model's values in the reference's log-normalised units; each baseline a layer. */
+  function resultDataset(): Dataset {
+    const withPanel = heldOutBy.size > 0;
+    const names = [...imputed, ...(withPanel ? panel : [])];
+    const W = names.length;
+    const assemble = (method: string) => {
+      const out = new Float32Array(tcells * W);
+      const a = predictionsBy.get(method)!;
+      const h = heldOutBy.get(method);
+      for (let c = 0; c < tcells; c++) {
+        for (let g = 0; g < O; g++) out[c * W + g] = a[c * O + g]!;
+        if (withPanel) for (let g = 0; g < P; g++) out[c * W + O + g] = h ? h[c * P + g]! : Number.NaN;
+      }
+      return out;
+    };
+    const layers = new Map<string, Matrix>();
+    for (const method of methodNames.slice(1))
+      layers.set(layerName(method), { kind: "dense", nRows: tcells, nCols: W, values: assemble(method) });
+    if (withPanel) {
+      // The panel genes as measured (log-normalised over the panel), beside their held-out predictions.
+      const measured = new Float32Array(tcells * W).fill(Number.NaN);
+      for (let c = 0; c < tcells; c++) for (let g = 0; g < P; g++) measured[c * W + O + g] = tgtPanelLog[c * P + g]!;
+      layers.set("measured", { kind: "dense", nRows: tcells, nCols: W, values: measured });
+    }
+    const mainMethod = methodNames[0]!;
+    const pccOf = new Map(perGene.filter((r) => r.method === mainMethod).map((r) => [r.gene, r.pcc]));
+    const roles = [
+      ...Array.from(choice.othersTarget, (j) => (j >= 0 ? "imputed, measured by the target" : "imputed")),
+      ...(withPanel ? panel.map(() => "panel, held out") : []),
+    ];
+    const roleCats = [...new Set(roles)];
+    const varColumns = new Map<string, Column>([
+      ["role", { kind: "categorical", codes: Int32Array.from(roles, (r) => roleCats.indexOf(r)), categories: roleCats, ordered: false }],
+      ["pcc", { kind: "numeric", values: Float64Array.from(names, (g) => pccOf.get(g) ?? Number.NaN) }],
+    ]);
+    const obs = new Map(tgt.dataset.obs.columns);
+    const leidenCats = [...new Set(leiden)].sort((a, b) => a - b);
+    obs.set("leiden", {
+      kind: "categorical",
+      codes: Int32Array.from(leiden, (c) => leidenCats.indexOf(c)),
+      categories: leidenCats.map(String),
+      ordered: false,
+    });
+    const obsm = new Map(tgt.dataset.obsm);
+    obsm.set("X_sciLaMA", { nRows: tcells, nCols: latent, values: m.e.cellMu });
+    obsm.set("X_umap", { nRows: tcells, nCols: 2, values: umap });
+    const uns: { [k: string]: Json } = {
+      impute: {
+        mode: "panel",
+        reference: basename(o.reference),
+        target: basename(o.target),
+        panel,
+        evaluation: evaluationName(o.evaluation),
+        prior: m.name,
+        preset: o.preset,
+        seed: o.seed,
+        hyper: hyper as unknown as Json,
+        coverage: cv as unknown as Json,
+        device: m.r.provider,
+        seconds: timer.seconds,
+        methods: methods as unknown as Json,
+        layers: Object.fromEntries(methodNames.slice(1).map((n) => [layerName(n), n])),
+        recommended: recommended as Json,
+      },
+    };
+    return {
+      X: { kind: "dense", nRows: tcells, nCols: W, values: assemble(mainMethod) },
+      obs: { index: tgt.dataset.obs.index, columns: obs },
+      var: { index: names, columns: varColumns },
+      obsm,
+      varm: new Map(),
+      layers,
+      uns,
+    };
+  }
+}
+
+/** A method's layer name in the result ("kNN-50 from the reference (SpaGE)" → "knn"). */
+export function layerName(method: string): string {
+  if (method.startsWith("kNN")) return "knn";
+  if (method.startsWith("reference gene mean")) return "mean";
+  const m = /^sciLaMA \((.*)\)$/.exec(method);
+  return m ? `sciLaMA_${m[1]!.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_|_$/g, "")}` : method;
+}

@@ -1,0 +1,54 @@
+/**
+ * The imputation's tables: one row per gene, set and method (PCC, SCC, JSD, RMSE as Li et al. 2022), and one row per
+ * method and set with the mean ± s.e.m. over the genes; the recommendation is the method with the best mean PCC in
+ * each set, whichever it is.
+ */
+import { IMPUTE_METRICS, type ImputeMetric, summarize } from "../../analysis/impute/metrics.js";
+
+export interface GeneRow {
+  gene: string;
+  /** "panel": a panel gene held out from the encoder; "outside": a gene the target measured outside the panel. */
+  set: "panel" | "outside";
+  method: string;
+  pcc: number;
+  scc: number;
+  jsd: number;
+  rmse: number;
+}
+
+export type MethodRow = {
+  method: string;
+  set: GeneRow["set"];
+  /** Genes scored. */
+  genes: number;
+} & Record<ImputeMetric, number> &
+  Record<`${ImputeMetric}Sem`, number>;
+
+/** Mean ± s.e.m. per method and set, in `order` (the chosen model first, then the baselines). */
+export function methodRows(rows: readonly GeneRow[], order: readonly string[]): MethodRow[] {
+  const out: MethodRow[] = [];
+  for (const set of ["panel", "outside"] as const)
+    for (const method of order) {
+      const mine = rows.filter((r) => r.set === set && r.method === method);
+      if (!mine.length) continue;
+      const ones = new Uint8Array(mine.length).fill(1);
+      const row = { method, set, genes: mine.length } as MethodRow;
+      for (const k of IMPUTE_METRICS) {
+        const s = summarize(
+          Float64Array.from(mine, (r) => r[k]),
+          ones,
+        );
+        row[k] = s.mean;
+        row[`${k}Sem`] = s.sem;
+      }
+      out.push(row);
+    }
+  return out;
+}
+
+/** The method with the highest mean PCC in each set. */
+export function recommend(rows: readonly MethodRow[]): Partial<Record<GeneRow["set"], string>> {
+  const best: Partial<Record<GeneRow["set"], MethodRow>> = {};
+  for (const r of rows) if (!best[r.set] || r.pcc > best[r.set]!.pcc) best[r.set] = r;
+  return Object.fromEntries(Object.entries(best).map(([set, r]) => [set, r.method]));
+}
