@@ -75,6 +75,12 @@ function pick(values: ArrayLike<number>, cells: number, n: number, cols: ArrayLi
   return out;
 }
 
+/** Puts a fold's predictions (cells × fold genes) into the panel's columns of `held` (cells × P). */
+function placeFold(held: Float64Array, P: number, fold: Int32Array, values: Float64Array): void {
+  const cells = held.length / P;
+  for (let c = 0; c < cells; c++) for (let j = 0; j < fold.length; j++) held[c * P + fold[j]!] = values[c * fold.length + j]!;
+}
+
 function denseOfMatrix(m: Matrix): Float64Array {
   const out = new Float64Array(m.nRows * m.nCols);
   for (let r = 0; r < m.nRows; r++)
@@ -243,7 +249,7 @@ export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Prom
       for (const [f, fold] of folds.entries()) {
         const keep = Int32Array.from(allPanel.filter((g) => !fold.includes(g)));
         const { predictions } = await fit(variant, keep, fold, `without panel fold ${f + 1}/${folds.length}`);
-        for (let c = 0; c < tcells; c++) fold.forEach((g, j) => (held[c * P + g] = predictions[c * fold.length + j]!));
+        placeFold(held, P, fold, predictions);
       }
       heldOutBy.set(method, held);
       score(method, "panel", panel, tgtPanelLog, held);
@@ -288,7 +294,7 @@ export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Prom
       for (const fold of folds) {
         const keep = allPanel.filter((g) => !fold.includes(g));
         const p = knn(keep, Float64Array.from(pick(refPanelLogDense, cells, P, fold)), fold.length);
-        for (let c = 0; c < tcells; c++) fold.forEach((g, j) => (held[c * P + g] = p[c * fold.length + j]!));
+        placeFold(held, P, fold, p);
       }
       heldOutBy.set(method, held);
       score(method, "panel", panel, tgtPanelLog, held);
