@@ -343,10 +343,17 @@ export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Prom
     const layers = new Map<string, Matrix>();
     for (const method of methodNames.slice(1))
       layers.set(layerName(method), { kind: "dense", nRows: tcells, nCols: W, values: assemble(method) });
-    if (withPanel) {
-      // The panel genes as measured (log-normalised over the panel), beside their held-out predictions.
+    if (withPanel || scoredIdx.length) {
+      // What the target measured, beside the predictions: the imputed genes it also measured (log-normalised over
+      // all its genes) and the held-out panel genes (over the panel); NaN where it did not measure the gene.
       const measured = new Float32Array(tcells * W).fill(Number.NaN);
-      for (let c = 0; c < tcells; c++) for (let g = 0; g < P; g++) measured[c * W + O + g] = tgtPanelLog[c * P + g]!;
+      const S = scoredIdx.length;
+      for (let c = 0; c < tcells; c++) {
+        scoredIdx.forEach((g, j) => {
+          measured[c * W + g] = measuredOutside[c * S + j]!;
+        });
+        if (withPanel) for (let g = 0; g < P; g++) measured[c * W + O + g] = tgtPanelLog[c * P + g]!;
+      }
       layers.set("measured", { kind: "dense", nRows: tcells, nCols: W, values: measured });
     }
     const mainMethod = methodNames[0]!;
