@@ -54,7 +54,7 @@ export function imputeTable(rows: readonly MethodRow[], recommended: Partial<Rec
   const width = Math.max(6, ...rows.map((r) => r.method.length));
   const head = `${"method".padEnd(width)}  ${IMPUTE_METRICS.map((k) => HEADS[k].padStart(15)).join("")}   genes`;
   const out: string[] = [];
-  for (const set of ["panel", "outside"] as const) {
+  for (const set of ["panel", "outside", "unseen"] as const) {
     const mine = rows.filter((r) => r.set === set);
     if (!mine.length) continue;
     out.push(`${GENE_SETS[set]}:`, head, "-".repeat(head.length));

@@ -220,11 +220,23 @@ export async function embedSciLaMA(
   } finally {
     await cs.session.release();
   }
-  const gs = await openSession(models.genes, provider);
+  return { cellMu, cellHidden, ...(await embedGenes(cfg, models.genes, priors, cfg.genes, provider)) };
+}
+
+/** Runs the exported gene model over `genes` rows of each gene input: the modelled genes, or genes the model never
+ *  saw (their prior rows alone place them; each row is embedded on its own). */
+export async function embedGenes(
+  cfg: SciLaMAConfig,
+  model: Uint8Array,
+  priors: readonly Float32Array[],
+  genes: number,
+  provider: ProviderChoice = "cpu",
+): Promise<{ geneMu: Float32Array; geneHidden: Float32Array }> {
+  const gs = await openSession(model, provider);
   try {
-    const feeds = Object.fromEntries(priors.map((v, i) => [`prior${i}`, new ort.Tensor("float32", v, [cfg.genes, cfg.geneInputs[i]!])]));
+    const feeds = Object.fromEntries(priors.map((v, i) => [`prior${i}`, new ort.Tensor("float32", v, [genes, cfg.geneInputs[i]!])]));
     const out = await gs.session.run(feeds);
-    return { cellMu, cellHidden, geneMu: out.mu!.data as Float32Array, geneHidden: out.hidden!.data as Float32Array };
+    return { geneMu: out.mu!.data as Float32Array, geneHidden: out.hidden!.data as Float32Array };
   } finally {
     await gs.session.release();
   }

@@ -10,10 +10,14 @@ import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, 
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { isDeepStrictEqual } from "node:util";
+import { subset } from "../data/subset.js";
+import { writeH5ad } from "../io/h5ad/write.js";
+import { readDataset } from "../io/read.js";
 import { importDataset } from "../store/import.js";
 import { Project } from "../store/project.js";
 import { BAD_DATASETS, BAD_PRIORS } from "./bad-files.js";
 import { PBMC_SMALL, projectState, scilama, tempDir } from "./helpers.js";
+import { OSMFISH } from "./impute-data.js";
 
 function cli(args: string[]) {
   const started = performance.now();
@@ -25,6 +29,69 @@ type Where = { dir: string; input: string; project: string };
 type Case = [name: string, args: (d: Where) => string[] | Promise<string[]>, exit: number, message: RegExp];
 
 const Q = ["--preset", "quick", "--baselines", "none", "--epochs", "3", "--quiet"];
+/** pbmc_small with its genes renamed by `rename` and only its first `cells` cells: an imputation target. */
+async function target(dir: string, name: string, rename: (gene: string, i: number) => string, cells = 80): Promise<string> {
+  const { dataset } = await readDataset(PBMC_SMALL);
+  const d = subset(
+    dataset,
+    Array.from({ length: cells }, (_, i) => i),
+  );
+  const out = join(dir, `${name}.h5ad`);
+  writeH5ad(out, { ...d, var: { index: d.var.index.map(rename), columns: new Map() } });
+  return out;
+}
+const IMPUTE = (input: string, dir: string, targetFile: string, ...more: string[]) => [
+  "impute",
+  "--reference",
+  input,
+  "--target",
+  targetFile,
+  "--out",
+  join(dir, "imputed.h5ad"),
+  ...more,
+  "--epochs",
+  "2",
+  "--quiet",
+];
+const IMPUTE_CASES: Case[] = [
+  [
+    "impute: no gene in common (a fly target)",
+    ({ input, dir }) => IMPUTE(input, dir, join(dir, "fly.h5ad")),
+    2,
+    /no gene in common: the reference has human symbol ids \(.*\), the target unrecognised ids \(CG10000, .*use a reference of the same tissue and species/,
+  ],
+  [
+    "impute: a human reference and a mouse target whose orthologs the reference lacks",
+    ({ input, dir }) => IMPUTE(input, dir, OSMFISH),
+    2,
+    /no gene in common: the reference has human symbol ids .* the target mouse symbol ids \(Gad2, .*mouse genes through their human orthologs/,
+  ],
+  [
+    "impute: a panel gene the reference does not measure",
+    ({ input, dir }) => IMPUTE(input, dir, input, "--panel", "MS4A1,CD79B,NOTAGENE,CD3E,GNLY"),
+    2,
+    /panel genes the reference does not measure: NOTAGENE; remove them from the panel/,
+  ],
+  [
+    "impute: a target with one cell",
+    ({ input, dir }) => IMPUTE(input, dir, join(dir, "one.h5ad"), "--panel", "MS4A1,CD79B,CD3E,GNLY"),
+    2,
+    /the target has 1 cell; an accuracy across cells needs at least 10/,
+  ],
+  [
+    "impute: --dropouts with a reference",
+    ({ input, dir }) => ["impute", "--dropouts", input, "--reference", input, "--out", join(dir, "d.h5ad")],
+    2,
+    /--dropouts imputes within one dataset; it cannot be combined with --reference\/--target/,
+  ],
+  [
+    "impute: --evaluate kfold:1",
+    ({ input, dir }) => IMPUTE(input, dir, input, "--evaluate", "kfold:1"),
+    2,
+    /--evaluate must be kfold:K \(K from 2 to 50\), logo or none; got 'kfold:1'/,
+  ],
+];
+
 const CASES: Case[] = [
   ["--out over the input", ({ input }) => ["integrate", input, "--out", input, ...Q], 2, /the output .*input\.h5ad is also an input/],
   [
@@ -220,6 +287,13 @@ async function refuse(w: Where, cases: readonly Case[], also?: (c: Case, stderr:
 }
 
 test("command lines: refused before any work, nothing changed", async (t) => refuse(await setup(t), CASES));
+
+test("imputation: no shared genes, a panel gene missing, one target cell, species without orthologs — refused", async (t) => {
+  const w = await setup(t);
+  await target(w.dir, "fly", (_, i) => `CG${10000 + i}`);
+  await target(w.dir, "one", (g) => g, 1);
+  await refuse(w, IMPUTE_CASES);
+});
 
 test("dataset files: import refuses each (exit 3) with what was expected and found, and logs why", async (t) => {
   const w = await setup(t);

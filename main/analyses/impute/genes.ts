@@ -2,7 +2,8 @@
  * Which genes a panel imputation uses, decided from the gene names alone (so the same rule refuses a run before it is
  * recorded and shapes the run itself): reference, target and prior are joined by gene id (`genes/keys.ts`); the panel
  * (given, or every gene both measure) must be measured by both; the genes to impute are the reference's genes the
- * prior covers (or the user's list); every problem is named together with what was found and what to do.
+ * prior covers (or the user's list), both in the order of their names; every problem is named together with what was
+ * found and what to do.
  */
 import { guessGeneIdType } from "../../genes/detect.js";
 import { matchGenes } from "../../genes/keys.js";
@@ -101,6 +102,11 @@ export function chooseGenes(o: {
   if (!others.length && !problems.length)
     problems.push("there is no gene to impute: every gene the reference measures (with a prior) is in the panel");
   if (problems.length) throw new SettingError(problems.join("; "));
+  // The model's columns in the order of the genes' names, not of the files: the same genes give the same model
+  // (initialisation and all) whatever order either file lists them in.
+  const byName = (a: number, b: number) => (ref[a]! < ref[b]! ? -1 : ref[a]! > ref[b]! ? 1 : 0);
+  panelRef.sort(byName);
+  others.sort(byName);
   const othersRef = Int32Array.from(others);
   const othersTarget = Int32Array.from(othersRef, (i) => refInTarget[i]!);
   return {

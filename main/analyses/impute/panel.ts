@@ -16,7 +16,7 @@ import { geneScores } from "../../analysis/impute/metrics.js";
 import type { Dataset, Json, Matrix } from "../../data/dataset.js";
 import type { Column } from "../../data/frame.js";
 import { matrixCols } from "../../data/subset.js";
-import { embedSciLaMA } from "../../models/scilama.js";
+import { embedGenes, embedSciLaMA } from "../../models/scilama.js";
 import { PRESETS, type SciLaMAHyper } from "../../models/scilama-hyper.js";
 import { trainSciLaMA } from "../../models/scilama-train.js";
 import { scale } from "../../pp/scale.js";
@@ -49,6 +49,7 @@ export interface PanelOptions {
 export const GENE_SETS = {
   panel: "panel genes, held out in turn",
   outside: "measured outside the panel",
+  unseen: "measured outside the panel, unseen by the model (the prior alone)",
 } as const;
 export type GeneSet = keyof typeof GENE_SETS;
 
@@ -154,33 +155,41 @@ export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Prom
   const mainVariant = inputs.mainVariant;
   const controls = (["self", "random", "shuffled"] as const).filter((b) => b !== mainVariant && baselines.has(b));
   const variants: Variant[] = [mainVariant, ...controls];
-  const trainings = variants.length * (1 + folds.length);
+  const unseenModels = scoredIdx.length ? variants.filter((v) => v !== "self").length : 0;
+  const trainings = variants.length * (1 + folds.length) + unseenModels;
   let trained = 0;
 
   /**
    * Trains `variant` with the encoder reading `encoder` (panel positions) and returns, for the target's cells, the
    * predictions (reference log units) of the model columns `predict`; the columns are ordered [encoder, the rest].
    */
-  const fit = async (variant: Variant, encoder: Int32Array, predict: Int32Array, label: string) => {
-    const inEncoder = new Set(encoder);
-    const order = Int32Array.from([...encoder, ...[...Array(G).keys()].filter((g) => !inEncoder.has(g))]);
-    const position = new Int32Array(G);
+  /**
+   * Trains `variant` with the encoder reading `encoder` (panel positions) and without the `unseen` columns at all, and
+   * returns, for the target's cells, the predictions (reference log units) of the columns `predict`. A modelled column
+   * is x̂ = h_cell · h_gene + b; an unseen one is placed by its prior alone (h_gene from the gene model, b = 0: the
+   * mean of a z-scored gene). The model's columns are ordered [encoder, the rest].
+   */
+  const fit = async (
+    variant: Variant,
+    o2: { encoder: Int32Array; predict: Int32Array; label: string; phase: string; unseen?: Int32Array },
+  ) => {
+    const { encoder, predict, label } = o2;
+    // Timed apart: the chosen model's training and prediction, its folds, its unseen-gene model; the controls together.
+    const phase = variant !== mainVariant ? "controls" : o2.phase;
+    const skip = new Set([...encoder, ...(o2.unseen ?? [])]);
+    const order = Int32Array.from([...encoder, ...[...Array(G).keys()].filter((g) => !skip.has(g))]);
+    const position = new Int32Array(G).fill(-1);
     order.forEach((g, i) => {
       position[g] = i;
     });
     const xo = pick(x, cells, G, order);
-    const geneInputs = inputs.inputs(
-      variant,
-      Array.from(order, (g) => modelled[g]!),
-      xo,
-      cells,
-      o.seed,
-    );
+    const names = (cols: ArrayLike<number>) => Array.from(cols, (g) => modelled[g]!);
+    const geneInputs = inputs.inputs(variant, names(order), xo, cells, o.seed);
     const name = inputsName(geneInputs);
     timer.stage(`training sciLaMA (${name}) ${label}`);
     const index = trained++;
     const r = await trainSciLaMA(
-      { x: xo, cells, genes: G, covariates: null, nCovariates: 0, geneInputs, encoderGenes: encoder.length },
+      { x: xo, cells, genes: order.length, covariates: null, nCovariates: 0, geneInputs, encoderGenes: encoder.length },
       {
         hyper,
         seed: o.seed,
@@ -196,8 +205,10 @@ export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Prom
       },
     );
     if (r.status === "stopped") throw new Stopped(timer.seconds);
+    timer.lap(phase === "whole" ? "train" : phase);
     // The target's cells from the encoder's panel genes, z-scored on their own.
     const xt = pick(tgtPanelZ, tcells, P, encoder);
+    const provider = o.provider ?? "cpu";
     const e = await embedSciLaMA(
       r.config,
       r.models,
@@ -205,19 +216,40 @@ export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Prom
       null,
       tcells,
       geneInputs.map((g) => g.values),
-      o.provider ?? "cpu",
+      provider,
     );
     const l = r.config.hidden[0]!;
     const b = r.params.get("cell.out.b") as Float32Array;
+    const unseen = o2.unseen ?? new Int32Array(0);
+    const unseenHidden = unseen.length
+      ? (
+          await embedGenes(
+            r.config,
+            r.models.genes,
+            // Random vectors for unseen genes come from another stream (the same seed would repeat the modelled
+            // genes' first vectors); shuffled priors must keep the training's shuffle.
+            inputs
+              .inputs(variant, names(unseen), new Float32Array(0), cells, variant === "random" ? o.seed + 0x5eed : o.seed)
+              .map((g) => g.values),
+            unseen.length,
+            provider,
+          )
+        ).geneHidden
+      : null;
     const out = new Float64Array(tcells * predict.length);
-    for (let c = 0; c < tcells; c++)
-      predict.forEach((g, j) => {
-        const at = position[g]!;
-        let s = b[at]!;
-        for (let k = 0; k < l; k++) s += e.cellHidden[c * l + k]! * e.geneHidden[at * l + k]!;
-        out[c * predict.length + j] = s * refStd[g]! + refMean[g]!;
-      });
-    timer.lap(`sciLaMA ${variant}`);
+    predict.forEach((g, j) => {
+      const at = position[g]!;
+      const u = at < 0 ? unseen.indexOf(g) : -1;
+      if (at < 0 && u < 0) throw new Error(`internal: column ${g} is neither modelled nor unseen`);
+      const hg = at >= 0 ? e.geneHidden.subarray(at * l, (at + 1) * l) : unseenHidden!.subarray(u * l, (u + 1) * l);
+      const bias = at >= 0 ? b[at]! : 0;
+      for (let c = 0; c < tcells; c++) {
+        let v = bias;
+        for (let k = 0; k < l; k++) v += e.cellHidden[c * l + k]! * hg[k]!;
+        out[c * predict.length + j] = v * refStd[g]! + refMean[g]!;
+      }
+    });
+    timer.lap(phase === "whole" ? "predict" : phase);
     return { r, e, name, predictions: out };
   };
 
@@ -238,7 +270,7 @@ export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Prom
   let main: Awaited<ReturnType<typeof fit>> | null = null;
 
   for (const variant of variants) {
-    const full = await fit(variant, allPanel, others, "on the whole panel");
+    const full = await fit(variant, { encoder: allPanel, predict: others, label: "on the whole panel", phase: "whole" });
     const method = `sciLaMA (${full.name})`;
     methodNames.push(method);
     main ??= full;
@@ -248,11 +280,29 @@ export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Prom
       const held = new Float64Array(tcells * P);
       for (const [f, fold] of folds.entries()) {
         const keep = Int32Array.from(allPanel.filter((g) => !fold.includes(g)));
-        const { predictions } = await fit(variant, keep, fold, `without panel fold ${f + 1}/${folds.length}`);
+        const { predictions } = await fit(variant, {
+          encoder: keep,
+          predict: fold,
+          label: `without panel fold ${f + 1}/${folds.length}`,
+          phase: "k-fold",
+        });
         placeFold(held, P, fold, predictions);
       }
       heldOutBy.set(method, held);
       score(method, "panel", panel, tgtPanelLog, held);
+    }
+    if (scoredIdx.length && variant !== "self") {
+      // The genes the target measured, left out of the reference's model too: what the prior alone predicts, as for a
+      // gene the reference does not measure (the paper's Table S6 controls). The self-informed gene encoder reads a
+      // gene's reference expression, which an unseen gene does not have.
+      const { predictions } = await fit(variant, {
+        encoder: allPanel,
+        predict: scoredCols,
+        unseen: scoredCols,
+        label: "without the scored genes",
+        phase: "unseen genes",
+      });
+      score(method, "unseen", scoredNames, measuredOutside, predictions);
     }
   }
 

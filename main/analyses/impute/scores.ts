@@ -7,8 +7,9 @@ import { IMPUTE_METRICS, type ImputeMetric, summarize } from "../../analysis/imp
 
 export interface GeneRow {
   gene: string;
-  /** "panel": a panel gene held out from the encoder; "outside": a gene the target measured outside the panel. */
-  set: "panel" | "outside";
+  /** "panel": a panel gene held out from the encoder; "outside": a gene the target measured outside the panel;
+   *  "unseen": such a gene left out of the model altogether (placed by its prior alone). */
+  set: "panel" | "outside" | "unseen";
   method: string;
   pcc: number;
   scc: number;
@@ -27,7 +28,7 @@ export type MethodRow = {
 /** Mean ± s.e.m. per method and set, in `order` (the chosen model first, then the baselines). */
 export function methodRows(rows: readonly GeneRow[], order: readonly string[]): MethodRow[] {
   const out: MethodRow[] = [];
-  for (const set of ["panel", "outside"] as const)
+  for (const set of ["panel", "outside", "unseen"] as const)
     for (const method of order) {
       const mine = rows.filter((r) => r.set === set && r.method === method);
       if (!mine.length) continue;
