@@ -25,6 +25,8 @@ export interface ImputeCommandOptions {
   panel?: string;
   genes?: string;
   evaluation: Evaluation;
+  /** Folds over the target's other genes for the unseen-gene estimate (0: none). */
+  unseen: number;
   prior: string[];
   preset: Preset;
   seed: number;
@@ -94,6 +96,7 @@ export async function imputeCommand(o: ImputeCommandOptions): Promise<void> {
         ...(o.panel ? { panel: geneList(o.panel, "--panel") } : {}),
         ...(o.genes && o.genes !== "all" ? { genes: geneList(o.genes, "--genes") } : {}),
         evaluation: o.evaluation,
+        unseenFolds: o.unseen,
         prior,
         preset: o.preset,
         seed: o.seed,

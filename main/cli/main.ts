@@ -38,7 +38,7 @@ const HELP = `scilama — sciLaMA Studio from the command line
                      [--gmt <file.gmt> (repeat)] [--resolution ${MARKERS_DEFAULTS.resolution}] [--neighbors ${MARKERS_DEFAULTS.neighbors}] [--json] [--quiet]
                                                   gene modules, the cell types they mark, enrichment, Wilcoxon markers
   scilama impute --reference <file> --target <file> --out <result.h5ad> [--panel <file|g1,g2,…> (all shared genes)]
-                     [--genes <file|g1,g2,…|all> (all)] [--evaluate kfold:5|logo|none (kfold:${IMPUTE_DEFAULTS.evaluation.k})] [--prior …]
+                     [--genes <file|g1,g2,…|all> (all)] [--evaluate kfold:5|logo|none (kfold:${IMPUTE_DEFAULTS.evaluation.k})] [--unseen K (${IMPUTE_DEFAULTS.unseen})] [--prior …]
                      [--preset ${PRESET_NAMES.join("|")} (${IMPUTE_DEFAULTS.preset})] [--seed N] [--epochs N]
                      [--baselines all|none|${PANEL_BASELINES.join(",")} (${IMPUTE_DEFAULTS.baselines.join(",")})] [--project <dir>] [--json] [--quiet]
                                                   unmeasured genes predicted onto a panel, with the accuracy measured
@@ -97,6 +97,7 @@ const OPTIONS = {
   evaluate: { type: "string" },
   mask: { type: "string" },
   nonzero: { type: "boolean", default: false },
+  unseen: { type: "string" },
 } as const;
 
 function num(v: string | undefined, flag: string): number | undefined {
@@ -214,6 +215,7 @@ async function run(argv: string[]): Promise<void> {
         panel: v.panel,
         genes: v.genes,
         evaluation,
+        unseen: bounded(v.unseen, "unseen", IMPUTE_LIMITS.unseen) ?? IMPUTE_DEFAULTS.unseen,
         prior: v.prior ?? ["bundled"],
         preset: oneOf(v.preset, PRESET_NAMES, "preset") ?? IMPUTE_DEFAULTS.preset,
         seed: bounded(v.seed, "seed", IMPUTE_LIMITS.seed) ?? IMPUTE_DEFAULTS.seed,

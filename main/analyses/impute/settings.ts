@@ -43,12 +43,15 @@ export const IMPUTE_DEFAULTS = {
   baselines: ["mean", "knn"],
   k: 50,
   mask: 0.1,
+  unseen: 0,
 } as const;
 
 export const IMPUTE_LIMITS = {
   folds: { min: 2, max: 50, integer: true },
   seed: { min: 0, max: 2 ** 31 - 1, integer: true },
   mask: { min: 0, max: 0.5 },
+  /** Folds over the target's genes outside the panel, each left out of the model and predicted from the prior alone. */
+  unseen: { min: 0, max: 20, integer: true },
   epochs: { min: 1, max: 5000, integer: true },
 } as const satisfies Record<string, Limit>;
 
