@@ -261,7 +261,9 @@ export interface ImputeDataset {
 }
 
 export interface ImputePlan {
+  /** Panel mode's reference (null in dropout mode). */
   reference: ImputeDataset | null;
+  /** The target, or in dropout mode the one dataset. */
   target: ImputeDataset;
   /** Genes both measure (matched by id). */
   sharedGenes: number;

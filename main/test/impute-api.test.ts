@@ -98,6 +98,7 @@ test("a panel run: methods table with the baselines, per-gene accuracy, UMAP, ti
   assert.equal(view.mode, "panel");
   assert.equal(view.run.impute?.mode, "panel");
   assert.equal(view.cells, 527);
+  assert.deepEqual([view.record.reference, view.record.target], ["osmfish reference", "osmfish layer 2-3 medial"]);
   assert.equal(view.umap.length, 2 * 527);
   assert.equal(view.spatial?.length, 2 * 527);
   // Evaluation none: the genes the target measured outside the panel (21, less the two the prior lacks) are scored.

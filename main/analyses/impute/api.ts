@@ -26,7 +26,7 @@ import { withH5ad } from "../../io/h5ad/read.js";
 import { readDataset } from "../../io/read.js";
 import { expressionOf } from "../../pp/expression.js";
 import type { Project } from "../../store/project.js";
-import { artifact, artifacts, getRun } from "../../store/runs.js";
+import { artifact, artifacts, getRun, runDatasetIds } from "../../store/runs.js";
 import { GeneInputs, priorChoice } from "../integrate/gene-inputs.js";
 import { IMPUTATION } from "./analysis.js";
 import type { DropoutRow } from "./denoise.js";
@@ -204,7 +204,11 @@ async function readResult(p: Project, runId: number): Promise<Loaded> {
     const obsm = h.readObsm();
     return { obs, vars, obsm, uns: h.readUns() };
   });
-  const rec = record(r.uns);
+  // The project's names of the datasets, not their stored files' (datasets/<id>.h5ad).
+  const names = runDatasetIds(p, runId).map((d) => p.dataset(d).name);
+  const rec = { ...record(r.uns) };
+  if (rec.mode === "panel" && names.length === 2) [rec.reference, rec.target] = names;
+  if (rec.mode === "dropouts" && names.length === 1) rec.file = names[0]!;
   const mode = rec.mode === "dropouts" ? "dropouts" : "panel";
   const role = r.vars.columns.get("role");
   const roleOf = (i: number) =>
