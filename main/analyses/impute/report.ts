@@ -49,8 +49,8 @@ function panelMethods(d: ImputeReportData): string {
     `trained on the reference with its cell encoder reading only the panel genes and its decoder reconstructing every modelled gene (${hyperText((r.hyper ?? {}) as Record<string, Json>)}; ` +
     `preset “${e(r.preset)}”, seed ${e(r.seed)}, on ${e(r.device)}). The target's cells were encoded from their panel and each other gene predicted as ` +
     `x̂ = h<sub>cell</sub> · h<sub>gene</sub> + b, in the reference's z-scores, then in its log-normalised units. ` +
-    `Accuracy (evaluation: ${e(r.evaluation)}): panel genes hidden from the encoder in turn and predicted (one model per fold), and the genes the target ` +
-    `measured outside the panel scored directly; per gene the Pearson (PCC) and Spearman (SCC) correlation across cells, the Jensen–Shannon divergence ` +
+    `Accuracy (evaluation: ${e(r.evaluation)}): ${r.evaluation === "none" ? "no panel gene was held out; " : "panel genes hidden from the encoder in turn and predicted (one model per fold), and "}` +
+    `the genes the target measured outside the panel scored directly; per gene the Pearson (PCC) and Spearman (SCC) correlation across cells, the Jensen–Shannon divergence ` +
     `(JSD) of the gene's distribution over cells and the RMSE of the z-scored values (Li et al., 2022), averaged over genes with the standard error of the mean. ` +
     `Every method was scored on the same genes and cells: the reference gene mean (the floor: it correlates with nothing), kNN regression from the ` +
     `reference over the panel (50 neighbours, SpaGE) and, where asked, sciLaMA with the paper's controls in place of the prior (self-informed, random, shuffled).`
