@@ -17,7 +17,7 @@ import type { Browser, Page } from "playwright-core";
 import { subset } from "../main/data/subset.js";
 import { writeH5ad } from "../main/io/h5ad/write.js";
 import { readDataset } from "../main/io/read.js";
-import { ARTIFACTS, browser, DATA, type Running, shot, startStudio } from "./studio.js";
+import { ARTIFACTS, browser, DATA, dropFiles, type Running, shot, startStudio } from "./studio.js";
 
 const PANCREAS = join(DATA, "pancreas", "cepo_sce_pancreas_528cells_1403genes_3batches.h5ad");
 
@@ -49,19 +49,7 @@ async function api<T>(method: string, payload: object): Promise<T> {
   ) as Promise<T>;
 }
 
-/** Drops files onto the window as a drag from the desktop would. */
-async function drop(files: { name: string; bytes: Buffer }[]): Promise<void> {
-  const dt = await page.evaluateHandle(
-    (list) => {
-      const t = new DataTransfer();
-      for (const f of list) t.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name));
-      return t;
-    },
-    files.map((f) => ({ name: f.name, b64: f.bytes.toString("base64") })),
-  );
-  await page.dispatchEvent("main", "dragenter", { dataTransfer: dt });
-  await page.dispatchEvent("main", "drop", { dataTransfer: dt });
-}
+const drop = (files: { name: string; bytes: Buffer }[]) => dropFiles(page, files);
 
 test("first launch opens the demo project; the home page lists it", async () => {
   assert.match(studio.output(), /Studio ready at http:\/\/127\.0\.0\.1:\d+\/\?token=/);

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * e2e helpers: start sciLaMA Studio in browser mode (`scilama start --browser --port 0 --no-open`) in a fresh
  * Studio home, and drive Debian's Chromium through playwright-core. Screenshots go to e2e/artifacts/.
@@ -63,4 +64,18 @@ export const browser = launchChromium;
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** Drops files onto the window as a drag from the desktop would. */
+export async function dropFiles(page: Page, files: { name: string; bytes: Buffer }[]): Promise<void> {
+  const dt = await page.evaluateHandle(
+    (list) => {
+      const t = new DataTransfer();
+      for (const f of list) t.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name));
+      return t;
+    },
+    files.map((f) => ({ name: f.name, b64: f.bytes.toString("base64") })),
+  );
+  await page.dispatchEvent("main", "dragenter", { dataTransfer: dt });
+  await page.dispatchEvent("main", "drop", { dataTransfer: dt });
 }

@@ -5,6 +5,8 @@
 import type { Method } from "../api/method.js";
 import type { Schema } from "../api/schema.js";
 import type { Project } from "../store/project.js";
+import { IMPUTATION } from "./impute/analysis.js";
+import { IMPUTE_METHODS, imputeRunReport } from "./impute/api.js";
 import { INTEGRATION } from "./integrate/analysis.js";
 import { INTEGRATION_METHODS, integrationRunReport } from "./integrate/api.js";
 import { MARKERS } from "./markers/analysis.js";
@@ -22,6 +24,7 @@ export interface AnalysisEntry {
 export const ANALYSES: readonly AnalysisEntry[] = [
   { kind: INTEGRATION.kind, title: "Integration", methods: INTEGRATION_METHODS, report: integrationRunReport },
   { kind: MARKERS.kind, title: "Markers and gene modules", methods: MARKERS_METHODS, report: markersRunReport },
+  { kind: IMPUTATION.kind, title: "Imputation", methods: IMPUTE_METHODS, report: imputeRunReport },
 ];
 
 /** The entry of a run kind, or null for kinds no analysis records (e.g. a plain training run). */

@@ -3,6 +3,10 @@
  * (Electron IPC and the local web host) carry exactly these; the renderer imports this file for types only.
  */
 
+import type { DropoutRow } from "../analyses/impute/denoise.js";
+import type { GENE_SETS } from "../analyses/impute/panel.js";
+import type { GeneRow, MethodRow } from "../analyses/impute/scores.js";
+import type { IMPUTE_DEFAULTS, IMPUTE_LIMITS, PanelBaseline } from "../analyses/impute/settings.js";
 import type { MetricRow } from "../analyses/integrate/evaluate.js";
 import type {
   Baseline,
@@ -24,12 +28,16 @@ import type { DatasetSummary } from "../store/import.js";
 export type {
   Baseline,
   DatasetSummary,
+  DropoutRow,
+  GeneRow,
   IntegrationSettings,
   Limit,
   LossPoint,
   MarkerSetQuality,
   MarkersSettings,
+  MethodRow,
   MetricRow,
+  PanelBaseline,
   Preset,
   Scaling,
   SciLaMAHyper,
@@ -82,6 +90,8 @@ export interface RunCard {
   config: IntegrationSettings | null;
   /** The settings a markers run was started with. */
   markers: MarkersSettings | null;
+  /** The settings an imputation run was started with. */
+  impute: ImputeSettings | null;
   timings: Record<string, number> | null;
 }
 
@@ -205,6 +215,108 @@ export interface MarkersView extends MarkersSummary {
   run: RunCard;
   settings: MarkersSettings;
   files: { kind: string; path: string }[];
+}
+
+/** An imputation as the wizard starts it (and a run keeps it, to run it again). Panel mode: a reference's genes
+ *  predicted onto a target that measured a panel; dropout mode: one dataset's zeros imputed. */
+export type ImputeSettings =
+  | {
+      mode: "panel";
+      reference: number;
+      target: number;
+      /** Panel genes; absent: every target gene the reference also measures. */
+      panel?: string[];
+      /** Genes to impute; absent: every reference gene the prior covers. */
+      genes?: string[];
+      /** "kfold:5", "logo" or "none". */
+      evaluation: string;
+      prior: string;
+      preset: Preset;
+      /** Epochs per training step, overriding the preset's. */
+      epochs?: number;
+      seed: number;
+      baselines: PanelBaseline[];
+    }
+  | {
+      mode: "dropouts";
+      dataset: number;
+      /** Fraction of entries masked for the benchmark (0: the denoised layer only). */
+      mask: number;
+      /** Mask only non-zero entries. */
+      nonzero: boolean;
+      prior: string;
+      preset: Preset;
+      epochs?: number;
+      seed: number;
+    };
+
+/** One dataset as the imputation wizard sees it. */
+export interface ImputeDataset {
+  id: number;
+  name: string;
+  cells: number;
+  genes: string[];
+  /** It has cell coordinates (`obsm['spatial']`): results are drawn on the tissue. */
+  spatial: boolean;
+}
+
+export interface ImputePlan {
+  /** Panel mode's reference (null in dropout mode). */
+  reference: ImputeDataset | null;
+  /** The target, or in dropout mode the one dataset. */
+  target: ImputeDataset;
+  /** Genes both measure (matched by id). */
+  sharedGenes: number;
+  /** The suggested panel: the target's genes the reference also measures, as the target names them. */
+  panel: string[];
+  presets: Record<Preset, SciLaMAHyper>;
+  baselines: readonly PanelBaseline[];
+  defaults: typeof IMPUTE_DEFAULTS;
+  limits: typeof IMPUTE_LIMITS;
+  minPanel: number;
+  minCells: { target: number; dropouts: number };
+}
+
+/** One gene of a result: its role and, per method, its accuracy (PCC) where it could be scored. */
+export interface ImputedGene {
+  gene: string;
+  role: string;
+  set: GeneRow["set"] | null;
+  pcc: Record<string, number | null>;
+}
+
+export interface ImputeView {
+  run: RunCard;
+  mode: "panel" | "dropouts";
+  /** What `uns['impute']` records: reference, target, evaluation, prior, preset, hyper, coverage, device, … */
+  record: Record<string, unknown>;
+  /** Panel mode: method × gene set (mean ± s.e.m. over the genes) and the best method per set. */
+  methods: MethodRow[];
+  recommended: Partial<Record<GeneRow["set"], string>>;
+  geneSets: typeof GENE_SETS;
+  /** Dropout mode: RMSE and MAE on the masked entries per method. */
+  dropouts: DropoutRow[];
+  /** The result's genes (imputed, then held-out panel genes) with their accuracy per method. */
+  genes: ImputedGene[];
+  /** The method whose values are X (the model the user trained), and each baseline's layer. */
+  main: string;
+  layers: Record<string, string>;
+  cells: number;
+  /** x, y interleaved. */
+  umap: number[];
+  spatial: number[] | null;
+  groups: { name: string; categories: string[]; codes: number[] }[];
+  files: { kind: string; path: string }[];
+}
+
+/** One gene in every cell of a result: the imputed values (X), each baseline layer, and what the target measured
+ *  (null where it did not measure the gene). */
+export interface ImputeGeneValues {
+  gene: string;
+  role: string;
+  imputed: number[];
+  measured: (number | null)[] | null;
+  layers: Record<string, number[]>;
 }
 
 export type StudioEvent =

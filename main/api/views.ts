@@ -5,7 +5,7 @@
 import type { DatasetSummary } from "../store/import.js";
 import type { Project } from "../store/project.js";
 import { listRuns, type RunRow, runDatasetIds } from "../store/runs.js";
-import type { DatasetCard, IntegrationSettings, MarkersSettings, ProjectView, RunCard } from "./contract.js";
+import type { DatasetCard, ImputeSettings, IntegrationSettings, MarkersSettings, ProjectView, RunCard } from "./contract.js";
 
 export function projectView(p: Project, events = 30): ProjectView {
   return {
@@ -31,8 +31,15 @@ export function runCard(p: Project, r: RunRow): RunCard {
     datasets: runDatasetIds(p, r.id),
     config: r.kind === "integrate" ? (JSON.parse(r.config_json) as IntegrationSettings) : null,
     markers: r.kind === "markers" ? (JSON.parse(r.config_json) as MarkersSettings) : null,
+    impute: r.kind === "impute" ? imputeSettings(r.config_json) : null,
     timings: r.timings_json ? (JSON.parse(r.timings_json) as Record<string, number>) : null,
   };
+}
+
+/** The settings of an imputation started from the app (a CLI run keeps its command-line options instead). */
+function imputeSettings(json: string): ImputeSettings | null {
+  const c = JSON.parse(json) as Partial<ImputeSettings>;
+  return c.mode === "panel" || c.mode === "dropouts" ? (c as ImputeSettings) : null;
 }
 
 function datasetCard(d: ReturnType<Project["dataset"]>): DatasetCard {

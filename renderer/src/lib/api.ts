@@ -5,6 +5,10 @@
  */
 import type {
   Home,
+  ImputeGeneValues,
+  ImputePlan,
+  ImputeSettings,
+  ImputeView,
   IntegrationPlan,
   IntegrationSettings,
   MarkersPlan,
@@ -96,6 +100,15 @@ export const api = {
       batch: s.batch ?? undefined,
       label: s.label ?? undefined,
     }),
+  imputePlan: (project: string, target: number, reference: number | null) =>
+    call<ImputePlan>("impute.plan", reference === null ? { project, target } : { project, target, reference }),
+  imputeCoverage: (project: string, dataset: number, prior: string) => call<PriorCoverage>("impute.coverage", { project, dataset, prior }),
+  startImpute: (project: string, s: ImputeSettings) => {
+    const { mode, ...rest } = s;
+    return call<{ runId: number }>(mode === "panel" ? "impute.startPanel" : "impute.startDropouts", { project, ...rest });
+  },
+  imputeResult: (project: string, runId: number) => call<ImputeView>("impute.result", { project, runId }),
+  imputeGene: (project: string, runId: number, gene: string) => call<ImputeGeneValues>("impute.gene", { project, runId, gene }),
   cancelRun: (project: string, runId: number) => call<null>("run.cancel", { project, runId }),
   result: (project: string, runId: number) => call<RunResult>("run.result", { project, runId }),
   gene: (project: string, runId: number, gene: string) =>

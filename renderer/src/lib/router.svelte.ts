@@ -1,9 +1,10 @@
 /** Hash routes (work from file:// in Electron and from the web host alike):
- *  #/, #/project/<dir>[/integrate|/markers[/<integration run id>]|/run/<id>]. */
+ *  #/, #/project/<dir>[/integrate|/impute|/markers[/<integration run id>]|/run/<id>]. */
 export type Route =
   | { page: "home" }
   | { page: "project"; dir: string }
   | { page: "wizard"; dir: string }
+  | { page: "impute"; dir: string }
   | { page: "markers"; dir: string; sourceRun: number | null }
   | { page: "run"; dir: string; runId: number };
 
@@ -11,6 +12,7 @@ function parse(hash: string): Route {
   const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
   if (parts[0] === "project" && parts[1]) {
     if (parts[2] === "integrate") return { page: "wizard", dir: parts[1] };
+    if (parts[2] === "impute") return { page: "impute", dir: parts[1] };
     if (parts[2] === "markers") return { page: "markers", dir: parts[1], sourceRun: Number(parts[3]) > 0 ? Number(parts[3]) : null };
     if (parts[2] === "run" && Number(parts[3]) > 0) return { page: "run", dir: parts[1], runId: Number(parts[3]) };
     return { page: "project", dir: parts[1] };
@@ -28,6 +30,7 @@ export function href(r: Route): string {
   if (r.page === "home") return "#/";
   const base = `#/project/${encodeURIComponent(r.dir)}`;
   if (r.page === "wizard") return `${base}/integrate`;
+  if (r.page === "impute") return `${base}/impute`;
   if (r.page === "markers") return `${base}/markers${r.sourceRun ? `/${r.sourceRun}` : ""}`;
   return r.page === "run" ? `${base}/run/${r.runId}` : base;
 }

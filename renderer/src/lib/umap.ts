@@ -66,13 +66,21 @@ export function categorySeries(
 
 /**
  * A continuous value in 8 levels, drawn low → high so high cells stay on top (scanpy's sort order); values ≤ `floor`
- * form the first, grey level. Empty levels are left out.
+ * form the first, grey level. Empty levels are left out, unless `keepEmpty` (figures meant to be compared side by side
+ * then list the same levels).
  */
-export function levelSeries(umap: ArrayLike<number>, values: readonly number[], floor: number, max: number, floorName: string) {
+export function levelSeries(
+  umap: ArrayLike<number>,
+  values: readonly number[],
+  floor: number,
+  max: number,
+  floorName: string,
+  keepEmpty = false,
+) {
   const levels = LEVEL_COLORS.length;
   const span = max - floor || 1;
   const codes = values.map((v) => levelOf(v, floor, max));
   const edge = (l: number) => (floor + ((l - 1) * span) / (levels - 1)).toFixed(1);
   const names = LEVEL_COLORS.map((_, l) => (l === 0 ? floorName : `${edge(l)}–${edge(l + 1)}`));
-  return categorySeries(umap, codes, names, LEVEL_COLORS).filter((s) => (s.data as ArrayLike<number>).length > 0);
+  return categorySeries(umap, codes, names, LEVEL_COLORS).filter((s) => keepEmpty || (s.data as ArrayLike<number>).length > 0);
 }
