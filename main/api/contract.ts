@@ -230,6 +230,8 @@ export type ImputeSettings =
       genes?: string[];
       /** "kfold:5", "logo" or "none". */
       evaluation: string;
+      /** Folds over the target's genes outside the panel, each left out of the model (the prior alone); 0: none. */
+      unseen?: number;
       prior: string;
       preset: Preset;
       /** Epochs per training step, overriding the preset's. */

@@ -1,0 +1,181 @@
+/**
+ * The imputation on real data, every method in one table (Quick preset; measured values in each test's comment, the
+ * thresholds are those less a margin):
+ * - pbmc3k → Kang's control cells: a 30-gene panel of the reference's cell-type markers; the imputed genes are the
+ *   reference's 100 most expressed genes that Kang also measured, scored against Kang directly ("outside") and, left
+ *   out of the model two folds at a time, predicted from their prior alone ("unseen", the paper's Table S6 protocol);
+ * - CellBench CEL-seq2 → Drop-seq: a 30-gene panel, 3-fold evaluation over it and 100 scored genes;
+ * - dropouts on pbmc3k, both masks, through the command line (result files and table checked).
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { imputeDropouts } from "../analyses/impute/denoise.js";
+import { imputePanel, type PanelResult } from "../analyses/impute/panel.js";
+import type { MethodRow } from "../analyses/impute/scores.js";
+import { GeneInputs } from "../analyses/integrate/gene-inputs.js";
+import { readH5ad } from "../io/h5ad/read.js";
+import { readDataset } from "../io/read.js";
+import { log1p, normalizeTotal } from "../pp/normalize.js";
+import { geneMoments } from "../pp/stats.js";
+import { PBMC3K, scilama, tempDir } from "./helpers.js";
+import { cellbenchProtocols, kangControls, markerPanel } from "./impute-data.js";
+
+/** The reference's `n` most expressed genes (log-normalised mean) that the prior covers and `allowed` holds. */
+async function topGenes(reference: string, allowed: readonly string[], exclude: readonly string[], n: number): Promise<string[]> {
+  const { dataset } = await readDataset(reference);
+  const genes = dataset.var.index;
+  const covered = new Set((await GeneInputs.load({ priors: ["bundled"] }, false)).coverage(genes).covered);
+  const ok = new Set(allowed);
+  const { mean } = geneMoments(log1p(normalizeTotal(dataset.X)));
+  return [...genes.keys()]
+    .filter((i) => covered.has(i) && ok.has(genes[i]!) && !exclude.includes(genes[i]!))
+    .sort((a, b) => mean[b]! - mean[a]!)
+    .slice(0, n)
+    .map((i) => genes[i]!);
+}
+
+/** Marker genes the prior covers (a panel gene without a prior cannot be modelled). */
+async function coveredPanel(reference: string, groupby: string, allowed: readonly string[], n: number): Promise<string[]> {
+  const covered = Array.from((await GeneInputs.load({ priors: ["bundled"] }, false)).coverage([...allowed]).covered, (i) => allowed[i]!);
+  return markerPanel(reference, groupby, covered, n);
+}
+
+const row = (r: PanelResult, set: MethodRow["set"], method: string) => {
+  const m = r.methods.find((x) => x.set === set && x.method.startsWith(method));
+  assert.ok(m, `a ${method} row for ${set}`);
+  return m;
+};
+
+function table(t: { diagnostic(s: string): void }, r: PanelResult): void {
+  for (const m of r.methods)
+    t.diagnostic(
+      `${m.set.padEnd(8)} ${m.method.padEnd(44)} PCC ${m.pcc.toFixed(3)} ± ${m.pccSem.toFixed(3)}  SCC ${m.scc.toFixed(3)}  JSD ${m.jsd.toFixed(3)}  RMSE ${m.rmse.toFixed(3)}  (${m.genes} genes)`,
+    );
+  t.diagnostic(`seconds: ${JSON.stringify(r.seconds)}`);
+}
+
+test("pbmc3k → Kang controls, 30 markers: sciLaMA beside kNN and self-informed; the bundled prior beats random and shuffled on unseen genes", async (t) => {
+  const dir = tempDir(t);
+  const target = await kangControls(dir);
+  const tg = (await readDataset(target)).dataset.var.index;
+  const panel = await coveredPanel(PBMC3K, "seurat_annotation", tg, 30);
+  const genes = await topGenes(PBMC3K, tg, panel, 100);
+  const r = await imputePanel({
+    reference: PBMC3K,
+    target,
+    panel,
+    genes,
+    evaluation: { kind: "none" },
+    unseenFolds: 2,
+    prior: { priors: ["bundled"] },
+    preset: "quick",
+    seed: 1,
+    baselines: ["mean", "knn", "self", "random", "shuffled"],
+  });
+  table(t, r);
+  assert.equal(r.genes.coverage.panel, 30);
+  assert.equal(r.genes.coverage.scored, 100);
+  const sci = row(r, "outside", "sciLaMA (GO");
+  assert.equal(row(r, "outside", "reference gene mean").pcc, 0, "a constant prediction correlates with nothing");
+  assert.ok(sci.pcc > 0.3, `sciLaMA predicts Kang's genes from the panel (PCC ${sci.pcc})`);
+  for (const m of ["kNN", "sciLaMA (self"])
+    t.diagnostic(`outside: sciLaMA ${sci.pcc.toFixed(3)} vs ${m} ${row(r, "outside", m).pcc.toFixed(3)}`);
+  const unseen = row(r, "unseen", "sciLaMA (GO");
+  const random = row(r, "unseen", "sciLaMA (random");
+  const shuffled = row(r, "unseen", "sciLaMA (shuffled");
+  assert.ok(unseen.pcc > random.pcc + 0.03, `the prior places unseen genes better than random vectors (${unseen.pcc} vs ${random.pcc})`);
+  assert.ok(unseen.pcc > shuffled.pcc + 0.03, `… and better than the same prior shuffled (${unseen.pcc} vs ${shuffled.pcc})`);
+  assert.equal(r.output.X.nRows, 1000, "the target's cells, in order");
+  assert.deepEqual(r.output.obs.index, (await readDataset(target)).dataset.obs.index);
+});
+
+test("CellBench CEL-seq2 → Drop-seq, 30-gene panel, 3-fold over the panel: the table with every baseline", async (t) => {
+  const dir = tempDir(t);
+  const { celseq2, dropseq } = await cellbenchProtocols(dir);
+  const tg = (await readDataset(dropseq)).dataset.var.index;
+  const panel = await coveredPanel(celseq2, "cell_line", tg, 30);
+  const genes = await topGenes(celseq2, tg, panel, 100);
+  const r = await imputePanel({
+    reference: celseq2,
+    target: dropseq,
+    panel,
+    genes,
+    evaluation: { kind: "kfold", k: 3 },
+    prior: { priors: ["bundled"] },
+    preset: "quick",
+    seed: 1,
+    baselines: ["mean", "knn"],
+  });
+  table(t, r);
+  for (const set of ["panel", "outside"] as const) {
+    const sci = row(r, set, "sciLaMA");
+    assert.ok(sci.pcc > 0.2, `${set}: sciLaMA predicts the three cell lines' genes (PCC ${sci.pcc})`);
+    assert.ok(sci.pcc > row(r, set, "reference gene mean").pcc + 0.2);
+    assert.ok(Number.isFinite(row(r, set, "kNN").pcc));
+  }
+  assert.ok(r.recommended.panel && r.recommended.outside, "a recommendation in each set");
+  // Held-out panel genes are in the result beside what the target measured.
+  const roles = r.output.var.columns.get("role");
+  assert.ok(roles?.kind === "categorical" && roles.categories.includes("panel, held out"));
+  assert.ok(r.output.layers.has("measured") && r.output.layers.has("knn") && r.output.layers.has("mean"));
+});
+
+test("dropouts on pbmc3k, both masks: sciLaMA's RMSE below the gene mean's, every baseline in one table", async (t) => {
+  const dir = tempDir(t);
+  for (const nonzero of [false, true]) {
+    const out = join(dir, `dropouts-${nonzero ? "nonzero" : "literal"}.h5ad`);
+    const r = scilama(
+      "impute",
+      "--dropouts",
+      PBMC3K,
+      "--mask",
+      "0.1",
+      ...(nonzero ? ["--nonzero"] : []),
+      "--preset",
+      "quick",
+      "--seed",
+      "1",
+      "--out",
+      out,
+      "--json",
+      "--quiet",
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as { dropouts: { method: string; rmse: number; mae: number }[]; masked: number; maskedZeros: number };
+    for (const d of s.dropouts)
+      t.diagnostic(`${nonzero ? "non-zero" : "literal"}: ${d.method.padEnd(36)} RMSE ${d.rmse.toFixed(3)}  MAE ${d.mae.toFixed(3)}`);
+    t.diagnostic(`${s.masked} masked entries, ${((100 * s.maskedZeros) / s.masked).toFixed(1)}% zeros`);
+    const by = (m: string) => s.dropouts.find((d) => d.method.startsWith(m))!;
+    assert.deepEqual(
+      s.dropouts.map((d) => d.method.replace(/ \(.*/, "")),
+      ["sciLaMA", "zeros", "gene mean", "gene non-zero mean", "kNN smoothing"],
+    );
+    assert.ok(by("sciLaMA").rmse < by("gene mean").rmse, `sciLaMA ${by("sciLaMA").rmse} below the gene mean ${by("gene mean").rmse}`);
+    if (nonzero) assert.equal(s.maskedZeros, 0, "only non-zero entries masked");
+    else assert.ok(s.maskedZeros / s.masked > 0.9, "the literal protocol masks mostly zeros");
+    const csv = readFileSync(out.replace(/\.h5ad$/, ".metrics.csv"), "utf8");
+    assert.match(csv, /^method,rmse,mae\n"?sciLaMA/);
+    const d = await readH5ad(out);
+    assert.ok(d.layers.has("sciLaMA_denoised") && d.layers.has("masked"));
+    assert.equal(d.X.nRows, 2638);
+  }
+});
+
+test("dropout imputation without a mask: the denoised layer only", async (t) => {
+  const r = await imputeDropouts({
+    file: PBMC3K,
+    mask: 0,
+    nonzero: false,
+    prior: { priors: ["bundled"] },
+    preset: "quick",
+    hyper: { maxEpochs: 2 },
+    seed: 1,
+  });
+  t.diagnostic(`${r.genes.length} genes modelled`);
+  assert.equal(r.masked, 0);
+  assert.deepEqual(r.rows, []);
+  const layer = r.output.layers.get("sciLaMA_denoised");
+  assert.ok(layer?.kind === "dense" && layer.values.every((v) => v >= 0 && Number.isFinite(v)));
+});
