@@ -1,11 +1,14 @@
 /**
- * The imputation on real data, every method in one table (Quick preset; measured values in each test's comment, the
- * thresholds are those less a margin):
- * - pbmc3k → Kang's control cells: a 30-gene panel of the reference's cell-type markers; the imputed genes are the
- *   reference's 100 most expressed genes that Kang also measured, scored against Kang directly ("outside") and, left
- *   out of the model two folds at a time, predicted from their prior alone ("unseen", the paper's Table S6 protocol);
- * - CellBench CEL-seq2 → Drop-seq: a 30-gene panel, 3-fold evaluation over it and 100 scored genes;
- * - dropouts on pbmc3k, both masks, through the command line (result files and table checked).
+ * The imputation on real data, every method in one table (seed 1; the thresholds are the measured values, quoted
+ * beside them, less a margin):
+ * - pbmc3k → Kang's control cells (Quick): a 30-gene panel of the reference's cell-type markers; the imputed genes
+ *   are the reference's 100 most expressed genes that Kang also measured, scored against Kang directly ("outside":
+ *   sciLaMA 0.301, self-informed 0.298, random 0.296, shuffled 0.295, kNN 0.291, gene mean 0) and, left out of the
+ *   model in two folds, predicted from their prior alone ("unseen", the paper's Table S6 protocol: bundled 0.157,
+ *   random 0.120, shuffled 0.096);
+ * - CellBench CEL-seq2 → Drop-seq (Standard): a 30-gene panel, 3-fold evaluation over it and 100 scored genes;
+ * - dropouts on pbmc3k, both masks (Quick), through the command line (result files and table checked): literal mask
+ *   sciLaMA RMSE 0.427, gene mean 0.441, zeros 0.222; non-zero entries 2.380, 2.413, gene non-zero mean 0.566.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -79,14 +82,30 @@ test("pbmc3k → Kang controls, 30 markers: sciLaMA beside kNN and self-informed
   assert.equal(r.genes.coverage.scored, 100);
   const sci = row(r, "outside", "sciLaMA (GO");
   assert.equal(row(r, "outside", "reference gene mean").pcc, 0, "a constant prediction correlates with nothing");
-  assert.ok(sci.pcc > 0.3, `sciLaMA predicts Kang's genes from the panel (PCC ${sci.pcc})`);
+  assert.ok(sci.pcc > 0.25, `sciLaMA predicts Kang's genes from the panel (PCC ${sci.pcc}; measured 0.301)`);
   for (const m of ["kNN", "sciLaMA (self"])
     t.diagnostic(`outside: sciLaMA ${sci.pcc.toFixed(3)} vs ${m} ${row(r, "outside", m).pcc.toFixed(3)}`);
   const unseen = row(r, "unseen", "sciLaMA (GO");
   const random = row(r, "unseen", "sciLaMA (random");
   const shuffled = row(r, "unseen", "sciLaMA (shuffled");
-  assert.ok(unseen.pcc > random.pcc + 0.03, `the prior places unseen genes better than random vectors (${unseen.pcc} vs ${random.pcc})`);
-  assert.ok(unseen.pcc > shuffled.pcc + 0.03, `… and better than the same prior shuffled (${unseen.pcc} vs ${shuffled.pcc})`);
+  // Paired over the same genes: the mean gain and its standard error.
+  const gain = (control: string) => {
+    const pcc = (m: string) => new Map(r.perGene.filter((g) => g.set === "unseen" && g.method === m).map((g) => [g.gene, g.pcc]));
+    const ours = pcc(unseen.method);
+    const theirs = pcc(control);
+    const d = [...ours].filter(([g]) => theirs.has(g)).map(([g, v]) => v - theirs.get(g)!);
+    const mean = d.reduce((a, b) => a + b, 0) / d.length;
+    const sem = Math.sqrt(d.reduce((a, b) => a + (b - mean) ** 2, 0) / (d.length - 1) / d.length);
+    t.diagnostic(`unseen: bundled − ${control}: ${mean.toFixed(3)} ± ${sem.toFixed(3)} over ${d.length} genes`);
+    return { mean, sem };
+  };
+  for (const control of [random, shuffled]) {
+    const g = gain(control.method);
+    assert.ok(
+      g.mean > 0.02 && g.mean > 3 * g.sem,
+      `the bundled prior places unseen genes better than ${control.method} (${g.mean} ± ${g.sem})`,
+    );
+  }
   assert.equal(r.output.X.nRows, 1000, "the target's cells, in order");
   assert.deepEqual(r.output.obs.index, (await readDataset(target)).dataset.obs.index);
 });
@@ -104,14 +123,19 @@ test("CellBench CEL-seq2 → Drop-seq, 30-gene panel, 3-fold over the panel: the
     genes,
     evaluation: { kind: "kfold", k: 3 },
     prior: { priors: ["bundled"] },
-    preset: "quick",
+    // Quick's 60 optimiser steps on 274 cells leave the model near its start (panel PCC 0.02, outside 0.14).
+    preset: "standard",
     seed: 1,
     baselines: ["mean", "knn"],
   });
   table(t, r);
-  for (const set of ["panel", "outside"] as const) {
+  // Measured: panel 0.598 (kNN 0.697), outside 0.342 (kNN 0.405).
+  for (const [set, least] of [
+    ["panel", 0.45],
+    ["outside", 0.25],
+  ] as const) {
     const sci = row(r, set, "sciLaMA");
-    assert.ok(sci.pcc > 0.2, `${set}: sciLaMA predicts the three cell lines' genes (PCC ${sci.pcc})`);
+    assert.ok(sci.pcc > least, `${set}: sciLaMA predicts the three cell lines' genes (PCC ${sci.pcc})`);
     assert.ok(sci.pcc > row(r, set, "reference gene mean").pcc + 0.2);
     assert.ok(Number.isFinite(row(r, set, "kNN").pcc));
   }

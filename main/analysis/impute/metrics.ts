@@ -38,10 +38,13 @@ function meanSd(v: Float64Array): { mean: number; sd: number } {
   return { mean, sd: Math.sqrt(q / v.length) };
 }
 
+/** A spread this small beside the mean is rounding (a constant summed in floating point), not variation. */
+const constant = ({ mean, sd }: { mean: number; sd: number }) => !(sd > 1e-12 * Math.max(1, Math.abs(mean)));
+
 /** z-scores with ddof 0 (scipy.stats.zscore); a constant vector gives zeros. */
 function zscore(v: Float64Array): Float64Array {
-  const { mean, sd } = meanSd(v);
-  return sd > 0 ? v.map((x) => (x - mean) / sd) : new Float64Array(v.length);
+  const m = meanSd(v);
+  return constant(m) ? new Float64Array(v.length) : v.map((x) => (x - m.mean) / m.sd);
 }
 
 /** Pearson correlation; 0 when either vector is constant. */
@@ -86,7 +89,7 @@ export function geneScores(measured: ArrayLike<number>, imputed: ArrayLike<numbe
   for (let g = 0; g < genes; g++) {
     const m = column(measured, cells, genes, g);
     const p = column(imputed, cells, genes, g);
-    if (meanSd(m).sd === 0) {
+    if (constant(meanSd(m))) {
       s.pcc[g] = s.scc[g] = s.jsd[g] = s.rmse[g] = Number.NaN;
       continue;
     }
