@@ -1,7 +1,7 @@
 /** Subsets a dataset by cells and/or genes, keeping every aligned table (obs/var, obsm/varm, layers, raw). */
 import type { Dataset, Dense, Matrix } from "./dataset.js";
 import { takeRows } from "./frame.js";
-import { csrSelectCols, csrSelectRows } from "./sparse.js";
+import { csrSelectCols, csrSelectRows, csrToDense } from "./sparse.js";
 
 function denseRows(d: Dense, rows: ArrayLike<number>): Dense {
   const values = new (d.values.constructor as Float32ArrayConstructor)(rows.length * d.nCols);
@@ -21,6 +21,21 @@ export function matrixRows(m: Matrix, rows: ArrayLike<number>): Matrix {
 
 export function matrixCols(m: Matrix, cols: ArrayLike<number>): Matrix {
   return m.kind === "csr" ? { kind: "csr", ...csrSelectCols(m, cols) } : { kind: "dense", ...denseCols(m, cols) };
+}
+
+/** Every value, row-major (a dense matrix's own values; a sparse one's with its zeros). */
+export function matrixValues(m: Matrix): Float32Array | Float64Array {
+  return m.kind === "csr" ? csrToDense(m) : m.values;
+}
+
+/** One column as a dense list (zeros where a sparse row has no entry). */
+export function matrixColumn(m: Matrix, col: number): number[] {
+  const values = new Array<number>(m.nRows).fill(0);
+  if (m.kind === "csr") {
+    for (let r = 0; r < m.nRows; r++)
+      for (let k = m.indptr[r]!; k < m.indptr[r + 1]!; k++) if (m.indices[k] === col) values[r] = m.data[k]!;
+  } else for (let r = 0; r < m.nRows; r++) values[r] = m.values[r * m.nCols + col]!;
+  return values;
 }
 
 const mapValues = <K, V>(m: Map<K, V>, f: (v: V) => V) => new Map([...m].map(([k, v]) => [k, f(v)]));

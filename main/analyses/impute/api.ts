@@ -21,6 +21,7 @@ import { bool, list, obj, oneOf, optional, type Schema, str, within } from "../.
 import type { Studio } from "../../api/studio.js";
 import { runCard } from "../../api/views.js";
 import type { Dataset, Json, Matrix } from "../../data/dataset.js";
+import { matrixColumn } from "../../data/subset.js";
 import { matchGenes } from "../../genes/keys.js";
 import { withH5ad } from "../../io/h5ad/read.js";
 import { readDataset } from "../../io/read.js";
@@ -277,16 +278,6 @@ function matrices(s: Studio, p: Project, runId: number): Promise<Dataset> {
   return s.remember(`impute:${p.dir}#${runId}`, () => withH5ad(resultFile(p, runId), (h) => h.readAll()));
 }
 
-/** One column of a matrix as a dense list (zeros where a sparse row has no entry). */
-function column(X: Matrix, col: number): number[] {
-  const values = new Array<number>(X.nRows).fill(0);
-  if (X.kind === "csr") {
-    for (let r = 0; r < X.nRows; r++)
-      for (let k = X.indptr[r]!; k < X.indptr[r + 1]!; k++) if (X.indices[k] === col) values[r] = X.data[k]!;
-  } else for (let r = 0; r < X.nRows; r++) values[r] = X.values[r * X.nCols + col]!;
-  return values;
-}
-
 async function geneValues(s: Studio, dir: string, runId: number, name: string): Promise<ImputeGeneValues> {
   const d = await matrices(s, s.project(dir), runId);
   let col = d.var.index.indexOf(name);
@@ -294,16 +285,16 @@ async function geneValues(s: Studio, dir: string, runId: number, name: string): 
   if (col < 0) throw new ApiError("not-found", `The gene '${name}' is not among the ${d.var.index.length} genes of this result.`);
   const role = d.var.columns.get("role");
   const measured = d.layers.get("measured");
-  const m = measured ? column(measured, col).map((v) => (Number.isNaN(v) ? null : v)) : null;
+  const m = measured ? matrixColumn(measured, col).map((v) => (Number.isNaN(v) ? null : v)) : null;
   const layers = Object.fromEntries(
     [...d.layers]
       .filter(([k]) => k !== "measured" && k !== "masked")
-      .map(([k, l]) => [k, column(l, col).map((v) => (Number.isNaN(v) ? 0 : v))]),
+      .map(([k, l]) => [k, matrixColumn(l, col).map((v) => (Number.isNaN(v) ? 0 : v))]),
   );
   return {
     gene: d.var.index[col]!,
     role: role?.kind === "categorical" ? role.categories[role.codes[col]!]! : "imputed",
-    imputed: column(d.X, col).map((v) => (Number.isNaN(v) ? 0 : v)),
+    imputed: matrixColumn(d.X, col).map((v) => (Number.isNaN(v) ? 0 : v)),
     measured: m?.some((v) => v !== null) ? m : null,
     layers,
   };

@@ -9,7 +9,7 @@
 import { basename } from "node:path";
 import { DROPOUT_BASELINES, dropoutBaselines, knnSmoothing, maskDropouts, maskedErrors } from "../../analysis/impute/dropouts.js";
 import type { Dataset, Json, Matrix } from "../../data/dataset.js";
-import { matrixCols } from "../../data/subset.js";
+import { matrixCols, matrixValues } from "../../data/subset.js";
 import { PRESETS, type SciLaMAHyper } from "../../models/scilama-hyper.js";
 import { trainSciLaMA } from "../../models/scilama-train.js";
 import { scale } from "../../pp/scale.js";
@@ -66,11 +66,7 @@ export async function imputeDropouts(o: DropoutOptions, hooks: StageHooks = {}):
   const G = genes.length;
   timer.stage(`${cells} cells; ${G} of ${d.expression.genes.length} genes covered by the prior are modelled`);
   const lognorm = matrixCols(d.lognorm, coverage.covered);
-  const values = new Float32Array(cells * G);
-  for (let r = 0; r < cells; r++)
-    if (lognorm.kind === "csr")
-      for (let k = lognorm.indptr[r]!; k < lognorm.indptr[r + 1]!; k++) values[r * G + lognorm.indices[k]!] = lognorm.data[k]!;
-    else values.set(lognorm.values.subarray(r * G, (r + 1) * G), r * G);
+  const values = matrixValues(lognorm);
   const m = o.mask > 0 ? maskDropouts(values, cells, G, { fraction: o.mask, nonzeroOnly: o.nonzero, seed: o.seed }) : null;
   const seen = m ? m.masked : values;
   if (m) timer.stage(`masked ${m.index.length} entries (${o.nonzero ? "non-zero entries only" : "drawn ∝ exp(−x)"})`);

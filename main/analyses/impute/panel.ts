@@ -15,7 +15,7 @@ import { knnImpute } from "../../analysis/impute/knn.js";
 import { geneScores } from "../../analysis/impute/metrics.js";
 import type { Dataset, Json, Matrix } from "../../data/dataset.js";
 import type { Column } from "../../data/frame.js";
-import { matrixCols } from "../../data/subset.js";
+import { matrixCols, matrixValues } from "../../data/subset.js";
 import { embedGenes, embedSciLaMA } from "../../models/scilama.js";
 import { PRESETS, type SciLaMAHyper } from "../../models/scilama-hyper.js";
 import { trainSciLaMA } from "../../models/scilama-train.js";
@@ -84,14 +84,6 @@ function placeFold(held: Float64Array, P: number, fold: Int32Array, values: Floa
   for (let c = 0; c < cells; c++) for (let j = 0; j < fold.length; j++) held[c * P + fold[j]!] = values[c * fold.length + j]!;
 }
 
-function denseOfMatrix(m: Matrix): Float64Array {
-  const out = new Float64Array(m.nRows * m.nCols);
-  for (let r = 0; r < m.nRows; r++)
-    if (m.kind === "csr") for (let k = m.indptr[r]!; k < m.indptr[r + 1]!; k++) out[r * m.nCols + m.indices[k]!] = m.data[k]!;
-    else for (let c = 0; c < m.nCols; c++) out[r * m.nCols + c] = m.values[r * m.nCols + c]!;
-  return out;
-}
-
 export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Promise<PanelResult> {
   const timer = new Stages(hooks);
   timer.stage("reading the reference and the target");
@@ -140,11 +132,11 @@ export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Prom
   }
   const refMean = Float64Array.from([...refPanelZ.mean, ...refOthersZ.mean]);
   const refStd = Float64Array.from([...refPanelZ.std, ...refOthersZ.std]);
-  const tgtPanelLog = denseOfMatrix(logNormalised(tgt.expression, choice.panelTarget));
+  const tgtPanelLog = matrixValues(logNormalised(tgt.expression, choice.panelTarget));
   const tgtPanelZ = scale(logNormalised(tgt.expression, choice.panelTarget), 10).scaled.values;
   // The target's measurements of imputed genes (log-normalised over all its genes), for the direct score.
   const scoredIdx = [...choice.othersTarget.keys()].filter((i) => choice.othersTarget[i]! >= 0);
-  const measuredOutside = denseOfMatrix(
+  const measuredOutside = matrixValues(
     matrixCols(
       tgt.lognorm,
       Int32Array.from(scoredIdx, (i) => choice.othersTarget[i]!),
@@ -261,7 +253,7 @@ export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Prom
   const perGene: GeneRow[] = [];
   const predictionsBy = new Map<string, Float64Array>();
   const heldOutBy = new Map<string, Float64Array>();
-  const score = (method: string, set: GeneSet, genes: readonly string[], measured: Float64Array, predicted: Float64Array) => {
+  const score = (method: string, set: GeneSet, genes: readonly string[], measured: ArrayLike<number>, predicted: ArrayLike<number>) => {
     const s = geneScores(measured, predicted, tcells, genes.length);
     genes.forEach((gene, g) => {
       if (s.scored[g]) perGene.push({ gene, set, method, pcc: s.pcc[g]!, scc: s.scc[g]!, jsd: s.jsd[g]!, rmse: s.rmse[g]! });
@@ -280,7 +272,7 @@ export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Prom
     methodNames.push(method);
     main ??= full;
     predictionsBy.set(method, full.predictions);
-    if (scoredIdx.length) score(method, "outside", scoredNames, measuredOutside, pick(full.predictions, tcells, O, scoredIdx) as never);
+    if (scoredIdx.length) score(method, "outside", scoredNames, measuredOutside, pick(full.predictions, tcells, O, scoredIdx));
     if (folds.length) {
       const held = new Float64Array(tcells * P);
       for (const [f, fold] of folds.entries()) {
@@ -334,7 +326,7 @@ export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Prom
   if (baselines.has("knn")) {
     const method = "kNN-50 from the reference (SpaGE)";
     methodNames.push(method);
-    const knn = (encoder: ArrayLike<number>, values: Float64Array, n: number) =>
+    const knn = (encoder: ArrayLike<number>, values: ArrayLike<number>, n: number) =>
       knnImpute({
         reference: pick(refPanelDense, cells, P, encoder),
         referenceCells: cells,
@@ -345,16 +337,16 @@ export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Prom
         genes: n,
         k: 50,
       });
-    const refOthers = denseOfMatrix(refOthersLog);
+    const refOthers = matrixValues(refOthersLog);
     const all = knn(allPanel, refOthers, O);
     predictionsBy.set(method, all);
-    if (scoredIdx.length) score(method, "outside", scoredNames, measuredOutside, Float64Array.from(pick(all, tcells, O, scoredIdx)));
+    if (scoredIdx.length) score(method, "outside", scoredNames, measuredOutside, pick(all, tcells, O, scoredIdx));
     if (folds.length) {
-      const refPanelLogDense = denseOfMatrix(refPanelLog);
+      const refPanelLogDense = matrixValues(refPanelLog);
       const held = new Float64Array(tcells * P);
       for (const fold of folds) {
         const keep = allPanel.filter((g) => !fold.includes(g));
-        const p = knn(keep, Float64Array.from(pick(refPanelLogDense, cells, P, fold)), fold.length);
+        const p = knn(keep, pick(refPanelLogDense, cells, P, fold), fold.length);
         placeFold(held, P, fold, p);
       }
       heldOutBy.set(method, held);

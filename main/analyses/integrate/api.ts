@@ -12,6 +12,7 @@ import type { Studio } from "../../api/studio.js";
 import { runCard } from "../../api/views.js";
 import type { Matrix } from "../../data/dataset.js";
 import type { Frame } from "../../data/frame.js";
+import { matrixColumn } from "../../data/subset.js";
 import { withH5ad } from "../../io/h5ad/read.js";
 import type { Limit } from "../../isomorphic/limits.js";
 import type { Project } from "../../store/project.js";
@@ -203,16 +204,6 @@ async function geneValues(s: Studio, dir: string, runId: number, gene: string): 
   if (col === undefined) throw new ApiError("not-found", `The gene '${gene}' is not among the ${loaded.genes.size} genes of this result.`);
   const values = matrixColumn(loaded.X, col);
   return { gene: [...loaded.genes.keys()][col]!, values, max: Math.max(0, ...values) };
-}
-
-/** One column of a matrix as a dense list (zeros where a sparse row has no entry). */
-function matrixColumn(X: Matrix, col: number): number[] {
-  const values = new Array<number>(X.nRows).fill(0);
-  if (X.kind === "csr") {
-    for (let r = 0; r < X.nRows; r++)
-      for (let k = X.indptr[r]!; k < X.indptr[r + 1]!; k++) if (X.indices[k] === col) values[r] = X.data[k]!;
-  } else for (let r = 0; r < X.nRows; r++) values[r] = X.values[r * X.nCols + col]!;
-  return values;
 }
 
 /** Genes present in every list, in the first list's order. */
