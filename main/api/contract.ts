@@ -4,8 +4,7 @@
  */
 
 import type { DropoutRow } from "../analyses/impute/denoise.js";
-import type { GENE_SETS } from "../analyses/impute/panel.js";
-import type { GeneRow, MethodRow } from "../analyses/impute/scores.js";
+import type { GENE_SETS, GeneRow, MethodRow } from "../analyses/impute/scores.js";
 import type { IMPUTE_DEFAULTS, IMPUTE_LIMITS, PanelBaseline } from "../analyses/impute/settings.js";
 import type { MetricRow } from "../analyses/integrate/evaluate.js";
 import type {

@@ -7,8 +7,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { IMPUTATION } from "../analyses/impute/analysis.js";
 import type { DropoutRow } from "../analyses/impute/denoise.js";
 import type { ImputeOptions } from "../analyses/impute/export.js";
-import { GENE_SETS } from "../analyses/impute/panel.js";
 import type { MethodRow } from "../analyses/impute/scores.js";
+import { GENE_SET_ORDER, GENE_SETS } from "../analyses/impute/scores.js";
 import type { Evaluation, PanelBaseline, Preset } from "../analyses/impute/settings.js";
 import { priorChoice } from "../analyses/integrate/gene-inputs.js";
 import { runAnalysis } from "../analyses/lifecycle.js";
@@ -56,7 +56,7 @@ export function imputeTable(rows: readonly MethodRow[], recommended: Partial<Rec
   const width = Math.max(6, ...rows.map((r) => r.method.length));
   const head = `${"method".padEnd(width)}  ${IMPUTE_METRICS.map((k) => HEADS[k].padStart(15)).join("")}   genes`;
   const out: string[] = [];
-  for (const set of ["panel", "outside", "unseen"] as const) {
+  for (const set of GENE_SET_ORDER) {
     const mine = rows.filter((r) => r.set === set);
     if (!mine.length) continue;
     out.push(`${GENE_SETS[set]}:`, head, "-".repeat(head.length));

@@ -11,7 +11,7 @@ import { GeneInputs, type PriorChoice } from "../integrate/gene-inputs.js";
 import type { Analysis } from "../lifecycle.js";
 import { MIN_DENOISE_CELLS } from "./denoise.js";
 import { type ImputeInput, type ImputeSummary, imputeFiles, recordImputation } from "./export.js";
-import { chooseGenes } from "./genes.js";
+import { chooseGenes, placeableByPrior } from "./genes.js";
 
 export type { ImputeInput, ImputeSummary };
 
@@ -22,11 +22,13 @@ async function expressionShape(file: string): Promise<{ genes: string[]; cells: 
   return { genes: e.genes, cells: e.matrix.nRows };
 }
 
-async function priorCoverage(prior: PriorChoice, genes: readonly string[], alsoBundled: boolean): Promise<Uint8Array> {
+/** The priors (each file must parse), and which of `genes` they cover. */
+async function priorCoverage(prior: PriorChoice, genes: readonly string[], alsoBundled: boolean) {
   if (typeof prior === "object") for (const p of prior.priors) if (p !== "bundled") await readPrior(p.file);
+  const inputs = await GeneInputs.load(prior, alsoBundled);
   const covered = new Uint8Array(genes.length);
-  for (const i of (await GeneInputs.load(prior, alsoBundled)).coverage(genes).covered) covered[i] = 1;
-  return covered;
+  for (const i of inputs.coverage(genes).covered) covered[i] = 1;
+  return { inputs, covered };
 }
 
 const priorFiles = (prior: PriorChoice) =>
@@ -44,7 +46,7 @@ export const IMPUTATION: Analysis<ImputeInput, ImputeSummary> = {
   check: async (o) => {
     if (o.mode === "dropouts") {
       const { genes, cells } = await expressionShape(o.file);
-      const covered = await priorCoverage(o.prior, genes, false);
+      const { covered } = await priorCoverage(o.prior, genes, false);
       const problems = [];
       if (cells < MIN_DENOISE_CELLS)
         problems.push(`${basename(o.file)} has ${cells} cells; dropout imputation needs at least ${MIN_DENOISE_CELLS}`);
@@ -54,13 +56,16 @@ export const IMPUTATION: Analysis<ImputeInput, ImputeSummary> = {
     }
     const ref = await expressionShape(o.reference);
     const tgt = await expressionShape(o.target);
+    const { inputs, covered } = await priorCoverage(o.prior, ref.genes, o.baselines.includes("shuffled"));
+    const priorCovers = placeableByPrior(inputs);
     chooseGenes({
       referenceGenes: ref.genes,
       targetGenes: tgt.genes,
       targetCells: tgt.cells,
-      covered: await priorCoverage(o.prior, ref.genes, o.baselines.includes("shuffled")),
+      covered,
       panel: o.panel ?? null,
       genes: o.genes ?? null,
+      ...(priorCovers ? { priorCovers } : {}),
     });
   },
   record: recordImputation,

@@ -33,9 +33,9 @@ import { IMPUTATION } from "./analysis.js";
 import type { DropoutRow } from "./denoise.js";
 import { MIN_DENOISE_CELLS } from "./denoise.js";
 import type { ImputeOptions } from "./export.js";
-import { GENE_SETS } from "./panel.js";
 import { type ImputeReportData, imputeReportHtml } from "./report.js";
 import type { MethodRow } from "./scores.js";
+import { GENE_SETS } from "./scores.js";
 import {
   IMPUTE_DEFAULTS,
   IMPUTE_LIMITS,

@@ -8,6 +8,7 @@
 import { guessGeneIdType } from "../../genes/detect.js";
 import { matchGenes } from "../../genes/keys.js";
 import { SettingError } from "../../isomorphic/limits.js";
+import type { GeneInputs } from "../integrate/gene-inputs.js";
 import { MIN_PANEL, MIN_TARGET_CELLS } from "./settings.js";
 
 export interface GeneChoice {
@@ -17,6 +18,9 @@ export interface GeneChoice {
   /** Reference columns of the genes modelled besides the panel, and the target column of each (−1: not measured). */
   othersRef: Int32Array;
   othersTarget: Int32Array;
+  /** Genes asked for that the reference does not measure but the prior covers: placed by the prior alone, in relative
+   *  units (z-scores), with no accuracy estimate. */
+  priorOnly: string[];
   coverage: {
     referenceGenes: number;
     targetGenes: number;
@@ -28,6 +32,8 @@ export interface GeneChoice {
     /** Panel genes left out because the prior does not cover them (the model cannot reconstruct them). */
     panelWithoutPrior: string[];
     imputed: number;
+    /** Genes placed by the prior alone (the reference does not measure them). */
+    priorOnly: number;
     /** Imputed genes the target also measures: scored directly. */
     scored: number;
   };
@@ -51,6 +57,8 @@ export function chooseGenes(o: {
   covered: Uint8Array;
   panel: readonly string[] | null;
   genes: readonly string[] | null;
+  /** Which of these names (genes the reference does not measure) the prior covers; absent: none can be placed. */
+  priorCovers?: (names: readonly string[]) => Uint8Array;
 }): GeneChoice {
   const { referenceGenes: ref, targetGenes: tgt } = o;
   const refInTarget = matchGenes(ref, tgt);
@@ -89,17 +97,26 @@ export function chooseGenes(o: {
     );
   const inPanel = new Set(panelRef);
   let others: number[];
+  let priorOnly: string[] = [];
   if (o.genes) {
     const names = [...new Set(o.genes)];
     const inRef = matchGenes(names, ref);
     const missing = names.filter((_, i) => inRef[i]! < 0);
     const noPrior = names.filter((_, i) => inRef[i]! >= 0 && !o.covered[inRef[i]!]);
-    if (missing.length) problems.push(`genes to impute that the reference does not measure: ${show(missing)}`);
+    // A gene the reference does not measure can still be placed by its prior (not by the self-informed encoder,
+    // which reads the gene's reference expression).
+    const placeable = o.priorCovers && missing.length ? o.priorCovers(missing) : new Uint8Array(missing.length);
+    priorOnly = missing.filter((_, i) => placeable[i]);
+    const unknown = missing.filter((_, i) => !placeable[i]);
+    if (unknown.length)
+      problems.push(
+        `genes to impute that neither the reference measures nor the prior covers: ${show(unknown)}${o.priorCovers ? "" : " (with the self-informed prior a gene must be measured by the reference)"}`,
+      );
     if (noPrior.length)
       problems.push(`genes to impute that the prior does not cover: ${show(noPrior)} (choose the self-informed prior to model them)`);
     others = [...new Set(Array.from(inRef).filter((j) => j >= 0 && o.covered[j] && !inPanel.has(j)))];
   } else others = [...ref.keys()].filter((i) => o.covered[i] && !inPanel.has(i));
-  if (!others.length && !problems.length)
+  if (!others.length && !priorOnly.length && !problems.length)
     problems.push("there is no gene to impute: every gene the reference measures (with a prior) is in the panel");
   if (problems.length) throw new SettingError(problems.join("; "));
   // The model's columns in the order of the genes' names, not of the files: the same genes give the same model
@@ -114,6 +131,7 @@ export function chooseGenes(o: {
     panelTarget: Int32Array.from(panelRef, (i) => refInTarget[i]!),
     othersRef,
     othersTarget,
+    priorOnly: [...priorOnly].sort(),
     coverage: {
       referenceGenes: ref.length,
       targetGenes: tgt.length,
@@ -122,7 +140,18 @@ export function chooseGenes(o: {
       panel: panelRef.length,
       panelWithoutPrior,
       imputed: othersRef.length,
+      priorOnly: priorOnly.length,
       scored: othersTarget.reduce((n, j) => n + (j >= 0 ? 1 : 0), 0),
     },
+  };
+}
+
+/** Which names the chosen static prior(s) cover, when the chosen model reads a prior (not a control). */
+export function placeableByPrior(inputs: GeneInputs): ((names: readonly string[]) => Uint8Array) | undefined {
+  if (inputs.mainVariant !== "bundled" && inputs.mainVariant !== "priors") return undefined;
+  return (names) => {
+    const covered = new Uint8Array(names.length);
+    for (const i of inputs.coverage(names).covered) covered[i] = 1;
+    return covered;
   };
 }

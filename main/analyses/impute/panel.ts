@@ -25,8 +25,8 @@ import { describeClusters } from "../integrate/evaluate.js";
 import { GeneInputs, inputsName, type PriorChoice, type Variant } from "../integrate/gene-inputs.js";
 import { type StageHooks, Stages, Stopped } from "../stages.js";
 import { logNormalised, readImputeData } from "./expression.js";
-import { chooseGenes, type GeneChoice } from "./genes.js";
-import { type GeneRow, type MethodRow, methodRows, recommend } from "./scores.js";
+import { chooseGenes, type GeneChoice, placeableByPrior } from "./genes.js";
+import { type GeneRow, type GeneSet, type MethodRow, methodRows, recommend } from "./scores.js";
 import { type Evaluation, evaluationName, type PanelBaseline, type Preset } from "./settings.js";
 
 export interface PanelOptions {
@@ -47,19 +47,16 @@ export interface PanelOptions {
   provider?: ProviderChoice;
 }
 
-/** What each gene set of the table is. */
-export const GENE_SETS = {
-  panel: "panel genes, held out in turn",
-  outside: "measured outside the panel",
-  unseen: "measured outside the panel, unseen by the model (the prior alone)",
-} as const;
-export type GeneSet = keyof typeof GENE_SETS;
+/** A gene the reference does not measure: its values are z-scores (relative between cells), not log-normalised. */
+export const PRIOR_ONLY_ROLE = "placed by the prior alone (z-scores, no accuracy estimate)";
 
 export interface PanelResult {
   genes: GeneChoice;
   /** Names of the panel genes and the imputed genes (reference names). */
   panel: string[];
   imputed: string[];
+  /** Genes the reference does not measure, placed by the prior alone (z-scores in `output`). */
+  priorOnly: string[];
   methods: MethodRow[];
   perGene: GeneRow[];
   recommended: Partial<Record<GeneSet, string>>;
@@ -97,6 +94,7 @@ export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Prom
   const refGenes = ref.expression.genes;
   const covered = new Uint8Array(refGenes.length);
   for (const i of inputs.coverage(refGenes).covered) covered[i] = 1;
+  const priorCovers = placeableByPrior(inputs);
   const choice = chooseGenes({
     referenceGenes: refGenes,
     targetGenes: tgt.expression.genes,
@@ -104,6 +102,7 @@ export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Prom
     covered,
     panel: o.panel ?? null,
     genes: o.genes ?? null,
+    ...(priorCovers ? { priorCovers } : {}),
   });
   const cv = choice.coverage;
   timer.stage(
@@ -116,10 +115,13 @@ export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Prom
   const panel = Array.from(choice.panelRef, (i) => refGenes[i]!);
   const imputed = Array.from(choice.othersRef, (i) => refGenes[i]!);
   const modelled = [...panel, ...imputed];
+  const priorOnly = choice.priorOnly;
+  const Q = priorOnly.length;
 
   timer.stage("normalising each dataset on its own");
   const cells = ref.lognorm.nRows;
   const tcells = tgt.lognorm.nRows;
+  const priorOnlyZ = new Float32Array(tcells * Q);
   // The reference's modelled columns: the panel normalised over the panel, the others over all its genes.
   const refPanelLog = logNormalised(ref.expression, choice.panelRef);
   const refOthersLog = matrixCols(ref.lognorm, choice.othersRef);
@@ -271,6 +273,26 @@ export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Prom
     const method = `sciLaMA (${full.name})`;
     methodNames.push(method);
     main ??= full;
+    if (variant === mainVariant && priorOnly.length) {
+      // Genes the reference does not measure, placed by the prior alone: h_cell · h_gene in z-score units (their
+      // level in the reference is unknown), relative between cells, with no accuracy estimate.
+      timer.stage(`placing ${priorOnly.length} genes the reference does not measure by their prior`);
+      const { geneHidden } = await embedGenes(
+        full.r.config,
+        full.r.models.genes,
+        inputs.inputs(variant, priorOnly, new Float32Array(0), cells, o.seed).map((g) => g.values),
+        priorOnly.length,
+        o.provider ?? "cpu",
+      );
+      const l = full.r.config.hidden[0]!;
+      for (let c = 0; c < tcells; c++)
+        for (let q = 0; q < priorOnly.length; q++) {
+          let v = 0;
+          for (let k = 0; k < l; k++) v += full.e.cellHidden[c * l + k]! * geneHidden[q * l + k]!;
+          priorOnlyZ[c * priorOnly.length + q] = v;
+        }
+      timer.lap("predict");
+    }
     predictionsBy.set(method, full.predictions);
     if (scoredIdx.length) score(method, "outside", scoredNames, measuredOutside, pick(full.predictions, tcells, O, scoredIdx));
     if (folds.length) {
@@ -367,6 +389,7 @@ export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Prom
     genes: choice,
     panel,
     imputed,
+    priorOnly,
     methods,
     perGene,
     recommended,
@@ -381,15 +404,19 @@ export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Prom
    *  predictions; X the chosen model's values in the reference's log-normalised units; each baseline a layer. */
   function resultDataset(): Dataset {
     const withPanel = heldOutBy.size > 0;
-    const names = [...imputed, ...(withPanel ? panel : [])];
+    // Columns: the imputed genes, the genes placed by the prior alone, the held-out panel genes.
+    const names = [...imputed, ...priorOnly, ...(withPanel ? panel : [])];
     const W = names.length;
+    const atPanel = O + Q;
     const assemble = (method: string) => {
       const out = new Float32Array(tcells * W);
       const a = predictionsBy.get(method)!;
       const h = heldOutBy.get(method);
       for (let c = 0; c < tcells; c++) {
         for (let g = 0; g < O; g++) out[c * W + g] = a[c * O + g]!;
-        if (withPanel) for (let g = 0; g < P; g++) out[c * W + O + g] = h ? h[c * P + g]! : Number.NaN;
+        // Only the chosen model places genes by their prior.
+        for (let q = 0; q < Q; q++) out[c * W + O + q] = method === methodNames[0] ? priorOnlyZ[c * Q + q]! : Number.NaN;
+        if (withPanel) for (let g = 0; g < P; g++) out[c * W + atPanel + g] = h ? h[c * P + g]! : Number.NaN;
       }
       return out;
     };
@@ -405,7 +432,7 @@ export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Prom
         scoredIdx.forEach((g, j) => {
           measured[c * W + g] = measuredOutside[c * S + j]!;
         });
-        if (withPanel) for (let g = 0; g < P; g++) measured[c * W + O + g] = tgtPanelLog[c * P + g]!;
+        if (withPanel) for (let g = 0; g < P; g++) measured[c * W + atPanel + g] = tgtPanelLog[c * P + g]!;
       }
       layers.set("measured", { kind: "dense", nRows: tcells, nCols: W, values: measured });
     }
@@ -413,6 +440,7 @@ export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Prom
     const pccOf = new Map(perGene.filter((r) => r.method === mainMethod).map((r) => [r.gene, r.pcc]));
     const roles = [
       ...Array.from(choice.othersTarget, (j) => (j >= 0 ? "imputed, measured by the target" : "imputed")),
+      ...priorOnly.map(() => PRIOR_ONLY_ROLE),
       ...(withPanel ? panel.map(() => "panel, held out") : []),
     ];
     const roleCats = [...new Set(roles)];

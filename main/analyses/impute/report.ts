@@ -7,8 +7,8 @@ import type { ImputedGene } from "../../api/contract.js";
 import type { Json } from "../../data/dataset.js";
 import { escapeHtml, PAGE_CSS, PALETTE, svg } from "../../report/common.js";
 import type { DropoutRow } from "./denoise.js";
-import { GENE_SETS } from "./panel.js";
 import type { MethodRow } from "./scores.js";
+import { GENE_SET_ORDER, GENE_SETS } from "./scores.js";
 
 export interface ImputeReportData {
   runId: number;
@@ -85,8 +85,7 @@ function coverageTable(c: Record<string, Json>): string {
 }
 
 function methodsTable(d: ImputeReportData): string {
-  return (["panel", "outside"] as const)
-    .filter((set) => d.methods.some((m) => m.set === set))
+  return GENE_SET_ORDER.filter((set) => d.methods.some((m) => m.set === set))
     .map((set) => {
       const rows = d.methods.filter((m) => m.set === set);
       return `<h3>${e(GENE_SETS[set][0]!.toUpperCase() + GENE_SETS[set].slice(1))} (${rows[0]!.genes} genes)</h3>

@@ -5,11 +5,19 @@
  */
 import { IMPUTE_METRICS, type ImputeMetric, summarize } from "../../analysis/impute/metrics.js";
 
+/** What each gene set of the tables is, in the order they are shown. */
+export const GENE_SETS = {
+  panel: "panel genes, held out in turn",
+  outside: "measured outside the panel",
+  unseen: "measured outside the panel, unseen by the model (the prior alone)",
+} as const;
+export type GeneSet = keyof typeof GENE_SETS;
+
+export const GENE_SET_ORDER = Object.keys(GENE_SETS) as GeneSet[];
+
 export interface GeneRow {
   gene: string;
-  /** "panel": a panel gene held out from the encoder; "outside": a gene the target measured outside the panel;
-   *  "unseen": such a gene left out of the model altogether (placed by its prior alone). */
-  set: "panel" | "outside" | "unseen";
+  set: GeneSet;
   method: string;
   pcc: number;
   scc: number;
@@ -28,7 +36,7 @@ export type MethodRow = {
 /** Mean ± s.e.m. per method and set, in `order` (the chosen model first, then the baselines). */
 export function methodRows(rows: readonly GeneRow[], order: readonly string[]): MethodRow[] {
   const out: MethodRow[] = [];
-  for (const set of ["panel", "outside", "unseen"] as const)
+  for (const set of GENE_SET_ORDER)
     for (const method of order) {
       const mine = rows.filter((r) => r.set === set && r.method === method);
       if (!mine.length) continue;
