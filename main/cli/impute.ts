@@ -118,7 +118,7 @@ export async function imputeCommand(o: ImputeCommandOptions): Promise<void> {
     const c = r.coverage;
     if (c)
       sayer(o.quiet)(
-        `genes: reference ${c.referenceGenes}, target ${c.targetGenes}, shared ${c.shared}; panel ${c.panel}; ${c.imputed} imputed, ${c.scored} of them scored against the target`,
+        `genes: reference ${c.referenceGenes}, target ${c.targetGenes}, shared ${c.shared}; panel ${c.panel}; ${c.imputed} imputed, ${c.scored} of them scored against the target${c.priorOnly ? `; ${c.priorOnly} the reference does not measure, placed by the prior alone (z-scores, no accuracy estimate)` : ""}`,
       );
     print(o.json, { ...r, runId: run.runId }, () =>
       [
