@@ -1,7 +1,8 @@
 /**
  * Runs the unit and integration tests, two files at a time, the longest first: node's runner would start them in
- * alphabetical order, and with two workers the suite then ends well after the sum of its parts over two (the two
- * trainings on real data — integration and PBMC 3k markers, minutes each — would start late). TAP on stdout; the exit
+ * alphabetical order, and with two workers the suite then ends well after the sum of its parts over two (the
+ * trainings on real data — integration, PBMC 3k markers, panel imputation and dropouts, minutes each — would start
+ * late). TAP on stdout; the exit
  * code is 1 when a test fails.
  */
 import { readdirSync } from "node:fs";
@@ -9,7 +10,12 @@ import { join } from "node:path";
 import { run } from "node:test";
 import { tap } from "node:test/reporters";
 
-const LONGEST_FIRST = ["main/test/integrate.test.ts", "main/test/markers-pbmc3k.test.ts"];
+const LONGEST_FIRST = [
+  "main/test/integrate.test.ts",
+  "main/test/markers-pbmc3k.test.ts",
+  "main/test/impute.test.ts",
+  "main/test/impute-dropouts.test.ts",
+];
 const tests = (dir: string) =>
   readdirSync(dir)
     .filter((f) => f.endsWith(".test.ts"))

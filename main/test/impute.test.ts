@@ -1,28 +1,23 @@
 /**
- * The imputation on real data, every method in one table (seed 1; the thresholds are the measured values, quoted
+ * Panel imputation on real data, every method in one table (seed 1; the thresholds are the measured values, quoted
  * beside them, less a margin):
  * - pbmc3k → Kang's control cells (Quick): a 30-gene panel of the reference's cell-type markers; the imputed genes
  *   are the reference's 100 most expressed genes that Kang also measured, scored against Kang directly ("outside":
  *   sciLaMA 0.301, self-informed 0.298, random 0.296, shuffled 0.295, kNN 0.291, gene mean 0) and, left out of the
  *   model in two folds, predicted from their prior alone ("unseen", the paper's Table S6 protocol: bundled 0.157,
  *   random 0.120, shuffled 0.096);
- * - CellBench CEL-seq2 → Drop-seq (Standard): a 30-gene panel, 3-fold evaluation over it and 100 scored genes;
- * - dropouts on pbmc3k, both masks (Quick), through the command line (result files and table checked): literal mask
- *   sciLaMA RMSE 0.427, gene mean 0.441, zeros 0.222; non-zero entries 2.380, 2.413, gene non-zero mean 0.566.
+ * - CellBench CEL-seq2 → Drop-seq (Standard): a 30-gene panel, 3-fold evaluation over it and 100 scored genes.
+ * Dropouts are in `impute-dropouts.test.ts`.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { test } from "node:test";
-import { imputeDropouts } from "../analyses/impute/denoise.js";
 import { imputePanel, type PanelResult } from "../analyses/impute/panel.js";
 import type { MethodRow } from "../analyses/impute/scores.js";
 import { GeneInputs } from "../analyses/integrate/gene-inputs.js";
-import { readH5ad } from "../io/h5ad/read.js";
 import { readDataset } from "../io/read.js";
 import { log1p, normalizeTotal } from "../pp/normalize.js";
 import { geneMoments } from "../pp/stats.js";
-import { PBMC3K, scilama, tempDir } from "./helpers.js";
+import { PBMC3K, tempDir } from "./helpers.js";
 import { cellbenchProtocols, kangControls, markerPanel } from "./impute-data.js";
 
 /** The reference's `n` most expressed genes (log-normalised mean) that the prior covers and `allowed` holds. */
@@ -144,62 +139,4 @@ test("CellBench CEL-seq2 → Drop-seq, 30-gene panel, 3-fold over the panel: the
   const roles = r.output.var.columns.get("role");
   assert.ok(roles?.kind === "categorical" && roles.categories.includes("panel, held out"));
   assert.ok(r.output.layers.has("measured") && r.output.layers.has("knn") && r.output.layers.has("mean"));
-});
-
-test("dropouts on pbmc3k, both masks: sciLaMA's RMSE below the gene mean's, every baseline in one table", async (t) => {
-  const dir = tempDir(t);
-  for (const nonzero of [false, true]) {
-    const out = join(dir, `dropouts-${nonzero ? "nonzero" : "literal"}.h5ad`);
-    const r = scilama(
-      "impute",
-      "--dropouts",
-      PBMC3K,
-      "--mask",
-      "0.1",
-      ...(nonzero ? ["--nonzero"] : []),
-      "--preset",
-      "quick",
-      "--seed",
-      "1",
-      "--out",
-      out,
-      "--json",
-      "--quiet",
-    );
-    assert.equal(r.status, 0, r.stderr);
-    const s = JSON.parse(r.stdout) as { dropouts: { method: string; rmse: number; mae: number }[]; masked: number; maskedZeros: number };
-    for (const d of s.dropouts)
-      t.diagnostic(`${nonzero ? "non-zero" : "literal"}: ${d.method.padEnd(36)} RMSE ${d.rmse.toFixed(3)}  MAE ${d.mae.toFixed(3)}`);
-    t.diagnostic(`${s.masked} masked entries, ${((100 * s.maskedZeros) / s.masked).toFixed(1)}% zeros`);
-    const by = (m: string) => s.dropouts.find((d) => d.method.startsWith(m))!;
-    assert.deepEqual(
-      s.dropouts.map((d) => d.method.replace(/ \(.*/, "")),
-      ["sciLaMA", "zeros", "gene mean", "gene non-zero mean", "kNN smoothing"],
-    );
-    assert.ok(by("sciLaMA").rmse < by("gene mean").rmse, `sciLaMA ${by("sciLaMA").rmse} below the gene mean ${by("gene mean").rmse}`);
-    if (nonzero) assert.equal(s.maskedZeros, 0, "only non-zero entries masked");
-    else assert.ok(s.maskedZeros / s.masked > 0.9, "the literal protocol masks mostly zeros");
-    const csv = readFileSync(out.replace(/\.h5ad$/, ".metrics.csv"), "utf8");
-    assert.match(csv, /^method,rmse,mae\n"?sciLaMA/);
-    const d = await readH5ad(out);
-    assert.ok(d.layers.has("sciLaMA_denoised") && d.layers.has("masked"));
-    assert.equal(d.X.nRows, 2638);
-  }
-});
-
-test("dropout imputation without a mask: the denoised layer only", async (t) => {
-  const r = await imputeDropouts({
-    file: PBMC3K,
-    mask: 0,
-    nonzero: false,
-    prior: { priors: ["bundled"] },
-    preset: "quick",
-    hyper: { maxEpochs: 2 },
-    seed: 1,
-  });
-  t.diagnostic(`${r.genes.length} genes modelled`);
-  assert.equal(r.masked, 0);
-  assert.deepEqual(r.rows, []);
-  const layer = r.output.layers.get("sciLaMA_denoised");
-  assert.ok(layer?.kind === "dense" && layer.values.every((v) => v >= 0 && Number.isFinite(v)));
 });
