@@ -117,7 +117,8 @@ const common = {
   baselines: ["mean", "knn"] as const,
 };
 const t0 = performance.now();
-const kfold = await imputePanel({ ...common, evaluation: { kind: "kfold", k: 5 } });
+const stages = { emit: (e: { type: string; stage?: string }) => e.type === "stage" && console.log(`  · ${e.stage}`) };
+const kfold = await imputePanel({ ...common, evaluation: { kind: "kfold", k: 5 } }, stages);
 const total = (performance.now() - t0) / 1000;
 const s = kfold.seconds;
 const row = (m: string) => kfold.methods.find((r) => r.set === "panel" && r.method.startsWith(m));
@@ -127,7 +128,7 @@ for (const r of kfold.methods)
 // Leave-one-gene-out trains one model per panel gene, each like a fold's: timed on 5 of them unless asked in full.
 let logo: number;
 if (process.env.SCILAMA_BENCH_LOGO === "full") {
-  const l = await imputePanel({ ...common, evaluation: { kind: "logo" } });
+  const l = await imputePanel({ ...common, evaluation: { kind: "logo" } }, stages);
   logo = l.seconds["k-fold"]!;
   console.log(`leave-one-gene-out: ${logo.toFixed(1)} s (${PANEL} models)`);
 } else {
