@@ -182,7 +182,8 @@ function genePccs(file: string): Map<string, { set: ImputedGene["set"]; pcc: Rec
   for (const row of rows) {
     const f = csvFields(row);
     const pcc = Object.fromEntries(pccColumns.map(({ i, method }) => [method, f[i] ? Number(f[i]) : null]));
-    out.set(f[0]!, { set: f[1] as ImputedGene["set"], pcc });
+    // A gene scored directly is also in the unseen set (listed after it): the page shows what the result holds.
+    if (!out.has(f[0]!)) out.set(f[0]!, { set: f[1] as ImputedGene["set"], pcc });
   }
   return out;
 }
