@@ -15,7 +15,7 @@ import { runAnalysis } from "../analyses/lifecycle.js";
 import { IMPUTE_METRICS } from "../analysis/impute/metrics.js";
 import { Project } from "../store/project.js";
 import { untilDone } from "./interrupt.js";
-import { print, progressPrinter, sayer, UsageError } from "./output.js";
+import { print, progressPrinter, runLines, sayer, UsageError } from "./output.js";
 
 export interface ImputeCommandOptions {
   out: string;
@@ -130,11 +130,7 @@ export async function imputeCommand(o: ImputeCommandOptions): Promise<void> {
             ? `${r.masked} masked entries (${((100 * r.maskedZeros) / Math.max(1, r.masked)).toFixed(1)}% zeros)\n${dropoutTable(r.dropouts)}`
             : "(no mask: the denoised values are in the layer sciLaMA_denoised)",
         "",
-        `wrote ${w.h5ad}, ${w.metrics}, ${w.genes}, ${w.cellModel}, ${w.geneModel}`,
-        ...(run.runId ? [`recorded as run ${run.runId} of ${project!.dir}`] : []),
-        `time: ${Object.entries(r.seconds)
-          .map(([k, s]) => `${k} ${s.toFixed(1)} s`)
-          .join(", ")}`,
+        ...runLines(`${w.h5ad}, ${w.metrics}, ${w.genes}, ${w.cellModel}, ${w.geneModel}`, run.runId, project?.dir, r.seconds),
       ].join("\n"),
     );
   } finally {

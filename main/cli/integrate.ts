@@ -10,7 +10,7 @@ import { runAnalysis } from "../analyses/lifecycle.js";
 import { bestOverall } from "../isomorphic/overall.js";
 import { Project } from "../store/project.js";
 import { untilDone } from "./interrupt.js";
-import { print, progressPrinter, sayer, UsageError } from "./output.js";
+import { print, progressPrinter, runLines, sayer, UsageError } from "./output.js";
 
 export interface IntegrateCommandOptions {
   out: string;
@@ -87,11 +87,7 @@ export async function integrateCommand(files: string[], o: IntegrateCommandOptio
       [
         r.metrics.length ? metricTable(r.metrics) : "(no labels or batches: no metrics)",
         "",
-        `wrote ${w.h5ad}, ${w.metrics}, ${w.cells}, ${w.genes}, ${w.cellModel}, ${w.geneModel}`,
-        ...(run.runId ? [`recorded as run ${run.runId} of ${project!.dir}`] : []),
-        `time: ${Object.entries(r.seconds)
-          .map(([k, s]) => `${k} ${s.toFixed(1)} s`)
-          .join(", ")}`,
+        ...runLines(`${w.h5ad}, ${w.metrics}, ${w.cells}, ${w.genes}, ${w.cellModel}, ${w.geneModel}`, run.runId, project?.dir, r.seconds),
       ].join("\n"),
     );
   } finally {

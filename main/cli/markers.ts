@@ -11,7 +11,7 @@ import { Project } from "../store/project.js";
 import { artifact, runDatasetIds } from "../store/runs.js";
 import { appVersion } from "../version.js";
 import { untilDone } from "./interrupt.js";
-import { print, sayer, UsageError } from "./output.js";
+import { print, runLines, sayer, UsageError } from "./output.js";
 
 export interface MarkersCommandOptions {
   groupby: string;
@@ -75,11 +75,7 @@ export async function markersCommand(what: string, o: MarkersCommandOptions): Pr
           ? `marker-set quality (Davies–Bouldin, lower is better): contextual ${r.quality.contextual.daviesBouldin.toFixed(3)}` +
             (r.quality.prior ? `, static prior ${r.quality.prior.daviesBouldin.toFixed(3)}` : "")
           : "marker-set quality: fewer than two groups have marker genes of their own",
-        `wrote ${Object.values(written).join(", ")} (${r.printer})`,
-        ...(run.runId ? [`recorded as run ${run.runId} of ${p!.dir}`] : []),
-        `time: ${Object.entries(r.seconds)
-          .map(([k, sec]) => `${k} ${sec.toFixed(1)} s`)
-          .join(", ")}`,
+        ...runLines(`${Object.values(written).join(", ")} (${r.printer})`, run.runId, p?.dir, r.seconds),
       ].join("\n"),
     );
   } finally {

@@ -34,6 +34,17 @@ export function progressPrinter(quiet: boolean): (e: AnalysisEvent) => void {
   };
 }
 
+/** The last lines every analysis command prints: what it wrote, where the run is recorded, how long each stage took. */
+export function runLines(wrote: string, runId: number | null, projectDir: string | undefined, seconds: Record<string, number>): string[] {
+  return [
+    `wrote ${wrote}`,
+    ...(runId ? [`recorded as run ${runId} of ${projectDir}`] : []),
+    `time: ${Object.entries(seconds)
+      .map(([k, s]) => `${k} ${s.toFixed(1)} s`)
+      .join(", ")}`,
+  ];
+}
+
 export function print(json: boolean, value: unknown, text: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
 }
