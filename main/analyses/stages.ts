@@ -27,6 +27,9 @@ export function lossPoint(e: Extract<AnalysisEvent, { type: "training" }>): Loss
   return losses.loss === undefined ? null : { variant: e.variant, phase, epoch, elapsedSec, loss: losses.loss };
 }
 
+/** How far one sciLaMA training is, in [0, 1], from its progress within `step` (of its three steps). */
+export const trainingDone = (progress: Progress, step: number): number => (step - 1 + progress.step / Math.max(1, progress.totalSteps)) / 3;
+
 /** The user asked the run to stop; `seconds` holds the stages timed until then. */
 export class Stopped extends Error {
   constructor(readonly seconds: Record<string, number> = {}) {

@@ -223,6 +223,21 @@ export async function embedSciLaMA(
   return { cellMu, cellHidden, ...(await embedGenes(cfg, models.genes, priors, cfg.genes, provider)) };
 }
 
+/** x̂ = h_cell · h_gene + b for every cell and gene (cells × genes, row-major; `l` the hidden width; b = 0 when
+ *  `bias` is null, the mean of a z-scored gene). */
+export function reconstruct(cellHidden: Float32Array, geneHidden: Float32Array, l: number, bias: Float32Array | null): Float32Array {
+  const cells = cellHidden.length / l;
+  const genes = geneHidden.length / l;
+  const out = new Float32Array(cells * genes);
+  for (let c = 0; c < cells; c++)
+    for (let g = 0; g < genes; g++) {
+      let v = bias ? bias[g]! : 0;
+      for (let k = 0; k < l; k++) v += cellHidden[c * l + k]! * geneHidden[g * l + k]!;
+      out[c * genes + g] = v;
+    }
+  return out;
+}
+
 /** Runs the exported gene model over `genes` rows of each gene input: the modelled genes, or genes the model never
  *  saw (their prior rows alone place them; each row is embedded on its own). */
 export async function embedGenes(

@@ -10,13 +10,14 @@ import { basename } from "node:path";
 import { DROPOUT_BASELINES, dropoutBaselines, knnSmoothing, maskDropouts, maskedErrors } from "../../analysis/impute/dropouts.js";
 import type { Dataset, Json, Matrix } from "../../data/dataset.js";
 import { matrixCols, matrixValues } from "../../data/subset.js";
+import { reconstruct } from "../../models/scilama.js";
 import { PRESETS, type SciLaMAHyper } from "../../models/scilama-hyper.js";
 import { trainSciLaMA } from "../../models/scilama-train.js";
 import { scale } from "../../pp/scale.js";
 import type { ProviderChoice } from "../../train/providers.js";
 import { describeClusters } from "../integrate/evaluate.js";
 import { GeneInputs, inputsName, type PriorChoice } from "../integrate/gene-inputs.js";
-import { type StageHooks, Stages, Stopped } from "../stages.js";
+import { type StageHooks, Stages, Stopped, trainingDone } from "../stages.js";
 import { readImputeData } from "./expression.js";
 import type { Preset } from "./settings.js";
 
@@ -90,21 +91,15 @@ export async function imputeDropouts(o: DropoutOptions, hooks: StageHooks = {}):
           type: "training",
           variant: name,
           progress,
-          fraction: 0.05 + (0.85 * (step - 1 + progress.step / Math.max(1, progress.totalSteps))) / 3,
+          fraction: 0.05 + 0.85 * trainingDone(progress, step),
         }),
     },
   );
   if (r.status === "stopped") throw new Stopped(timer.seconds);
   timer.lap("sciLaMA");
-  const l = r.config.hidden[0]!;
-  const b = r.params.get("cell.out.b") as Float32Array;
-  const denoised = new Float32Array(cells * G);
-  for (let c = 0; c < cells; c++)
-    for (let g = 0; g < G; g++) {
-      let s = b[g]!;
-      for (let k = 0; k < l; k++) s += r.cellHidden[c * l + k]! * r.geneHidden[g * l + k]!;
-      denoised[c * G + g] = Math.max(0, s * z.std[g]! + z.mean[g]!);
-    }
+  const denoised = reconstruct(r.cellHidden, r.geneHidden, r.config.hidden[0]!, r.params.get("cell.out.b") as Float32Array).map((v, i) =>
+    Math.max(0, v * z.std[i % G]! + z.mean[i % G]!),
+  );
 
   const rows: DropoutRow[] = [];
   if (m) {

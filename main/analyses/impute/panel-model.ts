@@ -4,13 +4,13 @@
  * target's cells encoded from the same panel genes and genes predicted — a modelled gene as x̂ = h_cell · h_gene + b, a
  * gene the model never saw from its prior alone (h_gene from the gene model; b = 0, the mean of a z-scored gene).
  */
-import { embedGenes, embedSciLaMA, type SciLaMAEmbeddings } from "../../models/scilama.js";
+import { embedGenes, embedSciLaMA, reconstruct, type SciLaMAEmbeddings } from "../../models/scilama.js";
 import type { SciLaMAHyper } from "../../models/scilama-hyper.js";
 import { type SciLaMAResult, trainSciLaMA } from "../../models/scilama-train.js";
 import type { ProviderChoice } from "../../train/providers.js";
 import type { GeneInputs, Variant } from "../integrate/gene-inputs.js";
 import { inputsName } from "../integrate/gene-inputs.js";
-import { type StageHooks, Stopped } from "../stages.js";
+import { type StageHooks, Stopped, trainingDone } from "../stages.js";
 import { type PanelData, pick } from "./panel-data.js";
 
 /** What one training is: the panel positions the encoder reads, the columns to predict, the columns left out. */
@@ -81,7 +81,7 @@ export async function fitPanelModel(ctx: FitContext, variant: Variant, f: Fit): 
           type: "training",
           variant: `${name} ${f.label}`,
           progress,
-          fraction: 0.05 + (0.9 * (index + (step - 1 + progress.step / Math.max(1, progress.totalSteps)) / 3)) / of,
+          fraction: 0.05 + (0.9 * (index + trainingDone(progress, step))) / of,
         }),
     },
   );
@@ -129,14 +129,5 @@ export async function fitPanelModel(ctx: FitContext, variant: Variant, f: Fit): 
 export async function placeByPrior(ctx: FitContext, variant: Variant, fitted: Fitted, genes: string[]): Promise<Float32Array> {
   const r = fitted.result;
   const { geneHidden } = await embedGenes(r.config, r.models.genes, unseenInputs(ctx, variant, genes), genes.length, ctx.provider);
-  const l = r.config.hidden[0]!;
-  const { tcells } = ctx.data;
-  const out = new Float32Array(tcells * genes.length);
-  for (let c = 0; c < tcells; c++)
-    for (let q = 0; q < genes.length; q++) {
-      let v = 0;
-      for (let k = 0; k < l; k++) v += fitted.target.cellHidden[c * l + k]! * geneHidden[q * l + k]!;
-      out[c * genes.length + q] = v;
-    }
-  return out;
+  return reconstruct(fitted.target.cellHidden, geneHidden, r.config.hidden[0]!, null);
 }

@@ -16,7 +16,7 @@ import type { Expression } from "../../pp/expression.js";
 import { hvgSeurat, hvgSeuratV3 } from "../../pp/hvg.js";
 import { scale, scaleWithinGroups } from "../../pp/scale.js";
 import type { ProviderChoice } from "../../train/providers.js";
-import { type StageHooks, Stages, Stopped } from "../stages.js";
+import { type StageHooks, Stages, Stopped, trainingDone } from "../stages.js";
 import { type Combined, combine } from "./combine.js";
 import { describeClusters, embeddingBaselines, METRIC_COLUMNS, type MetricRow, scoreEmbedding } from "./evaluate.js";
 import { type Coverage, GeneInputs, inputsName, type PriorChoice, type Variant } from "./gene-inputs.js";
@@ -158,7 +158,7 @@ export async function integrate(o: IntegrateOptions, hooks: StageHooks = {}): Pr
             type: "training",
             variant: name,
             progress,
-            fraction: (index + (step - 1 + progress.step / Math.max(1, progress.totalSteps)) / 3) / plan.length,
+            fraction: (index + trainingDone(progress, step)) / plan.length,
           }),
       },
     );
