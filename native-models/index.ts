@@ -5,7 +5,18 @@ export { compileTrainProgram, type Feed, leavesOf, type StateSlot, type TrainPro
 export { allocate, type DType, type FloatDType, isFloat, ORT_TYPE, type TypedArray } from "./graph/dtype.js";
 export { initParams } from "./graph/init.js";
 export { Graph, type Init, type ParamInfo, type RandomDist, type Shape, Value } from "./graph/value.js";
+export { BN_STATS, type BnMode, batchNorm } from "./models/batchnorm.js";
 export type { Mode } from "./models/blocks.js";
+export {
+  DEEPCDR_ARCHITECTURE,
+  type DeepCdrConfig,
+  type DeepCdrInputs,
+  type DeepCdrMode,
+  type DeepCdrOutput,
+  DRUG_MODEL,
+  deepCdr,
+  deepCdrInputs,
+} from "./models/deepcdr.js";
 export {
   CELL,
   type CellSide,

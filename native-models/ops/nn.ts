@@ -1,8 +1,10 @@
 import type { Value } from "../graph/value.js";
 import { normAxis, requireFloat, sameType } from "./common.js";
 import { add, div, exp, mul, sqrt, sub } from "./elementwise.js";
-import { reduceMean, reduceSum } from "./reduce.js";
+import { linear } from "./linalg.js";
+import { reduceMax, reduceMean, reduceSum } from "./reduce.js";
 import { defineOp } from "./registry.js";
+import { gather, reshape, slice } from "./shape.js";
 
 /** Layer normalisation over the last axis without affine parameters (add them with mul/add when wanted). */
 defineOp("layerNorm", {
@@ -73,4 +75,27 @@ export function logSoftmax(x: Value, axis = -1): Value {
 export function dropout(x: Value, mask: Value): Value {
   if (mask.dtype !== x.dtype) throw new Error(`dropout: mask ${mask} must have the dtype of ${x}`);
   return mul(x, mask);
+}
+
+/**
+ * 1-D convolution ('valid' padding) over x [batch, length, channels] with w [kernel·channels, filters] and b [filters]
+ * (Keras' Conv1D, or Conv2D with a 1×k kernel). Lowered as unfold + Gemm: the windows are gathered by a constant
+ * index, so the gradient is gather's scatter-add and no new kernel is needed.
+ */
+export function conv1d(x: Value, w: Value, b: Value, kernel: number, stride = 1): Value {
+  const [n, len, ch] = x.shape as number[];
+  if (w.shape[0] !== kernel * ch!) throw new Error(`conv1d: weights ${w} do not match kernel ${kernel} × ${ch} channels`);
+  const out = Math.floor((len! - kernel) / stride) + 1;
+  if (out < 1) throw new Error(`conv1d: kernel ${kernel} is longer than the input ${x}`);
+  const at = BigInt64Array.from({ length: out * kernel }, (_, i) => BigInt(Math.floor(i / kernel) * stride + (i % kernel)));
+  const windows = gather(x, x.graph.constant(at, "int64", [out, kernel]), 1);
+  return reshape(linear(reshape(windows, [n! * out, kernel * ch!]), w, b), [n!, out, w.shape[1] as number]);
+}
+
+/** Max pooling over non-overlapping windows of `size` along axis 1 of [batch, length, channels]; a ragged tail is dropped (Keras 'valid'). */
+export function maxPool1d(x: Value, size: number): Value {
+  const [n, len, ch] = x.shape as number[];
+  const m = Math.floor(len! / size);
+  const kept = m * size === len ? x : slice(x, [0], [m * size], [1]);
+  return reduceMax(reshape(kept, [n!, m, size, ch!]), [2]);
 }

@@ -1,6 +1,6 @@
 import { type Shape, staticSize, type Value } from "../graph/value.js";
 import { requireFloat, sameShape } from "./common.js";
-import { div, mul } from "./elementwise.js";
+import { cast, div, equal, mul } from "./elementwise.js";
 import { defineOp, type OpDef } from "./registry.js";
 import { expand, reshape } from "./shape.js";
 
@@ -39,12 +39,29 @@ function reduceDef(onnxType: string, mean: boolean): OpDef {
 defineOp("reduceSum", reduceDef("ReduceSum", false));
 defineOp("reduceMean", reduceDef("ReduceMean", true));
 
+defineOp("reduceMax", {
+  infer: reduceDef("ReduceMax", false).infer,
+  lower: reduceDef("ReduceMax", false).lower,
+  // The gradient flows to the entries equal to the maximum, split evenly between ties (a subgradient; max pooling).
+  grad: (y, g) => {
+    const x = y.inputs[0]!;
+    const kept = reducedShape(x, y.attrs.axes as number[], true) as number[];
+    const hit = cast(equal(x, expand(reshape(y, kept), x.shape as number[])), x.dtype);
+    const spread = expand(reshape(g, kept), x.shape as number[]);
+    return [div(mul(spread, hit), reduceSum(hit, y.attrs.axes as number[], true))];
+  },
+});
+
 export function reduceSum(x: Value, axes?: readonly number[], keepdims = false): Value {
   return x.graph.node("reduceSum", [x], { axes: axesOf(x, axes, "reduceSum"), keepdims });
 }
 
 export function reduceMean(x: Value, axes?: readonly number[], keepdims = false): Value {
   return x.graph.node("reduceMean", [x], { axes: axesOf(x, axes, "reduceMean"), keepdims });
+}
+
+export function reduceMax(x: Value, axes?: readonly number[], keepdims = false): Value {
+  return x.graph.node("reduceMax", [x], { axes: axesOf(x, axes, "reduceMax"), keepdims });
 }
 
 /** The gradient of a broadcast: sums `g` over the axes that broadcasting added or stretched, back to `shape`. */

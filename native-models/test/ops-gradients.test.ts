@@ -62,6 +62,13 @@ const cases: Case[] = [
   { name: "reduceSum axes", inputs: [{ shape: [2, 3, 4] }], f: (x) => op.reduceSum(x, [0, 2]) },
   { name: "reduceSum keepdims", inputs: [{ shape: [2, 3, 4] }], f: (x) => op.reduceSum(x, [1], true) },
   { name: "reduceMean", inputs: [{ shape: [2, 3, 4] }], f: (x) => op.reduceMean(x, [-1]) },
+  { name: "reduceMax", inputs: [{ shape: [2, 3, 4] }], f: (x) => op.reduceMax(x, [1]) },
+  {
+    name: "conv1d stride 2",
+    inputs: [{ shape: [2, 9, 3] }, { shape: [12, 5] }, { shape: [5] }],
+    f: (x, w, b) => op.conv1d(x!, w!, b!, 4, 2),
+  },
+  { name: "maxPool1d (ragged tail)", inputs: [{ shape: [2, 7, 3] }], f: (x) => op.maxPool1d(x, 3) },
   { name: "transpose", inputs: [{ shape: [2, 3, 4] }], f: (x) => op.transpose(x, [2, 0, 1]) },
   { name: "reshape", inputs: [{ shape: [2, 3, 4] }], f: (x) => op.reshape(x, [4, -1]) },
   { name: "expand", inputs: [{ shape: [3, 1] }], f: (x) => op.expand(x, [2, 3, 4]) },
