@@ -15,7 +15,6 @@ export {
   type DeepCdrOutput,
   DRUG_MODEL,
   deepCdr,
-  deepCdrInputs,
 } from "./models/deepcdr.js";
 export {
   CELL,

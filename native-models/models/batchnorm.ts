@@ -1,5 +1,5 @@
 import type { Graph, Value } from "../graph/value.js";
-import { add, div, mul, reduceSum, reshape, sqrt, square, sub } from "../ops/index.js";
+import { add, div, mul, reduceMean, sqrt, square, sub } from "../ops/index.js";
 
 /**
  * Where BatchNorm takes its statistics: "batch" normalises by the minibatch's own mean and variance (training, and
@@ -18,13 +18,12 @@ export interface BatchNormOut {
 }
 
 /**
- * BatchNorm over the last axis (Keras' BatchNormalization: γ·(x − μ)/√(σ² + ε) + β, biased σ², ε = 1e-3). With a
- * `weight` over the leading axes (e.g. [batch, atoms] with 0 for padding atoms) the statistics count only the
- * entries of weight 1, so padding never shifts them. The population statistics are the parameters `<name>.mean` and
+ * BatchNorm over the last axis (Keras' BatchNormalization: γ·(x − μ)/√(σ² + ε) + β, biased σ², ε = 1e-3), statistics
+ * over every leading axis. The population statistics are the parameters `<name>.mean` and
  * `<name>.var` of group BN_STATS; the host measures them after training over training minibatches (Ioffe & Szegedy
  * 2015, Algorithm 2) instead of keeping running averages inside the training Loop.
  */
-export function batchNorm(x: Value, name: string, group: string, mode: BnMode, weight: Value | null = null, eps = 1e-3): BatchNormOut {
+export function batchNorm(x: Value, name: string, group: string, mode: BnMode, eps = 1e-3): BatchNormOut {
   const g: Graph = x.graph;
   const d = x.shape[x.rank - 1] as number;
   const gamma = g.param(`${name}.gamma`, [d], { group, dtype: x.dtype, init: { kind: "ones" } });
@@ -36,11 +35,8 @@ export function batchNorm(x: Value, name: string, group: string, mode: BnMode, w
     variance = g.param(`${name}.var`, [d], { group: BN_STATS, dtype: x.dtype, init: { kind: "ones" } });
   } else {
     const axes = x.shape.slice(0, -1).map((_, i) => i);
-    const w = weight ? reshape(weight, [...(weight.shape as number[]), 1]) : null;
-    const total = w ? reduceSum(w) : (axes.reduce((n, a) => n * (x.shape[a] as number), 1) as number);
-    const sum = (v: Value) => reduceSum(w ? mul(v, w) : v, axes);
-    mean = div(sum(x), total);
-    variance = div(sum(square(sub(x, mean))), total);
+    mean = reduceMean(x, axes);
+    variance = reduceMean(square(sub(x, mean)), axes);
   }
   const y = add(mul(div(sub(x, mean), sqrt(add(variance, eps))), gamma), beta);
   return { y, mean, variance };

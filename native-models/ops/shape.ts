@@ -136,7 +136,7 @@ defineOp("gather", {
       ? g
       : transpose(g, front);
     const moved = [data.shape[axis] as number, ...(data.shape as number[]).filter((_, i) => i !== axis)];
-    const scattered = data.graph.node("scatterAddRows", [rows, idx], { shape: moved });
+    const scattered = scatterAddRows(rows, idx, moved[0]!);
     if (axis === 0) return [scattered, null];
     const back = Array.from({ length: data.rank }, (_, i) => (i < axis ? i + 1 : i === axis ? 0 : i));
     return [transpose(scattered, back), null];
@@ -192,6 +192,13 @@ export function slice(x: Value, starts: readonly number[], ends: readonly number
 
 export function pad(x: Value, before: readonly number[], after: readonly number[]): Value {
   return x.graph.node("pad", [x], { before: [...before], after: [...after] });
+}
+
+/** zeros([rows, …]) with out[idx[i]] += updates[i] (segment sums; the gradient of gather). */
+export function scatterAddRows(updates: Value, idx: Value, rows: number): Value {
+  if (idx.dtype !== "int64") throw new Error(`scatterAddRows: indices must be int64, got ${idx}`);
+  const tail = staticShape(updates, "scatterAddRows").slice(idx.rank);
+  return updates.graph.node("scatterAddRows", [updates, idx], { shape: [rows, ...tail] });
 }
 
 export function gather(data: Value, indices: Value, axis = 0): Value {

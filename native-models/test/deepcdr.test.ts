@@ -1,22 +1,21 @@
 // DeepCDR's network on a small configuration: gradients against finite differences (float64, BatchNorm on minibatch
-// statistics, dropout on), and the properties the drug branch must have — padding atoms change nothing, atom order
-// changes nothing — plus the 1-D convolution's values against a direct loop.
+// statistics, dropout on), the properties the drug branch must have — atom order changes nothing; with population
+// statistics the other drugs in the table change nothing — and the 1-D convolution's values against a direct loop.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { TypedArray } from "../graph/dtype.js";
 import { initParams } from "../graph/init.js";
 import { Graph, type Value } from "../graph/value.js";
 import { BN_STATS } from "../models/batchnorm.js";
-import { type DeepCdrConfig, deepCdr, deepCdrInputs } from "../models/deepcdr.js";
+import { type DeepCdrConfig, type DeepCdrInputs, type DeepCdrMode, deepCdr } from "../models/deepcdr.js";
 import { toOnnx } from "../onnx/model.js";
 import * as op from "../ops/index.js";
 import { Rng } from "../random.js";
 import { fdCheck, values } from "./fd.js";
 import { runOnce, session, tensor } from "./ort.js";
 
-const small = (atoms: number): DeepCdrConfig => ({
+const SMALL: DeepCdrConfig = {
   atomFeatures: 5,
-  atoms,
   omics: [
     { name: "expr", features: 7 },
     { name: "mut", features: 3 },
@@ -31,34 +30,11 @@ const small = (atoms: number): DeepCdrConfig => ({
   ],
   dropout: 0.2,
   dtype: "float64",
-});
+};
 
 interface Drug {
   features: number[][];
   edges: [number, number][];
-}
-
-/** Atom rows, propagation (diag(1/rowsum Â)·Â with Â = D^-½(A+I)D^-½) and mask of `drug` padded to `atoms`, atoms in `order`. */
-function drugFeeds(drug: Drug, atoms: number, order = drug.features.map((_, i) => i)) {
-  const k = drug.features.length;
-  const pos = new Map(order.map((atom, i) => [atom, i]));
-  const x = new Float64Array(atoms * 5);
-  const adj: number[][] = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => (i === j ? 1 : 0)));
-  for (const [i, j] of drug.edges) adj[i]![j] = adj[j]![i] = 1;
-  const deg = adj.map((r) => r.reduce((s, v) => s + v, 0));
-  const p = new Float64Array(atoms * atoms);
-  const mask = new Float64Array(atoms);
-  for (let i = 0; i < k; i++) {
-    const pi = pos.get(i)!;
-    x.set(drug.features[i]!, pi * 5);
-    mask[pi] = 1;
-    const row = adj[i]!.map((v, j) => v / Math.sqrt(deg[i]! * deg[j]!));
-    const sum = row.reduce((s, v) => s + v, 0);
-    row.forEach((v, j) => {
-      p[pi * atoms + pos.get(j)!] = v / (sum + 1e-7);
-    });
-  }
-  return { x, p, mask };
 }
 
 const DRUGS: Drug[] = [
@@ -80,20 +56,66 @@ const DRUGS: Drug[] = [
   { features: [0, 1].map((i) => [...values(5, 60 + i)]), edges: [[0, 1]] },
 ];
 
-function feedsFor(g: Graph, inputs: ReturnType<typeof deepCdrInputs>, atoms: number, orders?: number[][]): Map<Value, TypedArray> {
-  const n = DRUGS.length;
-  const feeds = new Map<Value, TypedArray>();
-  const x = new Float64Array(n * atoms * 5);
-  const p = new Float64Array(n * atoms * atoms);
-  const m = new Float64Array(n * atoms);
-  DRUGS.forEach((d, b) => {
-    const f = drugFeeds(d, atoms, orders?.[b]);
-    x.set(f.x, b * atoms * 5);
-    p.set(f.p, b * atoms * atoms);
-    m.set(f.mask, b * atoms);
+/**
+ * `drugs` (indices into DRUGS, each with its atoms in `orders[k]`) packed as the model reads them: atom rows, the
+ * drug of each atom, and edges weighted by diag(1/rowsum Â)·Â with Â = D^-½(A+I)D^-½ (self-loops included).
+ */
+function pack(drugs: number[], orders?: number[][]) {
+  const rows: number[][] = [];
+  const atomDrug: number[] = [];
+  const src: number[] = [];
+  const dst: number[] = [];
+  const weight: number[] = [];
+  drugs.forEach((d, k) => {
+    const drug = DRUGS[d]!;
+    const n = drug.features.length;
+    const order = orders?.[k] ?? drug.features.map((_, i) => i);
+    const at = (atom: number) => rows.length + order.indexOf(atom);
+    const adj: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+    for (const [i, j] of drug.edges) adj[i]![j] = adj[j]![i] = 1;
+    const deg = adj.map((r) => r.reduce((s, v) => s + v, 0));
+    for (let i = 0; i < n; i++) {
+      const row = adj[i]!.map((v, j) => v / Math.sqrt(deg[i]! * deg[j]!));
+      const sum = row.reduce((s, v) => s + v, 0);
+      row.forEach((v, j) => {
+        if (v === 0) return;
+        src.push(at(j));
+        dst.push(at(i));
+        weight.push(v / (sum + 1e-7));
+      });
+    }
+    const base = rows.length;
+    for (const atom of order) rows.push(drug.features[atom]!);
+    for (let i = 0; i < n; i++) atomDrug.push(k);
+    assert.equal(rows.length, base + n);
   });
-  feeds.set(inputs.atoms, x).set(inputs.propagation, p).set(inputs.atomMask, m);
-  for (const [i, v] of inputs.omics.entries()) feeds.set(v, values(v.size, 70 + i));
+  return { rows, atomDrug, src, dst, weight, drugs: drugs.length };
+}
+
+const int64 = (v: number[]) => BigInt64Array.from(v, (x) => BigInt(x));
+
+/** The network over pairs (omics row i, drug pairDrug[i]) of packed drugs; every input, parameter and mask fed. */
+function build(packed: ReturnType<typeof pack>, pairDrug: number[], mode: DeepCdrMode) {
+  const g = new Graph();
+  const feeds = new Map<Value, TypedArray>();
+  const feed = (v: Value, d: TypedArray) => {
+    feeds.set(v, d);
+    return v;
+  };
+  const t = packed.rows.length;
+  const e = packed.src.length;
+  const n = pairDrug.length;
+  const inputs: DeepCdrInputs = {
+    atoms: feed(g.input("atoms", "float64", [t, 5]), Float64Array.from(packed.rows.flat())),
+    atomDrug: feed(g.input("atomDrug", "int64", [t]), int64(packed.atomDrug)),
+    drugs: packed.drugs,
+    edgeSrc: feed(g.input("src", "int64", [e]), int64(packed.src)),
+    edgeDst: feed(g.input("dst", "int64", [e]), int64(packed.dst)),
+    edgeWeight: feed(g.input("weight", "float64", [e]), Float64Array.from(packed.weight)),
+    pairDrug: feed(g.input("pairDrug", "int64", [n]), int64(pairDrug)),
+    omics: SMALL.omics.map((o, i) => feed(g.input(`omics${i}`, "float64", [n, o.features]), values(n * o.features, 70 + i))),
+  };
+  const out = deepCdr(inputs, SMALL, mode);
   const params = initParams(g.paramsOf(), 3);
   for (const q of g.paramsOf()) {
     const v = Float64Array.from(params.get(q.value.name) as Float64Array);
@@ -104,23 +126,18 @@ function feedsFor(g: Graph, inputs: ReturnType<typeof deepCdrInputs>, atoms: num
   }
   for (const v of g.inputs.values()) {
     const dist = v.randomDist;
-    if (dist?.kind === "dropout") {
-      const d = new Float64Array(v.size);
-      new Rng(9, v.id).fillDropout(d, dist.p);
-      feeds.set(v, d);
-    }
+    if (dist?.kind !== "dropout") continue;
+    const d = new Float64Array(v.size);
+    new Rng(9, v.id).fillDropout(d, dist.p);
+    feeds.set(v, d);
   }
-  return feeds;
+  return { g, out, feeds };
 }
 
-test("DeepCDR's loss (GCN, masked BatchNorm, omics branches, convolutional head) has the gradients of finite differences", async () => {
-  const g = new Graph();
-  const c = small(5);
-  const inputs = deepCdrInputs(g, c, DRUGS.length);
-  const out = deepCdr(inputs, c, { dropout: true, bn: "batch" });
-  const target = g.constant(values(DRUGS.length, 80), "float64", [DRUGS.length]);
+test("DeepCDR's loss (GCN over packed drugs, BatchNorm, omics branches, convolutional head) has the gradients of finite differences", async () => {
+  const { g, out, feeds } = build(pack([0, 1, 2]), [0, 2, 1, 0], { dropout: true, bn: "batch" });
+  const target = g.constant(values(4, 80), "float64", [4]);
   const loss = op.reduceMean(op.square(op.sub(out.y, target)));
-  const feeds = feedsFor(g, inputs, 5);
   const { worst, checked } = await fdCheck(
     loss,
     g.paramsOf().map((p) => p.value),
@@ -131,36 +148,41 @@ test("DeepCDR's loss (GCN, masked BatchNorm, omics branches, convolutional head)
   assert.ok(worst < 1e-6, `worst relative error ${worst.toExponential(2)}`);
 });
 
-async function predict(atoms: number, bn: "batch" | "population", orders?: number[][]): Promise<Float64Array> {
-  const g = new Graph();
-  const c = small(atoms);
-  const inputs = deepCdrInputs(g, c, DRUGS.length);
-  const out = deepCdr(inputs, c, { dropout: false, bn });
-  const feeds = feedsFor(g, inputs, atoms, orders);
+async function predict(packed: ReturnType<typeof pack>, pairDrug: number[], bn: "batch" | "population"): Promise<Float64Array> {
+  const { out, feeds } = build(packed, pairDrug, { dropout: false, bn });
   const s = await session(toOnnx({ inputs: [...feeds.keys()], outputs: { y: out.y } }));
   const res = await runOnce(s, Object.fromEntries([...feeds].map(([v, d]) => [v.name, tensor(v, d)])));
   return res.y as Float64Array;
 }
 
-test("padding atoms change nothing: the same drugs padded to 4 and to 9 atoms predict the same, in both BatchNorm modes", async () => {
+test("atom order changes nothing (the GCN and the pooling are permutation-equivariant and -invariant)", async () => {
   for (const bn of ["batch", "population"] as const) {
-    const a = await predict(4, bn);
-    const b = await predict(9, bn);
+    const a = await predict(pack([0, 1, 2]), [0, 1, 2, 1], bn);
+    const b = await predict(
+      pack(
+        [0, 1, 2],
+        [
+          [2, 0, 1],
+          [3, 1, 0, 2],
+          [1, 0],
+        ],
+      ),
+      [0, 1, 2, 1],
+      bn,
+    );
     a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) < 1e-10, `${bn}: ${v} vs ${b[i]}`));
   }
-  const g = new Graph();
-  deepCdr(deepCdrInputs(g, small(4), 3), small(4), { dropout: false, bn: "population" });
-  assert.ok(g.paramsOf().some((p) => p.group === BN_STATS && p.value.name === "drug.gcn0.bn.mean"));
 });
 
-test("atom order changes nothing (the GCN and the pooling are permutation-equivariant and -invariant)", async () => {
-  const a = await predict(4, "batch");
-  const b = await predict(4, "batch", [
-    [2, 0, 1],
-    [3, 1, 0, 2],
-    [1, 0],
-  ]);
+test("with population statistics a drug's prediction does not depend on the other drugs in the table", async () => {
+  const a = await predict(pack([0, 1, 2]), [0, 2], "population");
+  const b = await predict(pack([2, 0]), [1, 0], "population");
   a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) < 1e-10, `${v} vs ${b[i]}`));
+  const c = await predict(pack([0, 1, 2]), [0, 2], "batch");
+  const d = await predict(pack([2, 0]), [1, 0], "batch");
+  assert.ok(Math.abs(c[0]! - d[0]!) > 1e-6, "with minibatch statistics the drug set does matter (the check can fail)");
+  const { g } = build(pack([0]), [0], { dropout: false, bn: "population" });
+  assert.ok(g.paramsOf().some((p) => p.group === BN_STATS && p.value.name === "drug.gcn0.bn.mean"));
 });
 
 test("conv1d equals a direct loop (Keras' Conv2D with a 1×k kernel, 'valid', stride 2)", async () => {
