@@ -18,8 +18,8 @@ export interface TableResult {
   orientationReason: string;
 }
 
-/** Reads a whole delimited file: header fields and rows (first field of each row = row name). */
-async function readRows(path: string): Promise<{ header: string[]; names: string[]; rows: string[][] }> {
+/** Reads a whole delimited file: header fields and rows (first field of each row = row name); ragged rows are a DataError. */
+export async function readRows(path: string): Promise<{ header: string[]; names: string[]; rows: string[][] }> {
   let sep = "";
   let header: string[] | null = null;
   const names: string[] = [];
