@@ -23,22 +23,8 @@ import {
   toOnnx,
   type Value,
 } from "../../native-models/index.js";
+import type { DrugTensors } from "../drugs/pack.js";
 import { openSession } from "../train/providers.js";
-
-/**
- * A set of drugs as one packed graph: atom features atoms × 75, the drug of each atom, and GraphConv's propagation as
- * weighted edges (self-loops included). Graphs are built for one set (static shapes): the training drugs, or those
- * plus a user's molecules.
- */
-export interface DrugTensors {
-  drugs: number;
-  atoms: number;
-  features: Float32Array;
-  atomDrug: Int32Array;
-  edgeSrc: Int32Array;
-  edgeDst: Int32Array;
-  edgeWeight: Float32Array;
-}
 
 /** Cell-line (or sample) omics: one lines × features matrix per branch, in the configuration's order. */
 export interface OmicsTensors {
@@ -149,8 +135,9 @@ async function overChunks(pairs: Pairs, run: (feeds: Record<string, ort.Tensor>,
 }
 
 /**
- * Predictions and BatchNorm population statistics for one drug set, parameters fed as inputs: the graphs are built
- * once and serve every epoch's validation.
+ * Predictions and BatchNorm population statistics, parameters fed as inputs: the graphs are built once and serve
+ * every epoch's validation. The statistics are measured over the training drugs; predictions may cover more drugs
+ * (held-out or new molecules), each predicted independently of the others with population statistics.
  */
 export class DrugEvaluator {
   private constructor(
@@ -161,8 +148,9 @@ export class DrugEvaluator {
     private readonly shapes: ReadonlyMap<string, number[]>,
   ) {}
 
-  static async open(c: DeepCdrConfig, d: DrugTensors, threads?: number): Promise<DrugEvaluator> {
+  static async open(c: DeepCdrConfig, drugs: { train: DrugTensors; predict: DrugTensors }, threads?: number): Promise<DrugEvaluator> {
     const build = (bn: DeepCdrMode["bn"]) => {
+      const d = bn === "batch" ? drugs.train : drugs.predict;
       const g = new Graph();
       const { out } = onPairs(g, c, d, g.input("cell", "int64", [PAIR_CHUNK]), g.input("drug", "int64", [PAIR_CHUNK]), {
         dropout: false,
@@ -203,7 +191,7 @@ export class DrugEvaluator {
 
   /**
    * BatchNorm's population statistics (Ioffe & Szegedy 2015, Algorithm 2): each layer's mean and variance over
-   * `pairs` (a sample of training pairs, in full chunks), the network in inference mode but for BatchNorm, which uses
+   * `pairs` (a sample of training pairs, drugs indexing the training table, in full chunks), the network in inference mode but for BatchNorm, which uses
    * each chunk's own statistics as in training. (The drug layers see every drug in each chunk, so theirs are the
    * drug set's exactly.)
    */

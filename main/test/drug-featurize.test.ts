@@ -1,7 +1,7 @@
 /**
  * The drug featurizer against DeepCDR's own drug graphs (DeepChem ConvMol features computed by deepchem 2.x with
- * the RDKit of 2019), up to atom order; the refusals; a hand-checked molecule; the GCN propagation matrix on a
- * 3-atom chain; the structure drawing; and TGSA's 170 GDSC2 drugs.
+ * the RDKit of 2019), up to atom order; the refusals; a hand-checked molecule; the GCN propagation on a 3-atom
+ * chain and the packing of drugs; the structure drawing; and TGSA's 170 GDSC2 drugs.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import h5wasm, { type Dataset as H5Dataset, type Group as H5Group } from "h5wasm/node";
 import { ATOM_FEATURES, ATOM_SYMBOLS, type DrugGraph, featurize, MAX_ATOMS } from "../drugs/featurize.js";
-import { gcnPropagation } from "../drugs/propagation.js";
+import { gcnEdges, packDrugs } from "../drugs/pack.js";
 import { SmilesError } from "../drugs/rdkit.js";
 import { drugSvg } from "../drugs/svg.js";
 import { h5Ready } from "../io/h5ad/read.js";
@@ -205,21 +205,36 @@ test("refusals: invalid SMILES (quoted, with RDKit's position), empty, no heavy 
   await refused("C".repeat(MAX_ATOMS + 1), /101 atoms; DeepCDR's drug graphs hold at most 100/);
 });
 
-test("gcnPropagation on a 3-atom chain: the rows of D^-1/2 (A + I) D^-1/2, normalised again as keras-gcn does", async () => {
+/** The propagation as a dense atoms × atoms matrix, from its edges. */
+function dense(atoms: number, e: { src: ArrayLike<number>; dst: ArrayLike<number>; weight: ArrayLike<number> }): number[] {
+  const p = new Array<number>(atoms * atoms).fill(0);
+  for (let k = 0; k < e.src.length; k++) p[e.dst[k]! * atoms + e.src[k]!]! += e.weight[k]!;
+  return p;
+}
+
+test("gcnEdges on a 3-atom chain: the rows of D^-1/2 (A + I) D^-1/2, normalised again as keras-gcn does; packing", async () => {
   const g = await featurize("CCC");
   assert.deepEqual(g.neighbours, [[1], [0, 2], [1]]);
   // Â = [[1/2, 1/√6, 0], [1/√6, 1/3, 1/√6], [0, 1/√6, 1/2]] (degrees with self-loops 2, 3, 2), then each row over
   // its sum (+1e-7): 1/2 + 1/√6 = 0.9082483 and 2/√6 + 1/3 = 1.1498299.
   const expected = [0.5505103, 0.4494897, 0, 0.355051, 0.2898979, 0.355051, 0, 0.4494897, 0.5505103];
-  const p = gcnPropagation(g);
-  assert.equal(p.length, 9);
+  const p = dense(3, gcnEdges(g));
   for (const [k, v] of p.entries())
     assert.ok(Math.abs(v - expected[k]!) < 1e-6, `P[${Math.floor(k / 3)}][${k % 3}] = ${v}, expected ${expected[k]}`);
   // A lone atom (a salt's ion) propagates to itself only.
   assert.deepEqual(
-    Array.from(gcnPropagation({ atoms: 2, neighbours: [[], []] }), (v) => Math.round(v * 1e6) / 1e6),
+    dense(2, gcnEdges({ atoms: 2, neighbours: [[], []] })).map((v) => Math.round(v * 1e6) / 1e6),
     [1, 0, 0, 1],
   );
+  // Packed after a 2-atom drug, the chain's atoms are 2..4 and its block of P is unchanged.
+  const ethane = await featurize("CC");
+  const t = packDrugs([ethane, g]);
+  assert.equal(t.atoms, 5);
+  assert.deepEqual([...t.atomDrug], [0, 0, 1, 1, 1]);
+  assert.deepEqual([...t.features.subarray(2 * ATOM_FEATURES)], [...g.features]);
+  const whole = dense(5, { src: t.edgeSrc, dst: t.edgeDst, weight: t.edgeWeight });
+  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) assert.ok(Math.abs(whole[(i + 2) * 5 + j + 2]! - expected[i * 3 + j]!) < 1e-6);
+  assert.equal(whole[0 * 5 + 2], 0, "no edge between drugs");
 });
 
 test("drugSvg: RDKit's drawing, an inline <svg> without scripts; bad SMILES and sizes refused", async () => {
