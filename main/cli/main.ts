@@ -14,6 +14,7 @@ import {
   PRESET_NAMES,
   SCALINGS,
 } from "../analyses/integrate/settings.js";
+import { DRUG_DEFAULTS, DRUG_LIMITS, DRUG_SPLITS, OMICS, type OmicsKind } from "../analyses/drugs/settings.js";
 import { MARKERS_DEFAULTS, MARKERS_LIMITS } from "../analyses/markers/settings.js";
 import type { Format } from "../io/detect.js";
 import type { Orientation } from "../io/table.js";
@@ -44,6 +45,11 @@ const HELP = `scilama — sciLaMA Studio from the command line
                                                   unmeasured genes predicted onto a panel, with the accuracy measured
   scilama impute --dropouts <file> --out <result.h5ad> [--mask ${IMPUTE_DEFAULTS.mask} (0: no benchmark)] [--nonzero] [--prior …] [--preset …]
                                                   dropouts masked and imputed within one dataset; a denoised layer
+  scilama drugs train --out <folder> [--split random|cells|drugs|all (all; or a comma list)] [--seed N]
+                     [--preset quick|standard|thorough (${DRUG_DEFAULTS.preset})] [--epochs N] [--omics ${OMICS.join(",")} (expression)]
+                     [--data <drug_response folder>] [--json] [--quiet]
+                                                  the IC50 model on GDSC2 × CCLE, scored on held-out pairs beside the
+                                                  drug mean, the additive drug + cell-line model and kNN-25 over cell lines
   scilama report <run id --project <dir> | result.h5ad> --out <file.pdf> [--json]
                                                   the integration report as PDF (printed by Chromium)
   scilama project create <dir> [--name N] [--json]
@@ -98,6 +104,9 @@ const OPTIONS = {
   mask: { type: "string" },
   nonzero: { type: "boolean", default: false },
   unseen: { type: "string" },
+  split: { type: "string" },
+  omics: { type: "string" },
+  data: { type: "string" },
 } as const;
 
 function num(v: string | undefined, flag: string): number | undefined {
@@ -241,6 +250,24 @@ async function run(argv: string[]): Promise<void> {
         json: v.json,
         quiet: v.quiet,
       });
+    case "drugs": {
+      const sub = need(0, "train");
+      if (sub === "train") {
+        if (!v.out) throw new UsageError("'drugs train' needs --out <folder>");
+        return (await import("./drugs.js")).drugsTrainCommand({
+          out: v.out,
+          data: v.data,
+          splits: !v.split || v.split === "all" ? [...DRUG_SPLITS] : v.split.split(",").map((s) => oneOf(s.trim(), DRUG_SPLITS, "split")!),
+          seed: bounded(v.seed, "seed", DRUG_LIMITS.seed) ?? DRUG_DEFAULTS.seed,
+          preset: oneOf(v.preset, ["quick", "standard", "thorough"] as const, "preset") ?? DRUG_DEFAULTS.preset,
+          epochs: bounded(v.epochs, "epochs", DRUG_LIMITS.epochs),
+          omics: v.omics ? v.omics.split(",").map((s) => oneOf<OmicsKind>(s.trim(), OMICS, "omics")!) : [...DRUG_DEFAULTS.omics],
+          json: v.json,
+          quiet: v.quiet,
+        });
+      }
+      throw new UsageError(`unknown drugs command '${sub}' (train)`);
+    }
     case "report":
       if (!v.out) throw new UsageError("'report' needs --out <file.pdf>");
       return (await import("./report.js")).reportCommand(need(0, "a run id or a result .h5ad"), {

@@ -6,7 +6,6 @@
  */
 import * as ort from "onnxruntime-node";
 import {
-  BN_STATS,
   compileTrainProgram,
   DEEPCDR_ARCHITECTURE,
   type DeepCdrConfig,
@@ -77,7 +76,7 @@ export function drugTrainProgram(c: DeepCdrConfig, d: DrugTensors, optimizer: Op
   return compileTrainProgram({ graph: g, loss, trainable: [DRUG_MODEL], optimizer, constants: [data, ...omics] });
 }
 
-/** The parameters of the model (BatchNorm's population statistics included, group BN_STATS). */
+/** The parameters of the model (BatchNorm's population statistics included). */
 function paramsOf(c: DeepCdrConfig) {
   const g = new Graph();
   const one: DrugTensors = {
@@ -101,11 +100,9 @@ export function drugInitialParams(c: DeepCdrConfig, seed: number): Map<string, T
   );
 }
 
-/** Names of the BatchNorm statistics a trained model carries beside its weights. */
-export function bnStatNames(c: DeepCdrConfig): string[] {
-  return paramsOf(c)
-    .filter((p) => p.group === BN_STATS)
-    .map((p) => p.value.name);
+/** Every parameter a trained model carries (weights and BatchNorm statistics) with its shape. */
+export function drugParamShapes(c: DeepCdrConfig): Map<string, number[]> {
+  return new Map(paramsOf(c).map((p) => [p.value.name, p.value.shape as number[]]));
 }
 
 /** The omics tables as feeds. */
@@ -143,14 +140,14 @@ export class DrugEvaluator {
   private constructor(
     private readonly c: DeepCdrConfig,
     private readonly predictSession: ort.InferenceSession,
-    private readonly statsSession: ort.InferenceSession,
+    private readonly statsSession: ort.InferenceSession | null,
     private readonly bnNames: string[],
     private readonly shapes: ReadonlyMap<string, number[]>,
   ) {}
 
-  static async open(c: DeepCdrConfig, drugs: { train: DrugTensors; predict: DrugTensors }, threads?: number): Promise<DrugEvaluator> {
-    const build = (bn: DeepCdrMode["bn"]) => {
-      const d = bn === "batch" ? drugs.train : drugs.predict;
+  /** Without `train` drugs the evaluator only predicts (with statistics the parameters carry). */
+  static async open(c: DeepCdrConfig, drugs: { train?: DrugTensors; predict: DrugTensors }, threads?: number): Promise<DrugEvaluator> {
+    const build = (bn: DeepCdrMode["bn"], d: DrugTensors) => {
       const g = new Graph();
       const { out } = onPairs(g, c, d, g.input("cell", "int64", [PAIR_CHUNK]), g.input("drug", "int64", [PAIR_CHUNK]), {
         dropout: false,
@@ -158,10 +155,10 @@ export class DrugEvaluator {
       });
       return { g, out };
     };
-    const p = build("population");
-    const s = build("batch");
+    const p = build("population", drugs.predict);
+    const s = drugs.train ? build("batch", drugs.train) : null;
     const statsOut: Record<string, Value> = {};
-    for (const b of s.out.bn) {
+    for (const b of s?.out.bn ?? []) {
       statsOut[`${b.name}.mean`] = b.mean;
       // E[x²] rather than the variance, so chunks pool exactly: Var = E[x²] − E[x]² over all of them.
       statsOut[`${b.name}.sq`] = ops.add(b.variance, ops.square(b.mean));
@@ -169,13 +166,13 @@ export class DrugEvaluator {
     const inputsOf = (g: Graph) => [...g.inputs.values(), ...g.paramsOf().map((q) => q.value)];
     const [ps, ss] = await Promise.all([
       openSession(toOnnx({ inputs: inputsOf(p.g), outputs: { y: p.out.y } }), "cpu", threads),
-      openSession(toOnnx({ inputs: inputsOf(s.g), outputs: statsOut }), "cpu", threads),
+      s ? openSession(toOnnx({ inputs: inputsOf(s.g), outputs: statsOut }), "cpu", threads) : null,
     ]);
     return new DrugEvaluator(
       c,
       ps.session,
-      ss.session,
-      s.out.bn.map((b) => b.name),
+      ss?.session ?? null,
+      s?.out.bn.map((b) => b.name) ?? [],
       new Map(p.g.paramsOf().map((q) => [q.value.name, q.value.shape as number[]])),
     );
   }
@@ -196,13 +193,15 @@ export class DrugEvaluator {
    * drug set's exactly.)
    */
   async populationStats(params: ReadonlyMap<string, TypedArray>, omics: OmicsTensors, pairs: Pairs): Promise<Map<string, Float32Array>> {
+    const session = this.statsSession;
+    if (!session) throw new Error("this evaluator was opened without training drugs; it only predicts");
     const full = Math.floor(pairs.cell.length / PAIR_CHUNK) * PAIR_CHUNK;
     if (full === 0) throw new Error(`BatchNorm statistics need at least ${PAIR_CHUNK} training pairs, got ${pairs.cell.length}`);
-    const base = this.feeds(this.statsSession, params, omics);
+    const base = this.feeds(session, params, omics);
     const sums = new Map<string, { mean: Float64Array; sq: Float64Array }>();
     let chunks = 0;
     await overChunks({ cell: pairs.cell.subarray(0, full), drug: pairs.drug.subarray(0, full) }, async (feeds) => {
-      const out = await this.statsSession.run({ ...base, ...feeds });
+      const out = await session.run({ ...base, ...feeds });
       chunks++;
       for (const name of this.bnNames) {
         const mean = out[`${name}.mean`]!.data as Float32Array;
@@ -241,7 +240,7 @@ export class DrugEvaluator {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.predictSession.release(), this.statsSession.release()]);
+    await Promise.all([this.predictSession.release(), this.statsSession?.release()]);
   }
 }
 

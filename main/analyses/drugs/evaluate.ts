@@ -39,7 +39,7 @@ export async function evaluateSplit(
     { hyper, seed, ...hooks },
   );
   const test = subsetPairs(pairs, s.test);
-  const evaluator = await DrugEvaluator.open(set.config, { train: set.drugs, predict: set.drugs }, hooks.threads);
+  const evaluator = await DrugEvaluator.open(set.config, { predict: set.drugs }, hooks.threads);
   const yhat = await evaluator.predict(trained.params, set.omics, test).finally(() => evaluator.close());
   const scores = scorePairs(
     Float64Array.from(s.test, (i) => pairs.y[i]!),

@@ -1,0 +1,121 @@
+/**
+ * `scilama drugs …`: the drug-response model. `train` evaluates it on the three splits beside the trivial baselines
+ * (and keeps each split's model); progress on stderr, the tables on stdout; Ctrl-C stops and writes nothing.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { evaluateSplit, type SplitEvaluation } from "../analyses/drugs/evaluate.js";
+import { saveDrugModel } from "../analyses/drugs/model-files.js";
+import { DRUG_SPLITS, type OmicsKind, SPLIT_MEANING } from "../analyses/drugs/settings.js";
+import { loadTrainingSet } from "../analyses/drugs/training-set.js";
+import type { BaselineRow } from "../drugs/baselines.js";
+import { atomicWrite, toCsv } from "../io/csv.js";
+import { DRUG_PRESETS, type DrugPreset } from "../models/drug-hyper.js";
+import { APP_ROOT } from "../version.js";
+import { print, sayer, UsageError } from "./output.js";
+
+/** The GDSC/CCLE training data: --data, else $SCILAMA_DRUG_DATA, else the shared data beside the app's source tree. */
+export function drugDataDir(flag: string | undefined): string {
+  const dir = flag ?? process.env.SCILAMA_DRUG_DATA ?? join(APP_ROOT, "..", "shared", "data", "drug_response");
+  if (!existsSync(join(dir, "tgsa_ln_ic50_long_with_smiles.csv")))
+    throw new UsageError(`no GDSC/CCLE training data in ${dir}; give the folder with --data (see the README's drug-response section)`);
+  return dir;
+}
+
+export interface DrugsTrainOptions {
+  out: string;
+  data?: string;
+  splits: (typeof DRUG_SPLITS)[number][];
+  seed: number;
+  preset: DrugPreset;
+  epochs?: number;
+  omics: OmicsKind[];
+  json: boolean;
+  quiet: boolean;
+}
+
+export function metricsTable(rows: readonly BaselineRow[]): string {
+  const width = Math.max(6, ...rows.map((r) => r.method.length));
+  const head = `${"method".padEnd(width)}  ${["PCC", "SCC", "RMSE", "median drug PCC"].map((h) => h.padStart(h.length > 6 ? 16 : 7)).join("")}  drugs`;
+  return [
+    head,
+    "-".repeat(head.length),
+    ...rows.map(
+      (r) =>
+        `${r.method.padEnd(width)}  ${[r.pcc, r.scc, r.rmse].map((v) => v.toFixed(3).padStart(7)).join("")}${r.medianDrugPcc.toFixed(3).padStart(16)}  ${String(r.drugs).padStart(5)}`,
+    ),
+  ].join("\n");
+}
+
+export async function drugsTrainCommand(o: DrugsTrainOptions): Promise<void> {
+  const say = sayer(o.quiet);
+  const dir = drugDataDir(o.data);
+  const hyper = { ...DRUG_PRESETS[o.preset], ...(o.epochs ? { maxEpochs: o.epochs } : {}) };
+  let stop = false;
+  const onInt = () => {
+    say("stopping after the current training block…");
+    stop = true;
+  };
+  process.once("SIGINT", onInt);
+  try {
+    say(`· reading and featurizing the training data in ${dir}`);
+    const set = await loadTrainingSet(dir, o.omics);
+    const results: SplitEvaluation[] = [];
+    for (const split of o.splits) {
+      say(`· ${split}: ${SPLIT_MEANING[split]}`);
+      let last = 0;
+      const r = await evaluateSplit(set, split, o.seed, hyper, {
+        shouldStop: () => stop,
+        onProgress: (p) => {
+          if (performance.now() - last < 5000) return;
+          last = performance.now();
+          say(`  ${split} | epoch ${p.epoch + 1}/${p.epochs} | loss ${p.losses.loss?.toFixed(3) ?? ""} | ${p.cellsPerSec.toFixed(0)} pairs/s | ${p.provider}`);
+        },
+      });
+      if (r.trained.status === "stopped") throw new Error("training stopped before it finished; nothing was written");
+      say(`  ${split}: best epoch ${r.trained.bestEpoch + 1} of ${r.trained.history.length}, ${r.trained.seconds.toFixed(0)} s`);
+      results.push(r);
+    }
+    mkdirSync(o.out, { recursive: true });
+    for (const r of results)
+      saveDrugModel(join(o.out, `model-${r.split}.safetensors`), r.trained.params, {
+        format: 1,
+        config: set.config,
+        omics: set.omicsKinds,
+        genes: set.data.omics.expression.genes,
+        symbols: set.data.symbols,
+        drugs: set.data.pairs.drugs,
+        trained: { split: r.split, seed: r.seed, bestEpoch: r.trained.bestEpoch, pairs: r.pairs.train, seconds: r.trained.seconds, preset: o.preset },
+        metrics: r.rows,
+      });
+    atomicWrite(
+      join(o.out, "metrics.csv"),
+      toCsv(
+        ["split", "seed", "method", "pcc", "scc", "rmse", "median_drug_pcc", "drugs", "train_pairs", "test_pairs"],
+        results.flatMap((r) => r.rows.map((m) => [r.split, r.seed, m.method, m.pcc, m.scc, m.rmse, m.medianDrugPcc, m.drugs, r.pairs.train, r.pairs.test])),
+      ),
+    );
+    atomicWrite(
+      join(o.out, "per-drug.csv"),
+      toCsv(
+        ["split", "drug", "test_pairs", "pcc"],
+        results.flatMap((r) => r.perDrug.map((d) => [r.split, set.data.pairs.drugs[d.drug]!.name, d.n, d.pcc])),
+      ),
+    );
+    print(
+      o.json,
+      results.map((r) => ({ split: r.split, seed: r.seed, pairs: r.pairs, bestEpoch: r.trained.bestEpoch, rows: r.rows })),
+      () =>
+        [
+          ...results.flatMap((r) => [
+            `${r.split} — ${SPLIT_MEANING[r.split]} (${r.pairs.train} train, ${r.pairs.val} validation, ${r.pairs.test} test pairs; seed ${r.seed})`,
+            metricsTable(r.rows),
+            "",
+          ]),
+          `wrote ${o.out}/metrics.csv, per-drug.csv and model-<split>.safetensors`,
+        ].join("\n"),
+    );
+  } finally {
+    process.off("SIGINT", onInt);
+  }
+}

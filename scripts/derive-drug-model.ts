@@ -1,0 +1,91 @@
+/**
+ * Derives the bundled drug-response model (resources/drug-model/) from TGSA's GDSC2 × CCLE data in ../shared/data.
+ * Run: npm run derive:drug-model [-- --seeds 3 --preset standard --eval <folder of 'scilama drugs train --split all'>]
+ *
+ *  1. Held-out accuracy: the three evaluation splits (seed 0) scored beside the baselines — read from a finished
+ *     `scilama drugs train --split all` output with --eval (same preset and seed), else run here. Their tables and
+ *     each drug's held-out PCC go into the reference, so the app can show a drug's accuracy on its page.
+ *  2. The ensemble: one model per seed 1..K on every pair but a seed's own 10% validation pairs (stratified by cell
+ *     line), used for early stopping only. The members' spread is the prediction's uncertainty.
+ *  3. The CCLE reference: the 580 lines' inputs and annotations, the measured pairs, drugs with targets and pathways.
+ * Written to a temp folder, then swapped in: an interrupted run leaves the previous model.
+ */
+import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { MEMBER_PREFIX, REFERENCE_FILE, writeReference } from "../main/analyses/drugs/bundle.js";
+import { evaluateSplit } from "../main/analyses/drugs/evaluate.js";
+import { loadDrugModel, saveDrugModel } from "../main/analyses/drugs/model-files.js";
+import { DRUG_SPLITS } from "../main/analyses/drugs/settings.js";
+import { loadTrainingSet } from "../main/analyses/drugs/training-set.js";
+import type { BaselineRow } from "../main/drugs/baselines.js";
+import { splitPairs } from "../main/drugs/splits.js";
+import { readRows } from "../main/io/table.js";
+import { DRUG_PRESETS, type DrugPreset } from "../main/models/drug-hyper.js";
+import { trainDrugModel } from "../main/models/drug-train.js";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const { values: v } = parseArgs({
+  options: { seeds: { type: "string", default: "3" }, preset: { type: "string", default: "standard" }, eval: { type: "string" } },
+});
+const seeds = Number(v.seeds);
+const preset = v.preset as DrugPreset;
+if (!DRUG_PRESETS[preset]) throw new Error(`--preset must be one of ${Object.keys(DRUG_PRESETS).join(", ")}`);
+const hyper = DRUG_PRESETS[preset];
+const data = join(root, "..", "shared", "data", "drug_response");
+const out = join(root, "resources", "drug-model");
+const tmp = `${out}.tmp-${process.pid}`;
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+const set = await loadTrainingSet(data, ["expression"]);
+const names = new Map(set.data.pairs.drugs.map((d, i) => [d.name, i]));
+
+const metrics: Record<string, BaselineRow[]> = {};
+const perDrug: Record<string, Map<number, number>> = {};
+if (v.eval) {
+  for (const split of DRUG_SPLITS) {
+    const m = loadDrugModel(join(v.eval, `model-${split}.safetensors`)).meta;
+    if (m.trained.preset !== preset || m.trained.seed !== 0) throw new Error(`${v.eval}: the ${split} model was not trained with --preset ${preset} --seed 0`);
+    metrics[split] = m.metrics ?? [];
+    perDrug[split] = new Map();
+  }
+  const { header, names: splits, rows } = await readRows(join(v.eval, "per-drug.csv"));
+  const [drugCol, pccCol] = [header.indexOf("drug"), header.indexOf("pcc")];
+  rows.forEach((r, i) => perDrug[splits[i]!]!.set(names.get(r[drugCol]!)!, Number(r[pccCol])));
+} else {
+  for (const split of DRUG_SPLITS) {
+    log(`evaluating: ${split}`);
+    const r = await evaluateSplit(set, split, 0, hyper);
+    metrics[split] = r.rows;
+    perDrug[split] = new Map(r.perDrug.map((d) => [d.drug, d.pcc]));
+  }
+}
+
+rmSync(tmp, { recursive: true, force: true });
+mkdirSync(tmp, { recursive: true });
+for (let seed = 1; seed <= seeds; seed++) {
+  const s = splitPairs(set.data.pairs, "random", seed);
+  const train = Int32Array.from([...s.train, ...s.test]).sort();
+  const t = performance.now();
+  const r = await trainDrugModel(
+    { config: set.config, drugs: set.drugs, omics: set.omics, pairs: set.data.pairs, train, val: s.val },
+    { hyper, seed },
+  );
+  const last = r.history[r.bestEpoch];
+  log(`member ${seed}: best epoch ${r.bestEpoch + 1} of ${r.history.length}, validation MSE ${last?.val?.toFixed(3)}, ${((performance.now() - t) / 1000).toFixed(0)} s`);
+  saveDrugModel(join(tmp, `${MEMBER_PREFIX}${seed}.safetensors`), r.params, {
+    format: 1,
+    config: set.config,
+    omics: set.omicsKinds,
+    genes: set.data.omics.expression.genes,
+    symbols: set.data.symbols,
+    drugs: set.data.pairs.drugs,
+    trained: { split: "all", seed, bestEpoch: r.bestEpoch, pairs: train.length, seconds: r.seconds, preset },
+    metrics: null,
+  });
+}
+writeReference(join(tmp, REFERENCE_FILE), set.data, { metrics, perDrug });
+if (existsSync(out)) rmSync(out, { recursive: true });
+renameSync(tmp, out);
+log(`wrote ${out}`);
