@@ -1,11 +1,15 @@
 /**
  * `scilama drugs …`: the drug-response model. `train` evaluates it on the three splits beside the trivial baselines
  * (and keeps each split's model); progress on stderr, the tables on stdout; Ctrl-C stops and writes nothing.
+ * `predict` applies the bundled ensemble to a dataset's groups; `predict-pairs` to (CCLE line, SMILES) pairs.
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { loadBundle } from "../analyses/drugs/bundle.js";
 import { evaluateSplit, type SplitEvaluation } from "../analyses/drugs/evaluate.js";
 import { saveDrugModel } from "../analyses/drugs/model-files.js";
+import { predictPairsFile } from "../analyses/drugs/pairs.js";
+import { type CustomMolecule, predictDataset } from "../analyses/drugs/predict.js";
 import { DRUG_SPLITS, type OmicsKind, SPLIT_MEANING } from "../analyses/drugs/settings.js";
 import { loadTrainingSet } from "../analyses/drugs/training-set.js";
 import type { BaselineRow } from "../drugs/baselines.js";
@@ -118,4 +122,92 @@ export async function drugsTrainCommand(o: DrugsTrainOptions): Promise<void> {
   } finally {
     process.off("SIGINT", onInt);
   }
+}
+
+export interface DrugsPredictOptions {
+  file: string;
+  groupby: string;
+  out: string;
+  drugs?: string[];
+  smiles: string[];
+  cancerType?: string;
+  model?: string;
+  json: boolean;
+  quiet: boolean;
+}
+
+/** `--smiles NAME:SMILES`, or a bare SMILES named by its position. (A ':' in a SMILES only ever sits inside brackets,
+ *  as in atom maps [CH3:1], so a prefix without '[' is a name.) */
+export function molecules(values: readonly string[]): CustomMolecule[] {
+  return values.map((v, i) => {
+    const at = v.indexOf(":");
+    return at > 0 && !v.slice(0, at).includes("[")
+      ? { name: v.slice(0, at).trim(), smiles: v.slice(at + 1).trim() }
+      : { name: `molecule ${i + 1}`, smiles: v.trim() };
+  });
+}
+
+export async function drugsPredictCommand(o: DrugsPredictOptions): Promise<void> {
+  const say = sayer(o.quiet);
+  say("· loading the drug-response model");
+  const bundle = await loadBundle(o.model);
+  say(`· predicting ${o.file} by '${o.groupby}' (${bundle.members.length} ensemble members)`);
+  const p = await predictDataset(bundle, {
+    file: o.file,
+    groupby: o.groupby,
+    ...(o.drugs ? { drugs: o.drugs } : {}),
+    molecules: molecules(o.smiles),
+    cancerType: o.cancerType ?? null,
+  });
+  say(`  ${p.coverage.matched} of the model's ${p.coverage.total} genes found in the dataset; the others are set to the average line`);
+  mkdirSync(o.out, { recursive: true });
+  const nd = p.drugs.length;
+  atomicWrite(
+    join(o.out, "predictions.csv"),
+    toCsv(
+      ["group", "drug", "CID", "pred_ln_IC50", "pred_sd", "rank", "relative_to_ccle_median", `percentile_${p.cancerType ?? "all_lines"}`],
+      p.groups.flatMap((g, k) =>
+        p.drugs.map((d, j) => {
+          const i = k * nd + j;
+          return [g, d.name, d.cid ?? "", p.pred[i]!, p.sd[i]!, p.rank[i]!, d.ccleMedian === null ? null : p.pred[i]! - d.ccleMedian, p.percentile[i]!];
+        }),
+      ),
+    ),
+  );
+  atomicWrite(
+    join(o.out, "groups.csv"),
+    toCsv(
+      ["group", "cells", "nearest_ccle_lines"],
+      p.groups.map((g, k) => [g, p.sizes[k]!, p.nearest[k]!.map((l) => `${l.name ?? l.id} (${l.tcga ?? "?"}, r=${l.r.toFixed(2)})`).join("; ")]),
+    ),
+  );
+  print(o.json, p, () =>
+    [
+      p.warning,
+      "",
+      ...p.groups.flatMap((g, k) => {
+        const top = [...p.drugs.keys()].sort((a, b) => p.rank[k * nd + a]! - p.rank[k * nd + b]!).slice(0, 5);
+        return [
+          `${g} (${p.sizes[k]} cells; nearest CCLE lines: ${p.nearest[k]!.slice(0, 3)
+            .map((l) => l.name ?? l.id)
+            .join(", ")})`,
+          ...top.map((d) => `  ${String(p.rank[k * nd + d]).padStart(3)}. ${p.drugs[d]!.name.padEnd(24)} ln IC50 ${p.pred[k * nd + d]!.toFixed(2)} ± ${p.sd[k * nd + d]!.toFixed(2)}`),
+        ];
+      }),
+      `wrote ${o.out}/predictions.csv and groups.csv`,
+    ].join("\n"),
+  );
+}
+
+export async function drugsPredictPairsCommand(o: { file: string; out: string; model?: string; json: boolean }): Promise<void> {
+  const bundle = await loadBundle(o.model);
+  const r = await predictPairsFile(bundle, o.file);
+  atomicWrite(
+    o.out,
+    toCsv(
+      [...r.header, "pred_ln_IC50", "pred_sd"],
+      r.rows.map((row, i) => [...row, r.pred[i]!, r.sd[i]!]),
+    ),
+  );
+  print(o.json, { rows: r.rows.length, out: o.out }, () => `wrote ${r.rows.length} predictions to ${o.out}`);
 }

@@ -50,6 +50,10 @@ const HELP = `scilama — sciLaMA Studio from the command line
                      [--data <drug_response folder>] [--json] [--quiet]
                                                   the IC50 model on GDSC2 × CCLE, scored on held-out pairs beside the
                                                   drug mean, the additive drug + cell-line model and kNN-25 over cell lines
+  scilama drugs predict <file> --groupby <obs column> --out <folder> [--drugs <name,name,…> (all)]
+                     [--smiles [NAME:]SMILES (repeat)] [--cancer-type <TCGA code>] [--model <folder>] [--json] [--quiet]
+                                                  predicted ln IC50 per group × drug (groups z-scored against each other)
+  scilama drugs predict-pairs <pairs.csv: DepMap_ID,SMILES> --out <pred.csv> [--model <folder>] [--json]
   scilama report <run id --project <dir> | result.h5ad> --out <file.pdf> [--json]
                                                   the integration report as PDF (printed by Chromium)
   scilama project create <dir> [--name N] [--json]
@@ -107,6 +111,10 @@ const OPTIONS = {
   split: { type: "string" },
   omics: { type: "string" },
   data: { type: "string" },
+  drugs: { type: "string" },
+  smiles: { type: "string", multiple: true },
+  "cancer-type": { type: "string" },
+  model: { type: "string" },
 } as const;
 
 function num(v: string | undefined, flag: string): number | undefined {
@@ -251,7 +259,7 @@ async function run(argv: string[]): Promise<void> {
         quiet: v.quiet,
       });
     case "drugs": {
-      const sub = need(0, "train");
+      const sub = need(0, "train, predict or predict-pairs");
       if (sub === "train") {
         if (!v.out) throw new UsageError("'drugs train' needs --out <folder>");
         return (await import("./drugs.js")).drugsTrainCommand({
@@ -266,7 +274,26 @@ async function run(argv: string[]): Promise<void> {
           quiet: v.quiet,
         });
       }
-      throw new UsageError(`unknown drugs command '${sub}' (train)`);
+      if (sub === "predict") {
+        if (!v.out) throw new UsageError("'drugs predict' needs --out <folder>");
+        if (!v.groupby) throw new UsageError("'drugs predict' needs --groupby <obs column> (clusters, cell types or samples)");
+        return (await import("./drugs.js")).drugsPredictCommand({
+          file: need(1, "a dataset file"),
+          groupby: v.groupby,
+          out: v.out,
+          drugs: v.drugs && v.drugs !== "all" ? v.drugs.split(",").map((d) => d.trim()) : undefined,
+          smiles: v.smiles ?? [],
+          cancerType: v["cancer-type"],
+          model: v.model,
+          json: v.json,
+          quiet: v.quiet,
+        });
+      }
+      if (sub === "predict-pairs") {
+        if (!v.out) throw new UsageError("'drugs predict-pairs' needs --out <pred.csv>");
+        return (await import("./drugs.js")).drugsPredictPairsCommand({ file: need(1, "a pairs .csv (DepMap_ID, SMILES)"), out: v.out, model: v.model, json: v.json });
+      }
+      throw new UsageError(`unknown drugs command '${sub}' (train, predict, predict-pairs)`);
     }
     case "report":
       if (!v.out) throw new UsageError("'report' needs --out <file.pdf>");

@@ -1,0 +1,208 @@
+/**
+ * Drug response of a user's samples: the dataset's groups put on the training scale (samples.ts), every chosen drug
+ * (the 170 GDSC2 drugs, or the user's own molecules) predicted by the bundled ensemble, then read against CCLE — each
+ * prediction's rank within its group, its place among the measured lines of a cancer type, and the group's nearest
+ * CCLE lines.
+ */
+import { cellText } from "../../data/frame.js";
+import { type DrugGraph, featurize } from "../../drugs/featurize.js";
+import { packDrugs } from "../../drugs/pack.js";
+import { SmilesError } from "../../drugs/rdkit.js";
+import { DataError } from "../../io/errors.js";
+import { readDataset } from "../../io/read.js";
+import { expressionOf } from "../../pp/expression.js";
+import { type DrugBundle, predictEnsemble } from "./bundle.js";
+import { groupProfiles, nearestLines } from "./samples.js";
+
+/** Said beside every result: what the model was trained on. */
+export const CELL_LINE_WARNING =
+  "The model was trained on cancer cell lines (GDSC2 × CCLE), not on tumours or primary cells: read the predictions as how the groups compare, not as clinical response.";
+
+export interface CustomMolecule {
+  name: string;
+  smiles: string;
+}
+
+export interface DrugPredictOptions {
+  file: string;
+  groupby: string;
+  /** Names of bundled drugs (case-insensitive); all of them when absent. */
+  drugs?: readonly string[];
+  molecules?: readonly CustomMolecule[];
+  /** TCGA code whose measured lines the predictions are placed among (null: all lines). */
+  cancerType?: string | null;
+  nearest?: number;
+}
+
+export interface PredictedDrug {
+  name: string;
+  cid: string | null;
+  smiles: string;
+  targets: string[];
+  pathway: string | null;
+  /** A molecule the user gave (not in the training data). */
+  custom: boolean;
+  /** Held-out PCC of this drug per evaluation split (bundled drugs). */
+  heldOutPcc: Partial<Record<string, number | null>>;
+  /** Median measured ln IC50 over all CCLE lines (null for new molecules). */
+  ccleMedian: number | null;
+  /** Measured ln IC50 of the cancer type's lines (all lines without a type), sorted, for the percentile and the drug page. */
+  measured: number[];
+}
+
+export interface DrugPrediction {
+  groups: string[];
+  sizes: number[];
+  drugs: PredictedDrug[];
+  /** groups × drugs, row-major. */
+  pred: Float32Array;
+  sd: Float32Array;
+  /** 1 = the drug predicted most potent (lowest ln IC50) in the group. */
+  rank: Int32Array;
+  /** Percent of the measured lines (of the cancer type) with a lower ln IC50 than predicted; NaN without any. */
+  percentile: Float32Array;
+  nearest: { id: string; name: string | null; tcga: string | null; r: number }[][];
+  coverage: { matched: number; total: number; missing: string[] };
+  cancerType: string | null;
+  warning: string;
+}
+
+export function cancerTypes(b: DrugBundle): string[] {
+  return [...new Set(b.reference.lines.map((l) => l.tcga).filter((t): t is string => Boolean(t)))].sort();
+}
+
+/** The bundled drugs asked for, by name (case-insensitive); unknown names refused with the closest known ones. */
+function chooseDrugs(b: DrugBundle, names: readonly string[] | undefined): number[] {
+  if (!names) return b.reference.drugs.map((_, i) => i);
+  const byName = new Map(b.reference.drugs.map((d, i) => [d.name.toLowerCase(), i]));
+  const unknown = names.filter((n) => !byName.has(n.toLowerCase()));
+  if (unknown.length)
+    throw new DataError(
+      "--drugs",
+      "names of drugs in the model (GDSC2)",
+      `${unknown.length} unknown: ${unknown.slice(0, 5).join(", ")}`,
+      "Give a new compound as a SMILES string instead, or list the model's drugs in the app.",
+    );
+  return names.map((n) => byName.get(n.toLowerCase())!);
+}
+
+export async function featurizeMolecules(molecules: readonly CustomMolecule[], where: (i: number) => string): Promise<DrugGraph[]> {
+  const out: DrugGraph[] = [];
+  for (const [i, m] of molecules.entries()) {
+    try {
+      out.push(await featurize(m.smiles));
+    } catch (e) {
+      if (e instanceof SmilesError) throw new DataError(where(i), "a valid SMILES string", `'${m.smiles}'`, e.message);
+      throw e;
+    }
+  }
+  return out;
+}
+
+export async function predictDataset(b: DrugBundle, o: DrugPredictOptions): Promise<DrugPrediction> {
+  const chosen = chooseDrugs(b, o.drugs);
+  const molecules = o.molecules ?? [];
+  const custom = await featurizeMolecules(molecules, (i) => `molecule ${molecules[i]!.name}`);
+  if (chosen.length + custom.length === 0) throw new DataError("--drugs", "at least one drug or molecule", "none");
+  const types = cancerTypes(b);
+  const cancerType = o.cancerType ?? null;
+  if (cancerType && !types.includes(cancerType))
+    throw new DataError("cancer type", `one of the CCLE TCGA codes (${types.join(", ")})`, `'${cancerType}'`);
+
+  const { dataset } = await readDataset(o.file);
+  const column = dataset.obs.columns.get(o.groupby);
+  if (!column)
+    throw new DataError(o.file, `a cell annotation column '${o.groupby}'`, `only ${[...dataset.obs.columns.keys()].join(", ") || "no columns"}`);
+  const labels = dataset.obs.index.map((_, i) => cellText(column, i));
+  const e = expressionOf(dataset, o.file);
+  const ref = b.reference;
+  const profiles = groupProfiles(o.file, e, labels, ref.genes, ref.symbols);
+
+  const graphs = [...chosen.map((i) => b.graphs[i]!), ...custom];
+  const nGroups = profiles.groups.length;
+  const nDrugs = graphs.length;
+  const cell = new Int32Array(nGroups * nDrugs);
+  const drug = new Int32Array(nGroups * nDrugs);
+  for (let g = 0; g < nGroups; g++)
+    for (let d = 0; d < nDrugs; d++) {
+      cell[g * nDrugs + d] = g;
+      drug[g * nDrugs + d] = d;
+    }
+  const omicsKinds = b.members[0]!.meta.omics;
+  if (omicsKinds.some((k) => k !== "expression"))
+    throw new Error(`the bundled model reads ${omicsKinds.join(", ")}; a dataset gives expression only`);
+  const { mean, sd } = await predictEnsemble(b, { lines: nGroups, values: [profiles.values] }, packDrugs(graphs), { cell, drug });
+
+  const lineOk = (l: number) => !cancerType || ref.lines[l]!.tcga === cancerType;
+  const measuredOf = (d: number) => {
+    const all: number[] = [];
+    const typed: number[] = [];
+    ref.pairs.drug.forEach((x, k) => {
+      if (x !== d) return;
+      all.push(ref.pairs.y[k]!);
+      if (lineOk(ref.pairs.cell[k]!)) typed.push(ref.pairs.y[k]!);
+    });
+    all.sort((a, c) => a - c);
+    return { median: all.length ? all[Math.floor(all.length / 2)]! : null, typed: typed.sort((a, c) => a - c) };
+  };
+  const drugs: PredictedDrug[] = [
+    ...chosen.map((i) => {
+      const d = ref.drugs[i]!;
+      const m = measuredOf(i);
+      return {
+        name: d.name,
+        cid: d.cid,
+        smiles: d.smiles,
+        targets: d.targets,
+        pathway: d.pathway,
+        custom: false,
+        heldOutPcc: d.heldOutPcc,
+        ccleMedian: m.median,
+        measured: m.typed,
+      };
+    }),
+    ...molecules.map((m, i) => ({
+      name: m.name,
+      cid: null,
+      smiles: custom[i]!.smiles,
+      targets: [],
+      pathway: null,
+      custom: true,
+      heldOutPcc: {},
+      ccleMedian: null,
+      measured: [],
+    })),
+  ];
+  const rank = new Int32Array(nGroups * nDrugs);
+  const percentile = new Float32Array(nGroups * nDrugs);
+  for (let g = 0; g < nGroups; g++) {
+    const order = [...Array(nDrugs).keys()].sort((a, c) => mean[g * nDrugs + a]! - mean[g * nDrugs + c]!);
+    order.forEach((d, r) => {
+      rank[g * nDrugs + d] = r + 1;
+    });
+    for (let d = 0; d < nDrugs; d++) {
+      const v = drugs[d]!.measured;
+      const p = mean[g * nDrugs + d]!;
+      percentile[g * nDrugs + d] = v.length ? (100 * v.filter((x) => x < p).length) / v.length : Number.NaN;
+    }
+  }
+  const expression = ref.omics.expression;
+  const near = nearestLines(profiles, expression, ref.lines.length, o.nearest ?? 5);
+  return {
+    groups: profiles.groups,
+    sizes: profiles.sizes,
+    drugs,
+    pred: mean,
+    sd,
+    rank,
+    percentile,
+    nearest: near.map((list) => list.map(({ line, r }) => ({ ...ref.lines[line]!, r }))),
+    coverage: {
+      matched: profiles.matched,
+      total: ref.genes.length,
+      missing: [...profiles.column.keys()].filter((i) => profiles.column[i]! < 0).map((i) => ref.symbols[i] ?? ref.genes[i]!),
+    },
+    cancerType,
+    warning: CELL_LINE_WARNING,
+  };
+}
