@@ -15,7 +15,7 @@ import { DrugEvaluator, type OmicsTensors, type Pairs } from "../../models/drug-
 import { resourcePath } from "../../resources.js";
 import { readCheckpoint, writeCheckpoint } from "../../train/checkpoint.js";
 import { type DrugModelMeta, loadDrugModel } from "./model-files.js";
-import { OMICS, type OmicsKind } from "./settings.js";
+import type { OmicsKind } from "./settings.js";
 
 export const REFERENCE_FILE = "ccle-reference.safetensors";
 export const MEMBER_PREFIX = "member-";
@@ -32,7 +32,8 @@ export interface CcleReference {
   /** Entrez ids of the omics columns, and their symbols. */
   genes: string[];
   symbols: Array<string | null>;
-  omics: Record<OmicsKind, Float32Array>;
+  /** The inputs the members read, lines × genes each. */
+  omics: Partial<Record<OmicsKind, Float32Array>>;
   drugs: ReferenceDrug[];
   /** Measured pairs: line and drug indices, ln IC50. */
   pairs: { cell: Int32Array; drug: Int32Array; y: Float32Array };
@@ -42,9 +43,15 @@ export interface CcleReference {
 
 interface ReferenceMeta extends Omit<CcleReference, "omics" | "pairs"> {
   format: 1;
+  kinds: OmicsKind[];
 }
 
-export function writeReference(path: string, data: DrugResponseData, evaluation: Pick<CcleReference, "metrics"> & { perDrug: Record<string, Map<number, number>> }): void {
+export function writeReference(
+  path: string,
+  data: DrugResponseData,
+  omics: readonly OmicsKind[],
+  evaluation: Pick<CcleReference, "metrics"> & { perDrug: Record<string, Map<number, number>> },
+): void {
   const lines = data.pairs.cellLines.map((id) => {
     const info = data.cellLineInfo.get(id);
     return { id, name: info?.name ?? null, tcga: info?.tcga ?? null, site: info?.site ?? null };
@@ -55,11 +62,11 @@ export function writeReference(path: string, data: DrugResponseData, evaluation:
     pathway: data.targets[i]!.pathway,
     heldOutPcc: Object.fromEntries(Object.entries(evaluation.perDrug).map(([split, m]) => [split, m.get(i) ?? null])),
   }));
-  const meta: ReferenceMeta = { format: 1, lines, genes: data.omics.expression.genes, symbols: data.symbols, drugs, metrics: evaluation.metrics };
+  const meta: ReferenceMeta = { format: 1, lines, genes: data.omics.expression.genes, symbols: data.symbols, drugs, metrics: evaluation.metrics, kinds: [...omics] };
   const n = data.pairs.cellLines.length;
   const g = data.omics.expression.genes.length;
   const tensors = new Map<string, { dtype: "float32" | "int64"; shape: number[]; data: TypedArray }>(
-    OMICS.map((k) => [`omics.${k}`, { dtype: "float32", shape: [n, g], data: data.omics[k].values }]),
+    omics.map((k) => [`omics.${k}`, { dtype: "float32", shape: [n, g], data: data.omics[k].values }]),
   );
   const m = data.pairs.y.length;
   tensors.set("pairs.cell", { dtype: "int64", shape: [m], data: BigInt64Array.from(data.pairs.cell, (v) => BigInt(v)) });
@@ -84,7 +91,7 @@ export function readReference(path: string): CcleReference {
     symbols: m.symbols,
     drugs: m.drugs,
     metrics: m.metrics,
-    omics: Object.fromEntries(OMICS.map((k) => [k, t(`omics.${k}`) as Float32Array])) as Record<OmicsKind, Float32Array>,
+    omics: Object.fromEntries(m.kinds.map((k) => [k, t(`omics.${k}`) as Float32Array])),
     pairs: { cell: int("pairs.cell"), drug: int("pairs.drug"), y: t("pairs.y") as Float32Array },
   };
 }
@@ -128,7 +135,7 @@ export function referenceOmics(b: DrugBundle, lines: readonly number[]): OmicsTe
     values: b.members[0]!.meta.omics.map((k) => {
       const out = new Float32Array(lines.length * g);
       lines.forEach((l, i) => {
-        out.set(b.reference.omics[k].subarray(l * g, (l + 1) * g), i * g);
+        out.set(b.reference.omics[k]!.subarray(l * g, (l + 1) * g), i * g);
       });
       return out;
     }),

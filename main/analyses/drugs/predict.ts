@@ -186,8 +186,7 @@ export async function predictDataset(b: DrugBundle, o: DrugPredictOptions): Prom
       percentile[g * nDrugs + d] = v.length ? (100 * v.filter((x) => x < p).length) / v.length : Number.NaN;
     }
   }
-  const expression = ref.omics.expression;
-  const near = nearestLines(profiles, expression, ref.lines.length, o.nearest ?? 5);
+  const near = nearestLines(profiles, ref.omics.expression!, ref.lines.length, o.nearest ?? 5);
   return {
     groups: profiles.groups,
     sizes: profiles.sizes,
