@@ -12,8 +12,8 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { MEMBER_PREFIX, REFERENCE_FILE, writeReference } from "../main/analyses/drugs/bundle.js";
 import { evaluateSplit } from "../main/analyses/drugs/evaluate.js";
 import { loadDrugModel, saveDrugModel } from "../main/analyses/drugs/model-files.js";
@@ -46,7 +46,8 @@ const perDrug: Record<string, Map<number, number>> = {};
 if (v.eval) {
   for (const split of DRUG_SPLITS) {
     const m = loadDrugModel(join(v.eval, `model-${split}.safetensors`)).meta;
-    if (m.trained.preset !== preset || m.trained.seed !== 0) throw new Error(`${v.eval}: the ${split} model was not trained with --preset ${preset} --seed 0`);
+    if (m.trained.preset !== preset || m.trained.seed !== 0)
+      throw new Error(`${v.eval}: the ${split} model was not trained with --preset ${preset} --seed 0`);
     metrics[split] = m.metrics ?? [];
     perDrug[split] = new Map();
   }
@@ -73,7 +74,9 @@ for (let seed = 1; seed <= seeds; seed++) {
     { hyper, seed },
   );
   const last = r.history[r.bestEpoch];
-  log(`member ${seed}: best epoch ${r.bestEpoch + 1} of ${r.history.length}, validation MSE ${last?.val?.toFixed(3)}, ${((performance.now() - t) / 1000).toFixed(0)} s`);
+  log(
+    `member ${seed}: best epoch ${r.bestEpoch + 1} of ${r.history.length}, validation MSE ${last?.val?.toFixed(3)}, ${((performance.now() - t) / 1000).toFixed(0)} s`,
+  );
   saveDrugModel(join(tmp, `${MEMBER_PREFIX}${seed}.safetensors`), r.params, {
     format: 1,
     config: set.config,
@@ -85,7 +88,7 @@ for (let seed = 1; seed <= seeds; seed++) {
     metrics: null,
   });
 }
-writeReference(join(tmp, REFERENCE_FILE), set.data, { metrics, perDrug });
+writeReference(join(tmp, REFERENCE_FILE), set.data, set.omicsKinds, { metrics, perDrug });
 if (existsSync(out)) rmSync(out, { recursive: true });
 renameSync(tmp, out);
 log(`wrote ${out}`);

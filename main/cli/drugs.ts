@@ -10,7 +10,7 @@ import { evaluateSplit, type SplitEvaluation } from "../analyses/drugs/evaluate.
 import { saveDrugModel } from "../analyses/drugs/model-files.js";
 import { predictPairsFile } from "../analyses/drugs/pairs.js";
 import { type CustomMolecule, predictDataset } from "../analyses/drugs/predict.js";
-import { DRUG_SPLITS, type OmicsKind, SPLIT_MEANING } from "../analyses/drugs/settings.js";
+import { type DRUG_SPLITS, type OmicsKind, SPLIT_MEANING } from "../analyses/drugs/settings.js";
 import { loadTrainingSet } from "../analyses/drugs/training-set.js";
 import type { BaselineRow } from "../drugs/baselines.js";
 import { atomicWrite, toCsv } from "../io/csv.js";
@@ -73,7 +73,9 @@ export async function drugsTrainCommand(o: DrugsTrainOptions): Promise<void> {
         onProgress: (p) => {
           if (performance.now() - last < 5000) return;
           last = performance.now();
-          say(`  ${split} | epoch ${p.epoch + 1}/${p.epochs} | loss ${p.losses.loss?.toFixed(3) ?? ""} | ${p.cellsPerSec.toFixed(0)} pairs/s | ${p.provider}`);
+          say(
+            `  ${split} | epoch ${p.epoch + 1}/${p.epochs} | loss ${p.losses.loss?.toFixed(3) ?? ""} | ${p.cellsPerSec.toFixed(0)} pairs/s | ${p.provider}`,
+          );
         },
       });
       if (r.trained.status === "stopped") throw new Error("training stopped before it finished; nothing was written");
@@ -89,14 +91,23 @@ export async function drugsTrainCommand(o: DrugsTrainOptions): Promise<void> {
         genes: set.data.omics.expression.genes,
         symbols: set.data.symbols,
         drugs: set.data.pairs.drugs,
-        trained: { split: r.split, seed: r.seed, bestEpoch: r.trained.bestEpoch, pairs: r.pairs.train, seconds: r.trained.seconds, preset: o.preset },
+        trained: {
+          split: r.split,
+          seed: r.seed,
+          bestEpoch: r.trained.bestEpoch,
+          pairs: r.pairs.train,
+          seconds: r.trained.seconds,
+          preset: o.preset,
+        },
         metrics: r.rows,
       });
     atomicWrite(
       join(o.out, "metrics.csv"),
       toCsv(
         ["split", "seed", "method", "pcc", "scc", "rmse", "median_drug_pcc", "drugs", "train_pairs", "test_pairs"],
-        results.flatMap((r) => r.rows.map((m) => [r.split, r.seed, m.method, m.pcc, m.scc, m.rmse, m.medianDrugPcc, m.drugs, r.pairs.train, r.pairs.test])),
+        results.flatMap((r) =>
+          r.rows.map((m) => [r.split, r.seed, m.method, m.pcc, m.scc, m.rmse, m.medianDrugPcc, m.drugs, r.pairs.train, r.pairs.test]),
+        ),
       ),
     );
     atomicWrite(
@@ -169,7 +180,16 @@ export async function drugsPredictCommand(o: DrugsPredictOptions): Promise<void>
       p.groups.flatMap((g, k) =>
         p.drugs.map((d, j) => {
           const i = k * nd + j;
-          return [g, d.name, d.cid ?? "", p.pred[i]!, p.sd[i]!, p.rank[i]!, d.ccleMedian === null ? null : p.pred[i]! - d.ccleMedian, p.percentile[i]!];
+          return [
+            g,
+            d.name,
+            d.cid ?? "",
+            p.pred[i]!,
+            p.sd[i]!,
+            p.rank[i]!,
+            d.ccleMedian === null ? null : p.pred[i]! - d.ccleMedian,
+            p.percentile[i]!,
+          ];
         }),
       ),
     ),
@@ -178,7 +198,11 @@ export async function drugsPredictCommand(o: DrugsPredictOptions): Promise<void>
     join(o.out, "groups.csv"),
     toCsv(
       ["group", "cells", "nearest_ccle_lines"],
-      p.groups.map((g, k) => [g, p.sizes[k]!, p.nearest[k]!.map((l) => `${l.name ?? l.id} (${l.tcga ?? "?"}, r=${l.r.toFixed(2)})`).join("; ")]),
+      p.groups.map((g, k) => [
+        g,
+        p.sizes[k]!,
+        p.nearest[k]!.map((l) => `${l.name ?? l.id} (${l.tcga ?? "?"}, r=${l.r.toFixed(2)})`).join("; "),
+      ]),
     ),
   );
   print(o.json, p, () =>
@@ -191,7 +215,10 @@ export async function drugsPredictCommand(o: DrugsPredictOptions): Promise<void>
           `${g} (${p.sizes[k]} cells; nearest CCLE lines: ${p.nearest[k]!.slice(0, 3)
             .map((l) => l.name ?? l.id)
             .join(", ")})`,
-          ...top.map((d) => `  ${String(p.rank[k * nd + d]).padStart(3)}. ${p.drugs[d]!.name.padEnd(24)} ln IC50 ${p.pred[k * nd + d]!.toFixed(2)} ± ${p.sd[k * nd + d]!.toFixed(2)}`),
+          ...top.map(
+            (d) =>
+              `  ${String(p.rank[k * nd + d]).padStart(3)}. ${p.drugs[d]!.name.padEnd(24)} ln IC50 ${p.pred[k * nd + d]!.toFixed(2)} ± ${p.sd[k * nd + d]!.toFixed(2)}`,
+          ),
         ];
       }),
       `wrote ${o.out}/predictions.csv and groups.csv`,

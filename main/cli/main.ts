@@ -4,6 +4,7 @@
 // Chromium's driver, echarts) cost ~8 s of CPU before even `--help` could print.
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { DRUG_DEFAULTS, DRUG_LIMITS, DRUG_SPLITS, OMICS, type OmicsKind } from "../analyses/drugs/settings.js";
 import { IMPUTE_DEFAULTS, IMPUTE_LIMITS, PANEL_BASELINES, type PanelBaseline, parseEvaluation } from "../analyses/impute/settings.js";
 import {
   BASELINES,
@@ -14,7 +15,6 @@ import {
   PRESET_NAMES,
   SCALINGS,
 } from "../analyses/integrate/settings.js";
-import { DRUG_DEFAULTS, DRUG_LIMITS, DRUG_SPLITS, OMICS, type OmicsKind } from "../analyses/drugs/settings.js";
 import { MARKERS_DEFAULTS, MARKERS_LIMITS } from "../analyses/markers/settings.js";
 import type { Format } from "../io/detect.js";
 import type { Orientation } from "../io/table.js";
@@ -291,7 +291,12 @@ async function run(argv: string[]): Promise<void> {
       }
       if (sub === "predict-pairs") {
         if (!v.out) throw new UsageError("'drugs predict-pairs' needs --out <pred.csv>");
-        return (await import("./drugs.js")).drugsPredictPairsCommand({ file: need(1, "a pairs .csv (DepMap_ID, SMILES)"), out: v.out, model: v.model, json: v.json });
+        return (await import("./drugs.js")).drugsPredictPairsCommand({
+          file: need(1, "a pairs .csv (DepMap_ID, SMILES)"),
+          out: v.out,
+          model: v.model,
+          json: v.json,
+        });
       }
       throw new UsageError(`unknown drugs command '${sub}' (train, predict, predict-pairs)`);
     }

@@ -15,8 +15,8 @@ import { cellText } from "../data/frame.js";
 import { subset } from "../data/subset.js";
 import { featurize } from "../drugs/featurize.js";
 import { packDrugs } from "../drugs/pack.js";
-import { readDataset } from "../io/read.js";
 import { writeH5ad } from "../io/h5ad/write.js";
+import { readDataset } from "../io/read.js";
 import { CELLBENCH, data, scilama, tempDir } from "./helpers.js";
 
 /** CellBench's lines and their DepMap ids (all three screened in GDSC2, so in the training set). */
@@ -78,7 +78,9 @@ test("CellBench's three lines: own CCLE line nearest, predictions against the li
     centred((k, d) => p.pred[k * nd + d]!),
     centred((k, d) => measured[k]!.get(d)!),
   );
-  t.diagnostic(`within groups, Spearman over ${drugs.length} drugs: ${within.map((w, k) => `${p.groups[k]} model ${w.model.toFixed(3)} / CCLE median ${w.median.toFixed(3)}`).join("; ")}`);
+  t.diagnostic(
+    `within groups, Spearman over ${drugs.length} drugs: ${within.map((w, k) => `${p.groups[k]} model ${w.model.toFixed(3)} / CCLE median ${w.median.toFixed(3)}`).join("; ")}`,
+  );
   t.diagnostic(`between groups, Pearson of per-drug centred values: ${between.toFixed(3)}`);
   for (const w of within) assert.ok(w.model > 0.6, `within-group Spearman ${w.model}`);
   assert.ok(between > 0.1, `between-group Pearson ${between}`);
@@ -97,7 +99,18 @@ test("CellBench's three lines: own CCLE line nearest, predictions against the li
 
 test("drugs predict writes predictions.csv (group, drug, CID, pred_ln_IC50, pred_sd, rank) for every group × drug", (t) => {
   const out = join(tempDir(t), "pred");
-  const r = scilama("drugs", "predict", CELLBENCH, "--groupby", "cell_line", "--drugs", "Gefitinib,Erlotinib,Docetaxel", "--out", out, "--quiet");
+  const r = scilama(
+    "drugs",
+    "predict",
+    CELLBENCH,
+    "--groupby",
+    "cell_line",
+    "--drugs",
+    "Gefitinib,Erlotinib,Docetaxel",
+    "--out",
+    out,
+    "--quiet",
+  );
   assert.equal(r.status, 0, r.stderr);
   const lines = readFileSync(join(out, "predictions.csv"), "utf8").trim().split("\n");
   assert.equal(lines[0]!.split(",").slice(0, 6).join(","), "group,drug,CID,pred_ln_IC50,pred_sd,rank");
@@ -147,7 +160,12 @@ test("refusals: invalid SMILES, unknown DepMap id, too few of the 706 genes, one
   const cases: { name: string; args: string[]; out: string; words: RegExp }[] = [];
   const badSmiles = join(dir, "bad-smiles.csv");
   writeFileSync(badSmiles, `DepMap_ID,SMILES\n${LINES.H1975},CC(=O\n`);
-  cases.push({ name: "invalid SMILES", args: ["drugs", "predict-pairs", badSmiles], out: join(dir, "p1.csv"), words: /line 2.*SMILES.*position 3/s });
+  cases.push({
+    name: "invalid SMILES",
+    args: ["drugs", "predict-pairs", badSmiles],
+    out: join(dir, "p1.csv"),
+    words: /line 2.*SMILES.*position 3/s,
+  });
   const badId = join(dir, "bad-id.csv");
   writeFileSync(badId, `DepMap_ID,SMILES\nACH-999999,CCO\n`);
   cases.push({ name: "unknown DepMap id", args: ["drugs", "predict-pairs", badId], out: join(dir, "p2.csv"), words: /ACH-999999.*line 2/ });
@@ -160,8 +178,19 @@ test("refusals: invalid SMILES, unknown DepMap id, too few of the 706 genes, one
   const { dataset } = await readDataset(CELLBENCH);
   const lineCol = dataset.obs.columns.get("cell_line")!;
   const one = join(dir, "one-line.h5ad");
-  writeH5ad(one, subset(dataset, [...dataset.obs.index.keys()].filter((i) => cellText(lineCol, i) === "H1975")));
-  cases.push({ name: "one group", args: ["drugs", "predict", one, "--groupby", "cell_line"], out: join(dir, "o4"), words: /one group.*relative between groups/ });
+  writeH5ad(
+    one,
+    subset(
+      dataset,
+      [...dataset.obs.index.keys()].filter((i) => cellText(lineCol, i) === "H1975"),
+    ),
+  );
+  cases.push({
+    name: "one group",
+    args: ["drugs", "predict", one, "--groupby", "cell_line"],
+    out: join(dir, "o4"),
+    words: /one group.*relative between groups/,
+  });
   for (const c of cases) {
     const r = scilama(...c.args, "--out", c.out);
     t.diagnostic(`${c.name}: exit ${r.status}: ${r.stderr.trim().split("\n").at(-1)}`);

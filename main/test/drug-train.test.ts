@@ -28,7 +28,9 @@ const row = (r: SplitEvaluation, method: string) => r.rows.find((m) => m.method.
 
 test("random pairs: the model beats the drug mean and scores like the additive drug + cell-line baseline", async (t) => {
   const r = await evaluated("random");
-  t.diagnostic(`\n${metricsTable(r.rows)}\nbest epoch ${r.trained.bestEpoch + 1} of ${r.trained.history.length}, ${r.trained.seconds.toFixed(0)} s`);
+  t.diagnostic(
+    `\n${metricsTable(r.rows)}\nbest epoch ${r.trained.bestEpoch + 1} of ${r.trained.history.length}, ${r.trained.seconds.toFixed(0)} s`,
+  );
   assert.equal(set.data.pairs.drugs.length, 34);
   const model = row(r, MODEL_METHOD);
   // Measured (seed 0): model 0.920 / median per-drug 0.664; drug mean 0.864; additive 0.925 (kNN-25 0.896).
@@ -63,7 +65,10 @@ test("a trained model saved and loaded predicts the same values", async (t) => {
   });
   const loaded = loadDrugModel(path);
   assert.deepEqual(loaded.meta.metrics, r.rows);
-  const pairs = subsetPairs(set.data.pairs, Int32Array.from({ length: 300 }, (_, i) => i * 50));
+  const pairs = subsetPairs(
+    set.data.pairs,
+    Int32Array.from({ length: 300 }, (_, i) => i * 50),
+  );
   const ev = await DrugEvaluator.open(set.config, { predict: set.drugs });
   try {
     const a = await ev.predict(r.trained.params, set.omics, pairs);

@@ -62,7 +62,15 @@ export function writeReference(
     pathway: data.targets[i]!.pathway,
     heldOutPcc: Object.fromEntries(Object.entries(evaluation.perDrug).map(([split, m]) => [split, m.get(i) ?? null])),
   }));
-  const meta: ReferenceMeta = { format: 1, lines, genes: data.omics.expression.genes, symbols: data.symbols, drugs, metrics: evaluation.metrics, kinds: [...omics] };
+  const meta: ReferenceMeta = {
+    format: 1,
+    lines,
+    genes: data.omics.expression.genes,
+    symbols: data.symbols,
+    drugs,
+    metrics: evaluation.metrics,
+    kinds: [...omics],
+  };
   const n = data.pairs.cellLines.length;
   const g = data.omics.expression.genes.length;
   const tensors = new Map<string, { dtype: "float32" | "int64"; shape: number[]; data: TypedArray }>(
@@ -118,7 +126,11 @@ export function loadBundle(dir?: string): Promise<DrugBundle> {
 }
 
 async function readBundle(dir: string): Promise<DrugBundle> {
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith(MEMBER_PREFIX) && f.endsWith(".safetensors")).sort() : [];
+  const files = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.startsWith(MEMBER_PREFIX) && f.endsWith(".safetensors"))
+        .sort()
+    : [];
   if (!files.length) throw new Error(`no drug-response model in ${dir}; run 'npm run derive:drug-model'`);
   const members = files.map((f) => loadDrugModel(join(dir, f)));
   const reference = readReference(join(dir, REFERENCE_FILE));

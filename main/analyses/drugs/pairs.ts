@@ -2,9 +2,10 @@
  * `predict-pairs`: ln IC50 of (CCLE cell line, molecule) pairs, molecules given as SMILES (any, in the training set
  * or not), by the bundled ensemble. Rows come back in the input's order.
  */
+
+import { packDrugs } from "../../drugs/pack.js";
 import { DataError } from "../../io/errors.js";
 import { readRows } from "../../io/table.js";
-import { packDrugs } from "../../drugs/pack.js";
 import { type DrugBundle, predictEnsemble, referenceOmics } from "./bundle.js";
 import { featurizeMolecules } from "./predict.js";
 

@@ -112,7 +112,11 @@ export async function predictDataset(b: DrugBundle, o: DrugPredictOptions): Prom
   const { dataset } = await readDataset(o.file);
   const column = dataset.obs.columns.get(o.groupby);
   if (!column)
-    throw new DataError(o.file, `a cell annotation column '${o.groupby}'`, `only ${[...dataset.obs.columns.keys()].join(", ") || "no columns"}`);
+    throw new DataError(
+      o.file,
+      `a cell annotation column '${o.groupby}'`,
+      `only ${[...dataset.obs.columns.keys()].join(", ") || "no columns"}`,
+    );
   const labels = dataset.obs.index.map((_, i) => cellText(column, i));
   const e = expressionOf(dataset, o.file);
   const ref = b.reference;

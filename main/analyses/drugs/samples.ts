@@ -100,12 +100,7 @@ export function groupProfiles(
 }
 
 /** Pearson correlation of each group's profile with each reference line over the genes the dataset has: the nearest lines. */
-export function nearestLines(
-  p: GroupProfiles,
-  reference: Float32Array,
-  lines: number,
-  top: number,
-): { line: number; r: number }[][] {
+export function nearestLines(p: GroupProfiles, reference: Float32Array, lines: number, top: number): { line: number; r: number }[][] {
   const n = p.column.length;
   const genes = [...p.column.keys()].filter((i) => p.column[i]! >= 0);
   const corr = (a: (i: number) => number, b: (i: number) => number) => {
