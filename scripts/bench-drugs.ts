@@ -31,7 +31,7 @@ say(`featurize: ${featurizeMs.toFixed(2)} ms per drug`);
 
 const split = splitPairs(set.data.pairs, "random", 0);
 const rows = new Float32Array(split.train.length * 3);
-split.train.forEach((p, i) => rows.set([set.data.pairs.cell[p]!, set.data.pairs.drug[p]!, set.data.pairs.y[p]!], i * 3));
+for (const [i, p] of split.train.entries()) rows.set([set.data.pairs.cell[p]!, set.data.pairs.drug[p]!, set.data.pairs.y[p]!], i * 3);
 const epoch: Record<number, number> = {};
 let params = drugInitialParams(set.config, 0);
 for (const batch of [64, 256]) {

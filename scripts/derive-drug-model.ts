@@ -53,7 +53,7 @@ if (v.eval) {
   }
   const { header, names: splits, rows } = await readRows(join(v.eval, "per-drug.csv"));
   const [drugCol, pccCol] = [header.indexOf("drug"), header.indexOf("pcc")];
-  rows.forEach((r, i) => perDrug[splits[i]!]!.set(names.get(r[drugCol]!)!, Number(r[pccCol])));
+  for (const [i, r] of rows.entries()) perDrug[splits[i]!]!.set(names.get(r[drugCol]!)!, Number(r[pccCol]));
 } else {
   for (const split of DRUG_SPLITS) {
     log(`evaluating: ${split}`);

@@ -66,7 +66,7 @@ export async function trainDrugModel(d: DrugTrainingData, o: DrugTrainOptions): 
   const started = performance.now();
   const { table, drugOf } = trainingDrugs(d);
   const rows = new Float32Array(d.train.length * 3);
-  d.train.forEach((p, i) => rows.set([d.pairs.cell[p]!, drugOf[d.pairs.drug[p]!]!, d.pairs.y[p]!], i * 3));
+  for (const [i, p] of d.train.entries()) rows.set([d.pairs.cell[p]!, drugOf[d.pairs.drug[p]!]!, d.pairs.y[p]!], i * 3);
   // BatchNorm statistics from a fixed, seeded sample of training pairs (the same one every epoch).
   const order = new Rng(o.seed, 0x424e).permutation(d.train.length);
   const sample = order.subarray(0, Math.min(h.statsPairs, d.train.length));

@@ -94,7 +94,7 @@ test("CellBench's three lines: own CCLE line nearest, predictions against the li
   // Percentiles within [0, 100]; NaN only for drugs never screened on a LUAD line.
   const screened = p.drugs.map((d) => d.measured.length > 0);
   assert.ok(screened.filter(Boolean).length >= 140);
-  p.percentile.forEach((v, i) => assert.ok(screened[i % nd] ? v >= 0 && v <= 100 : Number.isNaN(v), `percentile ${v}`));
+  for (const [i, v] of p.percentile.entries()) assert.ok(screened[i % nd] ? v >= 0 && v <= 100 : Number.isNaN(v), `percentile ${v}`);
 });
 
 test("drugs predict writes predictions.csv (group, drug, CID, pred_ln_IC50, pred_sd, rank) for every group × drug", (t) => {

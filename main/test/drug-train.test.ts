@@ -74,7 +74,7 @@ test("a trained model saved and loaded predicts the same values", async (t) => {
     const a = await ev.predict(r.trained.params, set.omics, pairs);
     const b = await ev.predict(loaded.params, set.omics, pairs);
     // Equal to float32 rounding: onnxruntime's parallel scatter-add (the GCN's propagation) may sum in another order.
-    a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) < 1e-5, `pair ${i}: ${v} vs ${b[i]}`));
+    for (const [i, v] of a.entries()) assert.ok(Math.abs(v - b[i]!) < 1e-5, `pair ${i}: ${v} vs ${b[i]}`);
     assert.ok(new Set(a).size > 250, "predictions vary between pairs");
   } finally {
     await ev.close();

@@ -170,14 +170,14 @@ test("atom order changes nothing (the GCN and the pooling are permutation-equiva
       [0, 1, 2, 1],
       bn,
     );
-    a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) < 1e-10, `${bn}: ${v} vs ${b[i]}`));
+    for (const [i, v] of a.entries()) assert.ok(Math.abs(v - b[i]!) < 1e-10, `${bn}: ${v} vs ${b[i]}`);
   }
 });
 
 test("with population statistics a drug's prediction does not depend on the other drugs in the table", async () => {
   const a = await predict(pack([0, 1, 2]), [0, 2], "population");
   const b = await predict(pack([2, 0]), [1, 0], "population");
-  a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) < 1e-10, `${v} vs ${b[i]}`));
+  for (const [i, v] of a.entries()) assert.ok(Math.abs(v - b[i]!) < 1e-10, `${v} vs ${b[i]}`);
   const c = await predict(pack([0, 1, 2]), [0, 2], "batch");
   const d = await predict(pack([2, 0]), [1, 0], "batch");
   assert.ok(Math.abs(c[0]! - d[0]!) > 1e-6, "with minibatch statistics the drug set does matter (the check can fail)");
