@@ -1,7 +1,7 @@
 /**
  * Runs the unit and integration tests, two files at a time, the longest first: node's runner would start them in
  * alphabetical order, and with two workers the suite then ends well after the sum of its parts over two (the
- * trainings on real data — integration, PBMC 3k markers, panel imputation and dropouts, minutes each — would start
+ * trainings on real data — integration, PBMC 3k markers, panel imputation and dropouts, the drug-response model, minutes each — would start
  * late). TAP on stdout; the exit
  * code is 1 when a test fails.
  */
@@ -15,6 +15,8 @@ const LONGEST_FIRST = [
   "main/test/markers-pbmc3k.test.ts",
   "main/test/impute.test.ts",
   "main/test/impute-dropouts.test.ts",
+  "main/test/drug-train.test.ts",
+  "main/test/drug-predict.test.ts",
 ];
 const tests = (dir: string) =>
   readdirSync(dir)
