@@ -2,11 +2,12 @@
  * Derives the bundled drug-response model (resources/drug-model/) from TGSA's GDSC2 × CCLE data in ../shared/data.
  * Run: npm run derive:drug-model [-- --seeds 3 --preset standard --eval <folder of 'scilama drugs train --split all'>]
  *
- *  1. Held-out accuracy: the three evaluation splits (seed 0) scored beside the baselines — read from a finished
- *     `scilama drugs train --split all` output with --eval (same preset and seed), else run here. Their tables and
- *     each drug's held-out PCC go into the reference, so the app can show a drug's accuracy on its page.
- *  2. The ensemble: one model per seed 1..K on every pair but a seed's own 10% validation pairs (stratified by cell
+ *  1. The ensemble: one model per seed 1..K on every pair but a seed's own 10% validation pairs (stratified by cell
  *     line), used for early stopping only. The members' spread is the prediction's uncertainty.
+ *  2. Held-out accuracy: the three evaluation splits (seed 0) scored beside the baselines — read from a
+ *     `scilama drugs train --split all` output with --eval (same preset and seed; waits for it to finish), else run
+ *     here. Their tables and
+ *     each drug's held-out PCC go into the reference, so the app can show a drug's accuracy on its page.
  *  3. The CCLE reference: the 580 lines' inputs and annotations, the measured pairs, drugs with targets and pathways.
  * Written to a temp folder, then swapped in: an interrupted run leaves the previous model.
  */
@@ -41,28 +42,6 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 const set = await loadTrainingSet(data, ["expression"]);
 const names = new Map(set.data.pairs.drugs.map((d, i) => [d.name, i]));
 
-const metrics: Record<string, BaselineRow[]> = {};
-const perDrug: Record<string, Map<number, number>> = {};
-if (v.eval) {
-  for (const split of DRUG_SPLITS) {
-    const m = loadDrugModel(join(v.eval, `model-${split}.safetensors`)).meta;
-    if (m.trained.preset !== preset || m.trained.seed !== 0)
-      throw new Error(`${v.eval}: the ${split} model was not trained with --preset ${preset} --seed 0`);
-    metrics[split] = m.metrics ?? [];
-    perDrug[split] = new Map();
-  }
-  const { header, names: splits, rows } = await readRows(join(v.eval, "per-drug.csv"));
-  const [drugCol, pccCol] = [header.indexOf("drug"), header.indexOf("pcc")];
-  for (const [i, r] of rows.entries()) perDrug[splits[i]!]!.set(names.get(r[drugCol]!)!, Number(r[pccCol]));
-} else {
-  for (const split of DRUG_SPLITS) {
-    log(`evaluating: ${split}`);
-    const r = await evaluateSplit(set, split, 0, hyper);
-    metrics[split] = r.rows;
-    perDrug[split] = new Map(r.perDrug.map((d) => [d.drug, d.pcc]));
-  }
-}
-
 rmSync(tmp, { recursive: true, force: true });
 mkdirSync(tmp, { recursive: true });
 for (let seed = 1; seed <= seeds; seed++) {
@@ -88,6 +67,33 @@ for (let seed = 1; seed <= seeds; seed++) {
     metrics: null,
   });
 }
+const metrics: Record<string, BaselineRow[]> = {};
+const perDrug: Record<string, Map<number, number>> = {};
+if (v.eval) {
+  // The evaluation may still be running beside this script: its metrics.csv is written last.
+  while (!existsSync(join(v.eval, "metrics.csv"))) {
+    log(`waiting for ${v.eval}/metrics.csv (the evaluation run)…`);
+    await new Promise((r) => setTimeout(r, 60_000));
+  }
+  for (const split of DRUG_SPLITS) {
+    const m = loadDrugModel(join(v.eval, `model-${split}.safetensors`)).meta;
+    if (m.trained.preset !== preset || m.trained.seed !== 0)
+      throw new Error(`${v.eval}: the ${split} model was not trained with --preset ${preset} --seed 0`);
+    metrics[split] = m.metrics ?? [];
+    perDrug[split] = new Map();
+  }
+  const { header, names: splits, rows } = await readRows(join(v.eval, "per-drug.csv"));
+  const [drugCol, pccCol] = [header.indexOf("drug"), header.indexOf("pcc")];
+  for (const [i, r] of rows.entries()) perDrug[splits[i]!]!.set(names.get(r[drugCol]!)!, Number(r[pccCol]));
+} else {
+  for (const split of DRUG_SPLITS) {
+    log(`evaluating: ${split}`);
+    const r = await evaluateSplit(set, split, 0, hyper);
+    metrics[split] = r.rows;
+    perDrug[split] = new Map(r.perDrug.map((d) => [d.drug, d.pcc]));
+  }
+}
+
 writeReference(join(tmp, REFERENCE_FILE), set.data, set.omicsKinds, { metrics, perDrug });
 if (existsSync(out)) rmSync(out, { recursive: true });
 renameSync(tmp, out);
