@@ -1,6 +1,6 @@
 /**
  * Derives the bundled drug-response model (resources/drug-model/) from TGSA's GDSC2 × CCLE data in ../shared/data.
- * Run: npm run derive:drug-model [-- --seeds 3 --preset standard --eval <folder of 'scilama drugs train --split all'>]
+ * Run: npm run derive:drug-model [-- --seeds 3 --preset standard --epochs N --eval <folder of 'scilama drugs train --split all'>]
  *
  *  1. The ensemble: one model per seed 1..K on every pair but a seed's own 10% validation pairs (stratified by cell
  *     line), used for early stopping only. The members' spread is the prediction's uncertainty.
@@ -28,12 +28,19 @@ import { trainDrugModel } from "../main/models/drug-train.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values: v } = parseArgs({
-  options: { seeds: { type: "string", default: "3" }, preset: { type: "string", default: "standard" }, eval: { type: "string" } },
+  options: {
+    seeds: { type: "string", default: "3" },
+    preset: { type: "string", default: "standard" },
+    epochs: { type: "string" },
+    eval: { type: "string" },
+  },
 });
 const seeds = Number(v.seeds);
 const preset = v.preset as DrugPreset;
 if (!DRUG_PRESETS[preset]) throw new Error(`--preset must be one of ${Object.keys(DRUG_PRESETS).join(", ")}`);
-const hyper = DRUG_PRESETS[preset];
+// --epochs caps the members' schedule (the evaluation keeps the preset's, so its tables describe a model at least as trained).
+const hyper = { ...DRUG_PRESETS[preset], ...(v.epochs ? { maxEpochs: Number(v.epochs) } : {}) };
+const evalHyper = DRUG_PRESETS[preset];
 const data = join(root, "..", "shared", "data", "drug_response");
 const out = join(root, "resources", "drug-model");
 const tmp = `${out}.tmp-${process.pid}`;
@@ -63,7 +70,14 @@ for (let seed = 1; seed <= seeds; seed++) {
     genes: set.data.omics.expression.genes,
     symbols: set.data.symbols,
     drugs: set.data.pairs.drugs,
-    trained: { split: "all", seed, bestEpoch: r.bestEpoch, pairs: train.length, seconds: r.seconds, preset },
+    trained: {
+      split: "all",
+      seed,
+      bestEpoch: r.bestEpoch,
+      pairs: train.length,
+      seconds: r.seconds,
+      preset: v.epochs ? `${preset}, ≤ ${v.epochs} epochs` : preset,
+    },
     metrics: null,
   });
 }
@@ -88,7 +102,7 @@ if (v.eval) {
 } else {
   for (const split of DRUG_SPLITS) {
     log(`evaluating: ${split}`);
-    const r = await evaluateSplit(set, split, 0, hyper);
+    const r = await evaluateSplit(set, split, 0, evalHyper);
     metrics[split] = r.rows;
     perDrug[split] = new Map(r.perDrug.map((d) => [d.drug, d.pcc]));
   }
