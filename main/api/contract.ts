@@ -330,7 +330,7 @@ export interface DrugSettings {
   dataset: number;
   /** The cell column whose groups are pseudobulked and compared. */
   groupby: string;
-  /** Names of the model's drugs; absent: all of them. */
+  /** Names of the model's drugs; absent: all of them (an empty list: only your molecules). */
   drugs?: string[];
   /** The user's own molecules. */
   molecules?: { name: string; smiles: string }[];
@@ -338,8 +338,8 @@ export interface DrugSettings {
   cancerType?: string;
 }
 
-/** A cell column as the drug wizard offers it: its groups with their cell counts (largest first), or why it cannot
- *  group cells (`labelNote`; then `groups` is null). */
+/** A cell column as the drug wizard offers it: its groups with their cell counts (in the order the result lists
+ *  them), or why it cannot group cells (`labelNote`; then `groups` is null). */
 export interface DrugColumn extends ColumnInfo {
   groups: { name: string; cells: number }[] | null;
 }

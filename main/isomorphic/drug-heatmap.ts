@@ -34,11 +34,14 @@ export function divergingColor(v: number, limit: number): string {
     .join("")}`;
 }
 
-/** Half the colour scale's width: the largest |value| (at least 0.5 ln units, so that noise is not painted deep). */
+/** Half the colour scale's width: the 95th percentile of |value| (a few extreme drugs would otherwise wash out the
+ *  rest; beyond it colours saturate), at least 0.5 ln units (so that noise is not painted deep). */
 export function heatmapLimit(values: ArrayLike<number>): number {
-  let m = 0.5;
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) m = Math.max(m, Math.abs(values[i]!));
-  return Math.ceil(m * 10) / 10;
+  const a = Array.from(values, Math.abs)
+    .filter(Number.isFinite)
+    .sort((x, y) => x - y);
+  const q = a.length ? a[Math.min(a.length - 1, Math.floor(0.95 * a.length))]! : 0;
+  return Math.ceil(Math.max(0.5, q) * 10) / 10;
 }
 
 /** The `n` drugs whose predictions (groups × drugs, row-major) vary most across the groups, in their own order; all
@@ -90,7 +93,7 @@ export function drugHeatmapOption(
   const many = order.cols.length > 60;
   return {
     animation: false,
-    grid: page ? { left: 90, right: 60, top: 10, bottom: 90 } : { left: 150, right: 90, top: 10, bottom: many ? 130 : 110 },
+    grid: page ? { left: 90, right: 70, top: 10, bottom: 90 } : { left: 150, right: 100, top: 10, bottom: many ? 130 : 110 },
     xAxis: {
       type: "category",
       data: order.cols.map((d) => `${h.drugs[d]}${h.custom[d] ? " *" : ""}`),
@@ -103,11 +106,12 @@ export function drugHeatmapOption(
       max: limit,
       dimension: 2,
       calculable: !page,
+      precision: 1,
       orient: "vertical",
       right: 0,
       top: "middle",
-      itemHeight: page ? 110 : 160,
-      text: ["less sensitive", "more sensitive"],
+      itemHeight: page ? 90 : 110,
+      text: [`+${limit.toFixed(1)} less sensitive`, `−${limit.toFixed(1)} more sensitive`],
       textStyle: { fontSize: page ? 7 : 11 },
       inRange: { color: [...DIVERGING] },
     },

@@ -145,7 +145,7 @@ export const DRUG_METHODS = {
       ...project,
       dataset: id,
       groupby: str({ min: 1, max: 200 }),
-      drugs: optional(list(str({ min: 1, max: 200 }), { min: 1, max: 1000 })),
+      drugs: optional(list(str({ min: 1, max: 200 }), { max: 1000 })),
       molecules: optional(list(obj({ name, smiles }), { max: L.molecules.max })),
       cancerType: optional(str({ min: 1, max: 40 })),
     }),

@@ -6,7 +6,7 @@
 import type { DrugResult } from "../../api/contract.js";
 import { drugSvg } from "../../drugs/svg.js";
 import { clusterOrder } from "../../isomorphic/cluster.js";
-import { drugHeatmapOption, mostVariable, topByRank } from "../../isomorphic/drug-heatmap.js";
+import { drugHeatmapOption, heatmapLimit, mostVariable, topByRank } from "../../isomorphic/drug-heatmap.js";
 import { escapeHtml, PAGE_CSS, svg } from "../../report/common.js";
 import { tcgaName } from "./tcga.js";
 
@@ -86,8 +86,8 @@ function heatmap(r: DrugReportData): string {
   const order = clusterOrder(h.relative, r.groups.length, shown.length);
   const height = Math.min(900, 110 + 16 * r.groups.length);
   return `<figure>${svg(drugHeatmapOption(h, order, "page"), 680, height)}
-<figcaption>Predicted ln IC50 minus the drug's CCLE median (blue: below, more sensitive), rows and columns ordered by
-average-linkage clustering${
+<figcaption>Predicted ln IC50 minus the drug's CCLE median (blue: below, more sensitive; the colours saturate beyond
+±${heatmapLimit(h.relative).toFixed(1)}), rows and columns ordered by average-linkage clustering${
     shown.length < nd ? `; the ${shown.length} of ${nd} drugs whose predictions differ most between the groups` : ""
   }. * a molecule you gave.</figcaption></figure>`;
 }
@@ -111,9 +111,9 @@ ${topByRank(r.rank, k, nd, 10)
     .join("\n");
 }
 
-/** The top three drugs of every group (at most 12 in all), drawn by RDKit and embedded as images. */
+/** The top five drugs of every group (at most 12 in all), drawn by RDKit and embedded as images. */
 async function structures(r: DrugReportData): Promise<string> {
-  const chosen = [...new Set(r.groups.flatMap((_, k) => topByRank(r.rank, k, r.drugs.length, 3)))].slice(0, 12);
+  const chosen = [...new Set(r.groups.flatMap((_, k) => topByRank(r.rank, k, r.drugs.length, 5)))].slice(0, 12);
   const cells: string[] = [];
   for (const d of chosen) {
     const x = r.drugs[d]!;
