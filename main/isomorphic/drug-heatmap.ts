@@ -111,7 +111,8 @@ export function drugHeatmapOption(
       right: 0,
       top: "middle",
       itemHeight: page ? 90 : 110,
-      text: [`+${limit.toFixed(1)} less sensitive`, `−${limit.toFixed(1)} more sensitive`],
+      // On screen the handles show the scale's ends; on paper the text does.
+      text: page ? [`+${limit.toFixed(1)} less sensitive`, `−${limit.toFixed(1)} more sensitive`] : ["less sensitive", "more sensitive"],
       textStyle: { fontSize: page ? 7 : 11 },
       inRange: { color: [...DIVERGING] },
     },

@@ -4,10 +4,11 @@
  * cell counts, the model's genes found, the drug list, the cancer types); SMILES checked as the model reads them;
  * refusals in the engine's words that record nothing; a run by cell line among LUAD lines with a new molecule — its
  * result (groups, every drug against its median, the per-cell overlay, the evaluation tables) against the files it
- * wrote and the bundled model, and its report; and `scilama drugs predict --project` recorded as the app records it.
+ * wrote and the bundled model, and its report; a run cancelled at once; and `scilama drugs predict --project`
+ * recorded as the app records it.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -212,6 +213,15 @@ test("a run by cell line among LUAD lines with a new molecule: the result, its f
   assert.ok(["H1975", "H2228", "HCC827"].every((l) => html.includes(`<h3>${l} `)));
   assert.match(html, /<img alt="[^"]+" src="data:image\/svg\+xml;base64,/);
   assert.doesNotMatch(html, /<script/i);
+});
+
+test("a run cancelled at once stops at its next stage, recorded as cancelled, with nothing written", async () => {
+  const { runId } = await call<{ runId: number }>("drugs.start", { dataset, groupby: "cell_line", drugs: ["Gefitinib"] });
+  await call("run.cancel", { runId });
+  const done = await waitFor(() => events.find((e) => e.type === "run-done" && e.runId === runId), 120_000);
+  assert.ok(done.type === "run-done" && done.status === "cancelled", JSON.stringify(done));
+  assert.equal(existsSync(join(dir, "runs", String(runId), "predictions.csv")), false);
+  await assert.rejects(call("drugs.result", { runId }), /has no result \(cancelled\)/);
 });
 
 test("'scilama drugs predict --project' is recorded as a run the app opens, its printed table as before", async () => {
