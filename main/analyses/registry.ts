@@ -5,6 +5,8 @@
 import type { Method } from "../api/method.js";
 import type { Schema } from "../api/schema.js";
 import type { Project } from "../store/project.js";
+import { DRUG_RESPONSE } from "./drugs/analysis.js";
+import { DRUG_METHODS, drugRunReport } from "./drugs/api.js";
 import { IMPUTATION } from "./impute/analysis.js";
 import { IMPUTE_METHODS, imputeRunReport } from "./impute/api.js";
 import { INTEGRATION } from "./integrate/analysis.js";
@@ -25,6 +27,7 @@ export const ANALYSES: readonly AnalysisEntry[] = [
   { kind: INTEGRATION.kind, title: "Integration", methods: INTEGRATION_METHODS, report: integrationRunReport },
   { kind: MARKERS.kind, title: "Markers and gene modules", methods: MARKERS_METHODS, report: markersRunReport },
   { kind: IMPUTATION.kind, title: "Imputation", methods: IMPUTE_METHODS, report: imputeRunReport },
+  { kind: DRUG_RESPONSE.kind, title: "Drug response", methods: DRUG_METHODS, report: drugRunReport },
 ];
 
 /** The entry of a run kind, or null for kinds no analysis records (e.g. a plain training run). */

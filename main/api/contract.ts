@@ -3,6 +3,7 @@
  * (Electron IPC and the local web host) carry exactly these; the renderer imports this file for types only.
  */
 
+import type { PREDICT_LIMITS } from "../analyses/drugs/settings.js";
 import type { DropoutRow } from "../analyses/impute/denoise.js";
 import type { GENE_SETS, GeneRow, MethodRow } from "../analyses/impute/scores.js";
 import type { IMPUTE_DEFAULTS, IMPUTE_LIMITS, PanelBaseline } from "../analyses/impute/settings.js";
@@ -20,12 +21,14 @@ import type {
 import type { MARKERS_DEFAULTS, MARKERS_LIMITS, MarkersSettings } from "../analyses/markers/settings.js";
 import type { LossPoint } from "../analyses/stages.js";
 import type { MarkerSetQuality } from "../analysis/modules.js";
+import type { BaselineRow } from "../drugs/baselines.js";
 import type { DotPlot } from "../isomorphic/dotplot.js";
 import type { Limit } from "../isomorphic/limits.js";
 import type { DatasetSummary } from "../store/import.js";
 
 export type {
   Baseline,
+  BaselineRow,
   DatasetSummary,
   DropoutRow,
   GeneRow,
@@ -91,6 +94,8 @@ export interface RunCard {
   markers: MarkersSettings | null;
   /** The settings an imputation run was started with. */
   impute: ImputeSettings | null;
+  /** The settings a drug-response run was started with. */
+  drugs: DrugSettings | null;
   timings: Record<string, number> | null;
 }
 
@@ -318,6 +323,105 @@ export interface ImputeGeneValues {
   imputed: number[];
   measured: (number | null)[] | null;
   layers: Record<string, number[]>;
+}
+
+/** A drug-response prediction as the wizard starts it (and a run keeps it, to run it again). */
+export interface DrugSettings {
+  dataset: number;
+  /** The cell column whose groups are pseudobulked and compared. */
+  groupby: string;
+  /** Names of the model's drugs; absent: all of them (an empty list: only your molecules). */
+  drugs?: string[];
+  /** The user's own molecules. */
+  molecules?: { name: string; smiles: string }[];
+  /** TCGA code whose CCLE lines the predictions are placed among; absent: all lines. */
+  cancerType?: string;
+}
+
+/** A cell column as the drug wizard offers it: its groups with their cell counts (in the order the result lists
+ *  them), or why it cannot group cells (`labelNote`; then `groups` is null). */
+export interface DrugColumn extends ColumnInfo {
+  groups: { name: string; cells: number }[] | null;
+}
+
+/** One of the model's drugs, as the drug picker lists it. */
+export interface DrugInfo {
+  name: string;
+  cid: string | null;
+  targets: string[];
+  pathway: string | null;
+  /** The model's held-out PCC for this drug per evaluation split (null: too few test pairs). */
+  heldOutPcc: Partial<Record<string, number | null>>;
+}
+
+export interface DrugPlan {
+  dataset: { id: number; name: string; cells: number; genes: number };
+  columns: DrugColumn[];
+  suggested: string | null;
+  /** The model's genes found in the dataset; fewer than `needed` is refused. */
+  coverage: { matched: number; total: number; needed: number };
+  drugs: DrugInfo[];
+  pathways: string[];
+  /** TCGA types of the CCLE lines, with their names and line counts; `lines`: all lines. */
+  cancerTypes: { code: string; name: string; lines: number }[];
+  lines: number;
+  warning: string;
+  limits: typeof PREDICT_LIMITS;
+}
+
+/** A SMILES string checked as the model would read it: RDKit's canonical form, heavy atoms and its drawing (a plain
+ *  SVG, shown as an image), or why it cannot be a drug. */
+export type MoleculeCheck = { valid: true; smiles: string; atoms: number; svg: string } | { valid: false; problem: string };
+
+/** A drug of a result and what its predictions are read against. */
+export interface ResultDrug {
+  name: string;
+  cid: string | null;
+  smiles: string;
+  targets: string[];
+  pathway: string | null;
+  /** A molecule the user gave (not in the training data). */
+  custom: boolean;
+  heldOutPcc: Partial<Record<string, number | null>>;
+  /** Median ln IC50 over all CCLE lines: measured, or for a new molecule the model's predictions for them. */
+  median: number;
+  /** ln IC50 of the cancer type's lines (all lines without a type), sorted; `linesKind` says measured or predicted. */
+  lines: number[];
+  linesKind: "measured" | "predicted";
+}
+
+/** What a finished drug-response run shows (its result.json). */
+export interface DrugResult {
+  /** The dataset as the project names it. */
+  dataset: string;
+  groupby: string;
+  groups: string[];
+  /** Cells pooled into each group. */
+  sizes: number[];
+  drugs: ResultDrug[];
+  /** groups × drugs, row-major: ln IC50 (ensemble mean and sd), rank in the group (1 = lowest), percentile among the
+   *  type's measured lines (null without any), and the prediction minus the drug's median. */
+  pred: number[];
+  sd: number[];
+  rank: number[];
+  percentile: (number | null)[];
+  relative: number[];
+  /** Per group, the CCLE lines whose expression correlates best with it. */
+  nearest: { id: string; name: string | null; tcga: string | null; r: number }[][];
+  coverage: { matched: number; total: number; missing: string[] };
+  cancerType: string | null;
+  warning: string;
+  /** The model's evaluation per split (what its held-out pairs stand for): the model's row first, then the baselines. */
+  evaluation: { split: string; meaning: string; rows: BaselineRow[] }[];
+  /** Ensemble members (their spread is the sd). */
+  members: number;
+  /** Each cell's group (−1: none) and the dataset's UMAP (x, y interleaved), when it has `obsm['X_umap']`. */
+  cells: { codes: number[]; umap: number[] } | null;
+}
+
+export interface DrugView extends DrugResult {
+  run: RunCard;
+  files: { kind: string; path: string }[];
 }
 
 export type StudioEvent =

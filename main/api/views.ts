@@ -5,7 +5,7 @@
 import type { DatasetSummary } from "../store/import.js";
 import type { Project } from "../store/project.js";
 import { listRuns, type RunRow, runDatasetIds } from "../store/runs.js";
-import type { DatasetCard, ImputeSettings, IntegrationSettings, MarkersSettings, ProjectView, RunCard } from "./contract.js";
+import type { DatasetCard, DrugSettings, ImputeSettings, IntegrationSettings, MarkersSettings, ProjectView, RunCard } from "./contract.js";
 
 export function projectView(p: Project, events = 30): ProjectView {
   return {
@@ -32,6 +32,7 @@ export function runCard(p: Project, r: RunRow): RunCard {
     config: r.kind === "integrate" ? (JSON.parse(r.config_json) as IntegrationSettings) : null,
     markers: r.kind === "markers" ? (JSON.parse(r.config_json) as MarkersSettings) : null,
     impute: r.kind === "impute" ? imputeSettings(r.config_json) : null,
+    drugs: r.kind === "drug-response" ? drugSettings(r.config_json) : null,
     timings: r.timings_json ? (JSON.parse(r.timings_json) as Record<string, number>) : null,
   };
 }
@@ -40,6 +41,12 @@ export function runCard(p: Project, r: RunRow): RunCard {
 function imputeSettings(json: string): ImputeSettings | null {
   const c = JSON.parse(json) as Partial<ImputeSettings>;
   return c.mode === "panel" || c.mode === "dropouts" ? (c as ImputeSettings) : null;
+}
+
+/** The settings of a drug-response run started from the app (a CLI run keeps its command-line options instead). */
+function drugSettings(json: string): DrugSettings | null {
+  const c = JSON.parse(json) as Partial<DrugSettings>;
+  return typeof c.dataset === "number" && typeof c.groupby === "string" ? (c as DrugSettings) : null;
 }
 
 function datasetCard(d: ReturnType<Project["dataset"]>): DatasetCard {

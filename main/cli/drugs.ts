@@ -4,19 +4,23 @@
  * `predict` applies the bundled ensemble to a dataset's groups; `predict-pairs` to (CCLE line, SMILES) pairs.
  */
 import { existsSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import { DRUG_RESPONSE } from "../analyses/drugs/analysis.js";
 import { loadBundle } from "../analyses/drugs/bundle.js";
 import { evaluateSplit, type SplitEvaluation } from "../analyses/drugs/evaluate.js";
 import { saveDrugModel } from "../analyses/drugs/model-files.js";
 import { predictPairsFile } from "../analyses/drugs/pairs.js";
-import { type CustomMolecule, predictDataset } from "../analyses/drugs/predict.js";
+import type { CustomMolecule } from "../analyses/drugs/predict.js";
 import { type DRUG_SPLITS, type OmicsKind, SPLIT_MEANING } from "../analyses/drugs/settings.js";
 import { loadTrainingSet } from "../analyses/drugs/training-set.js";
+import { runAnalysis } from "../analyses/lifecycle.js";
 import type { BaselineRow } from "../drugs/baselines.js";
 import { atomicWrite, toCsv } from "../io/csv.js";
 import { DRUG_PRESETS, type DrugPreset } from "../models/drug-hyper.js";
+import { Project } from "../store/project.js";
 import { APP_ROOT } from "../version.js";
-import { print, sayer, UsageError } from "./output.js";
+import { untilDone } from "./interrupt.js";
+import { print, progressPrinter, sayer, UsageError } from "./output.js";
 
 /** The GDSC/CCLE training data: --data, else $SCILAMA_DRUG_DATA, else the shared data beside the app's source tree. */
 export function drugDataDir(flag: string | undefined): string {
@@ -143,6 +147,7 @@ export interface DrugsPredictOptions {
   smiles: string[];
   cancerType?: string;
   model?: string;
+  project?: string;
   json: boolean;
   quiet: boolean;
 }
@@ -160,70 +165,50 @@ export function molecules(values: readonly string[]): CustomMolecule[] {
 
 export async function drugsPredictCommand(o: DrugsPredictOptions): Promise<void> {
   const say = sayer(o.quiet);
-  say("· loading the drug-response model");
-  const bundle = await loadBundle(o.model);
-  say(`· predicting ${o.file} by '${o.groupby}' (${bundle.members.length} ensemble members)`);
-  const p = await predictDataset(bundle, {
-    file: o.file,
-    groupby: o.groupby,
-    ...(o.drugs ? { drugs: o.drugs } : {}),
-    molecules: molecules(o.smiles),
-    cancerType: o.cancerType ?? null,
-  });
-  say(`  ${p.coverage.matched} of the model's ${p.coverage.total} genes found in the dataset; the others are set to the average line`);
-  mkdirSync(o.out, { recursive: true });
-  const nd = p.drugs.length;
-  atomicWrite(
-    join(o.out, "predictions.csv"),
-    toCsv(
-      ["group", "drug", "CID", "pred_ln_IC50", "pred_sd", "rank", "relative_to_ccle_median", `percentile_${p.cancerType ?? "all_lines"}`],
-      p.groups.flatMap((g, k) =>
-        p.drugs.map((d, j) => {
-          const i = k * nd + j;
+  const project = o.project ? Project.open(o.project) : null;
+  try {
+    const run = await runAnalysis(DRUG_RESPONSE, {
+      options: {
+        file: o.file,
+        groupby: o.groupby,
+        ...(o.drugs ? { drugs: o.drugs } : {}),
+        molecules: molecules(o.smiles),
+        cancerType: o.cancerType ?? null,
+        ...(o.model ? { model: o.model } : {}),
+      },
+      // A run recorded in a project also gets the result the app shows.
+      input: () => ({ folder: o.out, view: project ? { dataset: basename(o.file) } : null }),
+      ...(project ? { record: { project, config: o, datasetIds: [] } } : {}),
+      onEvent: progressPrinter(o.quiet),
+    });
+    const outcome = await untilDone(run, "stopping after the current stage…");
+    if (outcome.status === "cancelled") throw new Error("prediction stopped before it finished; nothing was written");
+    const p = outcome.summary.prediction;
+    say(`  ${p.coverage.matched} of the model's ${p.coverage.total} genes found in the dataset; the others are set to the average line`);
+    const nd = p.drugs.length;
+    print(o.json, p, () =>
+      [
+        p.warning,
+        "",
+        ...p.groups.flatMap((g, k) => {
+          const top = [...p.drugs.keys()].sort((a, b) => p.rank[k * nd + a]! - p.rank[k * nd + b]!).slice(0, 5);
           return [
-            g,
-            d.name,
-            d.cid ?? "",
-            p.pred[i]!,
-            p.sd[i]!,
-            p.rank[i]!,
-            d.ccleMedian === null ? null : p.pred[i]! - d.ccleMedian,
-            p.percentile[i]!,
+            `${g} (${p.sizes[k]} cells; nearest CCLE lines: ${p.nearest[k]!.slice(0, 3)
+              .map((l) => l.name ?? l.id)
+              .join(", ")})`,
+            ...top.map(
+              (d) =>
+                `  ${String(p.rank[k * nd + d]).padStart(3)}. ${p.drugs[d]!.name.padEnd(24)} ln IC50 ${p.pred[k * nd + d]!.toFixed(2)} ± ${p.sd[k * nd + d]!.toFixed(2)}`,
+            ),
           ];
         }),
-      ),
-    ),
-  );
-  atomicWrite(
-    join(o.out, "groups.csv"),
-    toCsv(
-      ["group", "cells", "nearest_ccle_lines"],
-      p.groups.map((g, k) => [
-        g,
-        p.sizes[k]!,
-        p.nearest[k]!.map((l) => `${l.name ?? l.id} (${l.tcga ?? "?"}, r=${l.r.toFixed(2)})`).join("; "),
-      ]),
-    ),
-  );
-  print(o.json, p, () =>
-    [
-      p.warning,
-      "",
-      ...p.groups.flatMap((g, k) => {
-        const top = [...p.drugs.keys()].sort((a, b) => p.rank[k * nd + a]! - p.rank[k * nd + b]!).slice(0, 5);
-        return [
-          `${g} (${p.sizes[k]} cells; nearest CCLE lines: ${p.nearest[k]!.slice(0, 3)
-            .map((l) => l.name ?? l.id)
-            .join(", ")})`,
-          ...top.map(
-            (d) =>
-              `  ${String(p.rank[k * nd + d]).padStart(3)}. ${p.drugs[d]!.name.padEnd(24)} ln IC50 ${p.pred[k * nd + d]!.toFixed(2)} ± ${p.sd[k * nd + d]!.toFixed(2)}`,
-          ),
-        ];
-      }),
-      `wrote ${o.out}/predictions.csv and groups.csv`,
-    ].join("\n"),
-  );
+        `wrote ${o.out}/predictions.csv and groups.csv`,
+        ...(run.runId ? [`recorded as run ${run.runId} of ${project!.dir}`] : []),
+      ].join("\n"),
+    );
+  } finally {
+    project?.close();
+  }
 }
 
 export async function drugsPredictPairsCommand(o: { file: string; out: string; model?: string; json: boolean }): Promise<void> {

@@ -51,7 +51,7 @@ const HELP = `scilama — sciLaMA Studio from the command line
                                                   the IC50 model on GDSC2 × CCLE, scored on held-out pairs beside the
                                                   drug mean, the additive drug + cell-line model and kNN-25 over cell lines
   scilama drugs predict <file> --groupby <obs column> --out <folder> [--drugs <name,name,…> (all)]
-                     [--smiles [NAME:]SMILES (repeat)] [--cancer-type <TCGA code>] [--model <folder>] [--json] [--quiet]
+                     [--smiles [NAME:]SMILES (repeat)] [--cancer-type <TCGA code>] [--model <folder>] [--project <dir>] [--json] [--quiet]
                                                   predicted ln IC50 per group × drug (groups z-scored against each other)
   scilama drugs predict-pairs <pairs.csv: DepMap_ID,SMILES> --out <pred.csv> [--model <folder>] [--json]
   scilama report <run id --project <dir> | result.h5ad> --out <file.pdf> [--json]
@@ -285,6 +285,7 @@ async function run(argv: string[]): Promise<void> {
           smiles: v.smiles ?? [],
           cancerType: v["cancer-type"],
           model: v.model,
+          project: v.project,
           json: v.json,
           quiet: v.quiet,
         });

@@ -125,13 +125,28 @@ export function loadBundle(dir?: string): Promise<DrugBundle> {
   return cached;
 }
 
+const noModel = (dir: string) => new Error(`no drug-response model in ${dir}; run 'npm run derive:drug-model'`);
+
+const references = new Map<string, CcleReference>();
+
+/** The CCLE reference alone, without the model (what a plan or a check reads), once per process and folder. */
+export function loadReference(dir = resourcePath("drug-model")): CcleReference {
+  let r = references.get(dir);
+  if (!r) {
+    if (!existsSync(join(dir, REFERENCE_FILE))) throw noModel(dir);
+    r = readReference(join(dir, REFERENCE_FILE));
+    references.set(dir, r);
+  }
+  return r;
+}
+
 async function readBundle(dir: string): Promise<DrugBundle> {
   const files = existsSync(dir)
     ? readdirSync(dir)
         .filter((f) => f.startsWith(MEMBER_PREFIX) && f.endsWith(".safetensors"))
         .sort()
     : [];
-  if (!files.length) throw new Error(`no drug-response model in ${dir}; run 'npm run derive:drug-model'`);
+  if (!files.length) throw noModel(dir);
   const members = files.map((f) => loadDrugModel(join(dir, f)));
   const reference = readReference(join(dir, REFERENCE_FILE));
   const graphs: DrugGraph[] = [];

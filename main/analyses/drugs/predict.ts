@@ -4,6 +4,7 @@
  * prediction's rank within its group, its place among the measured lines of a cancer type, and the group's nearest
  * CCLE lines.
  */
+import type { Dataset } from "../../data/dataset.js";
 import { cellText } from "../../data/frame.js";
 import { type DrugGraph, featurize } from "../../drugs/featurize.js";
 import { packDrugs } from "../../drugs/pack.js";
@@ -11,8 +12,8 @@ import { SmilesError } from "../../drugs/rdkit.js";
 import { DataError } from "../../io/errors.js";
 import { readDataset } from "../../io/read.js";
 import { expressionOf } from "../../pp/expression.js";
-import { type DrugBundle, predictEnsemble } from "./bundle.js";
-import { groupProfiles, nearestLines } from "./samples.js";
+import { type CcleReference, type DrugBundle, predictEnsemble } from "./bundle.js";
+import { type GroupProfiles, groupProfiles, nearestLines } from "./samples.js";
 
 /** Said beside every result: what the model was trained on. */
 export const CELL_LINE_WARNING =
@@ -67,14 +68,14 @@ export interface DrugPrediction {
   warning: string;
 }
 
-export function cancerTypes(b: DrugBundle): string[] {
-  return [...new Set(b.reference.lines.map((l) => l.tcga).filter((t): t is string => Boolean(t)))].sort();
+export function cancerTypes(ref: CcleReference): string[] {
+  return [...new Set(ref.lines.map((l) => l.tcga).filter((t): t is string => Boolean(t)))].sort();
 }
 
 /** The bundled drugs asked for, by name (case-insensitive); unknown names refused with the closest known ones. */
-function chooseDrugs(b: DrugBundle, names: readonly string[] | undefined): number[] {
-  if (!names) return b.reference.drugs.map((_, i) => i);
-  const byName = new Map(b.reference.drugs.map((d, i) => [d.name.toLowerCase(), i]));
+function chooseDrugs(ref: CcleReference, names: readonly string[] | undefined): number[] {
+  if (!names) return ref.drugs.map((_, i) => i);
+  const byName = new Map(ref.drugs.map((d, i) => [d.name.toLowerCase(), i]));
   const unknown = names.filter((n) => !byName.has(n.toLowerCase()));
   if (unknown.length)
     throw new DataError(
@@ -99,12 +100,25 @@ export async function featurizeMolecules(molecules: readonly CustomMolecule[], w
   return out;
 }
 
-export async function predictDataset(b: DrugBundle, o: DrugPredictOptions): Promise<DrugPrediction> {
-  const chosen = chooseDrugs(b, o.drugs);
+/** What a prediction reads and refuses before the model runs: the drugs, the molecules' graphs, the cancer type, the
+ *  grouping and the model's genes in the dataset. The analysis checks a run with it before the run is recorded. */
+export interface PreparedPrediction {
+  chosen: number[];
+  molecules: readonly CustomMolecule[];
+  custom: DrugGraph[];
+  cancerType: string | null;
+  dataset: Dataset;
+  /** Each cell's group, in the dataset's order. */
+  labels: string[];
+  profiles: GroupProfiles;
+}
+
+export async function preparePrediction(ref: CcleReference, o: DrugPredictOptions): Promise<PreparedPrediction> {
+  const chosen = chooseDrugs(ref, o.drugs);
   const molecules = o.molecules ?? [];
   const custom = await featurizeMolecules(molecules, (i) => `molecule ${molecules[i]!.name}`);
   if (chosen.length + custom.length === 0) throw new DataError("--drugs", "at least one drug or molecule", "none");
-  const types = cancerTypes(b);
+  const types = cancerTypes(ref);
   const cancerType = o.cancerType ?? null;
   if (cancerType && !types.includes(cancerType))
     throw new DataError("cancer type", `one of the CCLE TCGA codes (${types.join(", ")})`, `'${cancerType}'`);
@@ -119,9 +133,18 @@ export async function predictDataset(b: DrugBundle, o: DrugPredictOptions): Prom
     );
   const labels = dataset.obs.index.map((_, i) => cellText(column, i));
   const e = expressionOf(dataset, o.file);
-  const ref = b.reference;
   const profiles = groupProfiles(o.file, e, labels, ref.genes, ref.symbols);
+  return { chosen, molecules, custom, cancerType, dataset, labels, profiles };
+}
 
+export async function predictDataset(b: DrugBundle, o: DrugPredictOptions): Promise<DrugPrediction> {
+  return predictPrepared(b, await preparePrediction(b.reference, o), o.nearest);
+}
+
+/** The ensemble's predictions for a prepared dataset, read against CCLE. */
+export async function predictPrepared(b: DrugBundle, prepared: PreparedPrediction, nearest = 5): Promise<DrugPrediction> {
+  const { chosen, molecules, custom, cancerType, profiles } = prepared;
+  const ref = b.reference;
   const graphs = [...chosen.map((i) => b.graphs[i]!), ...custom];
   const nGroups = profiles.groups.length;
   const nDrugs = graphs.length;
@@ -190,7 +213,7 @@ export async function predictDataset(b: DrugBundle, o: DrugPredictOptions): Prom
       percentile[g * nDrugs + d] = v.length ? (100 * v.filter((x) => x < p).length) / v.length : Number.NaN;
     }
   }
-  const near = nearestLines(profiles, ref.omics.expression!, ref.lines.length, o.nearest ?? 5);
+  const near = nearestLines(profiles, ref.omics.expression!, ref.lines.length, nearest);
   return {
     groups: profiles.groups,
     sizes: profiles.sizes,

@@ -29,6 +29,28 @@ export interface GroupProfiles {
   matched: number;
 }
 
+/** For each model gene, its column among `genes` (−1 where the dataset lacks it): by symbol first (what datasets
+ *  use), by Entrez id where the model's gene has no symbol or the symbol is not found. */
+export function modelGeneColumns(
+  modelGenes: readonly string[],
+  modelSymbols: readonly (string | null)[],
+  genes: readonly string[],
+): Int32Array {
+  const column = matchGenes(
+    modelGenes.map((g, i) => modelSymbols[i] ?? g),
+    genes,
+  );
+  // One call for all the fallbacks: each match is independent, and every call reads all of `genes`' keys.
+  const missing = [...column.keys()].filter((i) => column[i]! < 0);
+  matchGenes(
+    missing.map((i) => modelGenes[i]!),
+    genes,
+  ).forEach((c, k) => {
+    column[missing[k]!] = c;
+  });
+  return column;
+}
+
 /**
  * Pseudobulk per group: linear-scale values (counts as they are, log-normalised values through expm1) summed over
  * the group's cells, scaled to 1e4 over all the dataset's genes, log1p — then the model's genes z-scored across groups.
@@ -48,14 +70,7 @@ export function groupProfiles(
       `one group ('${groups[0] ?? ""}')`,
       "Predictions are relative between groups (each gene is z-scored across them), so one group has nothing to be compared with; choose a grouping with two or more groups, e.g. clusters or samples.",
     );
-  const column = matchGenes(
-    modelGenes.map((g, i) => modelSymbols[i] ?? g),
-    e.genes,
-  );
-  // Symbols first (what datasets use); an Entrez id where the model's gene has no symbol.
-  modelGenes.forEach((g, i) => {
-    if (column[i]! < 0) column[i] = matchGenes([g], e.genes)[0]!;
-  });
+  const column = modelGeneColumns(modelGenes, modelSymbols, e.genes);
   const matched = column.reduce((n, c) => n + (c >= 0 ? 1 : 0), 0);
   if (matched < MIN_GENE_COVERAGE * modelGenes.length)
     throw new DataError(

@@ -29,3 +29,14 @@ export const SPLIT_MEANING: Record<(typeof DRUG_SPLITS)[number], string> = {
   cells: "leave cell lines out: what applying the model to a new sample is",
   drugs: "leave drugs out: what a new compound is",
 };
+
+/** What a prediction accepts: the same bounds for the CLI, the API's schema and the wizard (through the plan). */
+export const PREDICT_LIMITS = {
+  /** Groups compared in one run (each a row of the heatmap); one group is refused by the engine (samples.ts). */
+  groups: { min: 2, max: 500, integer: true },
+  /** The user's own molecules in one run. */
+  molecules: { min: 0, max: 50, integer: true },
+  /** Characters of a SMILES string, and of a molecule's name. */
+  smiles: { min: 1, max: 1000, integer: true },
+  name: { min: 1, max: 100, integer: true },
+} as const satisfies Record<string, Limit>;

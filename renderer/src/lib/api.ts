@@ -4,6 +4,9 @@
  * the typed functions below.
  */
 import type {
+  DrugPlan,
+  DrugSettings,
+  DrugView,
   Home,
   ImputeGeneValues,
   ImputePlan,
@@ -14,6 +17,7 @@ import type {
   MarkersPlan,
   MarkersSettings,
   MarkersView,
+  MoleculeCheck,
   PriorCoverage,
   ProjectView,
   RunResult,
@@ -109,6 +113,10 @@ export const api = {
   },
   imputeResult: (project: string, runId: number) => call<ImputeView>("impute.result", { project, runId }),
   imputeGene: (project: string, runId: number, gene: string) => call<ImputeGeneValues>("impute.gene", { project, runId, gene }),
+  drugPlan: (project: string, dataset: number) => call<DrugPlan>("drugs.plan", { project, dataset }),
+  drugMolecule: (smiles: string) => call<MoleculeCheck>("drugs.molecule", { smiles }),
+  startDrugs: (project: string, s: DrugSettings) => call<{ runId: number }>("drugs.start", { project, ...s }),
+  drugResult: (project: string, runId: number) => call<DrugView>("drugs.result", { project, runId }),
   cancelRun: (project: string, runId: number) => call<null>("run.cancel", { project, runId }),
   result: (project: string, runId: number) => call<RunResult>("run.result", { project, runId }),
   gene: (project: string, runId: number, gene: string) =>

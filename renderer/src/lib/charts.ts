@@ -1,13 +1,14 @@
 /**
- * echarts, registered once with only what the app draws (scatter, lines, bars). Figures are drawn on canvas on
+ * echarts, registered once with only what the app draws (scatter, lines, bars, heatmaps, box plots, error bars). Figures are drawn on canvas on
  * screen (large mode keeps 100k-point UMAPs smooth) and exported as PNG, or as SVG by re-rendering the same option
  * with the SVG renderer.
  */
-import { BarChart, LineChart, ScatterChart } from "echarts/charts";
+import { BarChart, BoxplotChart, CustomChart, HeatmapChart, LineChart, ScatterChart } from "echarts/charts";
 import {
   DataZoomComponent,
   GridComponent,
   LegendComponent,
+  MarkLineComponent,
   TitleComponent,
   ToolboxComponent,
   TooltipComponent,
@@ -20,6 +21,10 @@ echarts.use([
   ScatterChart,
   LineChart,
   BarChart,
+  HeatmapChart,
+  BoxplotChart,
+  CustomChart,
+  MarkLineComponent,
   GridComponent,
   TooltipComponent,
   LegendComponent,

@@ -1,10 +1,11 @@
 /** Hash routes (work from file:// in Electron and from the web host alike):
- *  #/, #/project/<dir>[/integrate|/impute|/markers[/<integration run id>]|/run/<id>]. */
+ *  #/, #/project/<dir>[/integrate|/impute|/drugs|/markers[/<integration run id>]|/run/<id>]. */
 export type Route =
   | { page: "home" }
   | { page: "project"; dir: string }
   | { page: "wizard"; dir: string }
   | { page: "impute"; dir: string }
+  | { page: "drugs"; dir: string }
   | { page: "markers"; dir: string; sourceRun: number | null }
   | { page: "run"; dir: string; runId: number };
 
@@ -13,6 +14,7 @@ function parse(hash: string): Route {
   if (parts[0] === "project" && parts[1]) {
     if (parts[2] === "integrate") return { page: "wizard", dir: parts[1] };
     if (parts[2] === "impute") return { page: "impute", dir: parts[1] };
+    if (parts[2] === "drugs") return { page: "drugs", dir: parts[1] };
     if (parts[2] === "markers") return { page: "markers", dir: parts[1], sourceRun: Number(parts[3]) > 0 ? Number(parts[3]) : null };
     if (parts[2] === "run" && Number(parts[3]) > 0) return { page: "run", dir: parts[1], runId: Number(parts[3]) };
     return { page: "project", dir: parts[1] };
@@ -31,6 +33,7 @@ export function href(r: Route): string {
   const base = `#/project/${encodeURIComponent(r.dir)}`;
   if (r.page === "wizard") return `${base}/integrate`;
   if (r.page === "impute") return `${base}/impute`;
+  if (r.page === "drugs") return `${base}/drugs`;
   if (r.page === "markers") return `${base}/markers${r.sourceRun ? `/${r.sourceRun}` : ""}`;
   return r.page === "run" ? `${base}/run/${r.runId}` : base;
 }
