@@ -18,7 +18,7 @@ import type { BaselineRow } from "../drugs/baselines.js";
 import { atomicWrite, toCsv } from "../io/csv.js";
 import { DRUG_PRESETS, type DrugPreset } from "../models/drug-hyper.js";
 import { Project } from "../store/project.js";
-import { APP_ROOT } from "../version.js";
+import { APP_ROOT, appVersion } from "../version.js";
 import { untilDone } from "./interrupt.js";
 import { print, progressPrinter, sayer, UsageError } from "./output.js";
 
@@ -177,7 +177,11 @@ export async function drugsPredictCommand(o: DrugsPredictOptions): Promise<void>
         ...(o.model ? { model: o.model } : {}),
       },
       // A run recorded in a project also gets the result the app shows.
-      input: () => ({ folder: o.out, view: project ? { dataset: basename(o.file) } : null }),
+      input: () => ({
+        folder: o.out,
+        view: project ? { dataset: basename(o.file) } : null,
+        report: { provenance: project ? `${project.name}, recorded as a run` : "scilama drugs predict", appVersion: appVersion() },
+      }),
       ...(project ? { record: { project, config: o, datasetIds: [] } } : {}),
       onEvent: progressPrinter(o.quiet),
     });
@@ -202,7 +206,7 @@ export async function drugsPredictCommand(o: DrugsPredictOptions): Promise<void>
             ),
           ];
         }),
-        `wrote ${o.out}/predictions.csv and groups.csv`,
+        `wrote ${o.out}/predictions.csv, groups.csv, heatmap.svg and report.pdf`,
         ...(run.runId ? [`recorded as run ${run.runId} of ${project!.dir}`] : []),
       ].join("\n"),
     );

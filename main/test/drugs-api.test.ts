@@ -243,7 +243,7 @@ test("'scilama drugs predict --project' is recorded as a run the app opens, its 
   assert.equal(r.status, 0, r.stderr);
   const runId = Number(/recorded as run (\d+) of /.exec(r.stdout)?.[1]);
   assert.match(r.stdout, /^The model was trained on cancer cell lines/);
-  assert.match(r.stdout, /wrote .*cli-out\/predictions\.csv and groups\.csv/);
+  assert.match(r.stdout, /wrote .*cli-out\/predictions\.csv, groups\.csv, heatmap\.svg and report\.pdf/);
   const v = await call<DrugView>("drugs.result", { runId });
   assert.equal(v.run.status, "succeeded");
   assert.deepEqual(
@@ -251,5 +251,7 @@ test("'scilama drugs predict --project' is recorded as a run the app opens, its 
     ["Gefitinib", "Docetaxel"],
   );
   assert.equal(v.dataset, "cellbench.h5ad");
-  assert.deepEqual(v.files.map((f) => f.kind).sort(), ["groups", "predictions"]);
+  assert.deepEqual(v.files.map((f) => f.kind).sort(), ["groups", "heatmap", "predictions", "report"]);
+  assert.ok(readFileSync(join(out, "report.pdf")).subarray(0, 5).toString() === "%PDF-", "the report is a PDF");
+  assert.match(readFileSync(join(out, "heatmap.svg"), "utf8"), /^<svg[^>]*>[\s\S]*Gefitinib/);
 });

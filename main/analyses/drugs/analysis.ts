@@ -15,9 +15,9 @@ export type { DrugInput, DrugSummary };
 export const DRUG_RESPONSE: Analysis<DrugInput, DrugSummary> = {
   kind: "drug-response",
   worker: new URL("./worker.js", import.meta.url),
-  files: ({ options, folder, view }) => ({
+  files: ({ options, folder, view, report }) => ({
     reads: [options.file],
-    writes: Object.values(drugFiles(folder, view !== null)),
+    writes: Object.values(drugFiles(folder, view !== null, report !== null)),
     makesFolder: true,
   }),
   // Everything the prediction refuses before the model runs — drug names, SMILES, the cancer type, the grouping (one

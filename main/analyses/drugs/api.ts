@@ -108,7 +108,7 @@ async function start(s: Studio, dir: string, settings: DrugSettings): Promise<{ 
       molecules: (settings.molecules ?? []).map((m) => ({ name: m.name.trim(), smiles: m.smiles })),
       cancerType: settings.cancerType ?? null,
     },
-    input: (folder) => ({ folder, view: { dataset: d!.name } }),
+    input: (folder) => ({ folder, view: { dataset: d!.name }, report: null }),
   });
   return { runId };
 }
@@ -158,5 +158,8 @@ export const DRUG_METHODS = {
 export async function drugRunReport(p: Project, runId: number, appVersion: string): Promise<{ title: string; html: string }> {
   const r = readResult(p, runId);
   const title = `Drug response (run ${runId})`;
-  return { title, html: await drugReportHtml({ ...r, runId, project: p.name, appVersion, createdAt: new Date().toISOString() }) };
+  return {
+    title,
+    html: await drugReportHtml({ ...r, provenance: `run ${runId} of ${p.name}`, appVersion, createdAt: new Date().toISOString() }),
+  };
 }

@@ -16,12 +16,14 @@ export interface DrugOptions extends DrugPredictOptions {
   model?: string;
 }
 
-/** The job's input: its options, the folder its files go to, and whether to write the app's view of the result
- *  (naming the dataset as the project does). */
+/** The job's input: its options, the folder its files go to, whether to write the app's view of the result (naming
+ *  the dataset as the project does), and whether to print the report beside the tables (the command line; the app
+ *  prints on demand). */
 export interface DrugInput {
   options: DrugOptions;
   folder: string;
   view: { dataset: string } | null;
+  report: { provenance: string; appVersion: string } | null;
 }
 
 /** What a finished job reports: the prediction itself (the CLI prints it), the files, the stages' seconds. */
@@ -34,17 +36,21 @@ export interface DrugSummary {
 
 const TABLES = { predictions: "predictions.csv", groups: "groups.csv" };
 export const VIEW_FILE = "result.json";
+const REPORT = { heatmap: "heatmap.svg", report: "report.pdf" };
 
 /** Every file a job writes into `folder`, by kind. */
-export function drugFiles(folder: string, view: boolean): Record<string, string> {
+export function drugFiles(folder: string, view: boolean, report: boolean): Record<string, string> {
   return Object.fromEntries(
-    Object.entries({ ...TABLES, ...(view ? { view: VIEW_FILE } : {}) }).map(([kind, f]) => [kind, join(folder, f)]),
+    Object.entries({ ...TABLES, ...(view ? { view: VIEW_FILE } : {}), ...(report ? REPORT : {}) }).map(([kind, f]) => [
+      kind,
+      join(folder, f),
+    ]),
   );
 }
 
 export function writeDrugResponse(p: DrugPrediction, folder: string, view: DrugResult | null): Record<string, string> {
   mkdirSync(folder, { recursive: true });
-  const w = drugFiles(folder, view !== null);
+  const w = drugFiles(folder, view !== null, false);
   const nd = p.drugs.length;
   atomicWrite(
     w.predictions!,

@@ -11,8 +11,8 @@ import { escapeHtml, PAGE_CSS, svg } from "../../report/common.js";
 import { tcgaName } from "./tcga.js";
 
 export interface DrugReportData extends DrugResult {
-  runId: number;
-  project: string;
+  /** Where the prediction comes from: "run 3 of <project>", or the command line. */
+  provenance: string;
   appVersion: string;
   createdAt: string;
 }
@@ -70,7 +70,8 @@ ${t.rows
   .join("\n")}`;
 }
 
-function heatmap(r: DrugReportData): string {
+/** The clustered heatmap as SVG (the report's figure, also written beside the tables by the command line). */
+export function heatmapSvg(r: DrugResult): { svg: string; shown: number; limit: number } {
   const shown = mostVariable(r.pred, r.groups.length, r.drugs.length, REPORT_HEATMAP_DRUGS);
   const nd = r.drugs.length;
   const at = (g: number, d: number, v: number[]) => v[g * nd + shown[d]!]!;
@@ -85,10 +86,16 @@ function heatmap(r: DrugReportData): string {
   };
   const order = clusterOrder(h.relative, r.groups.length, shown.length);
   const height = Math.min(900, 110 + 16 * r.groups.length);
-  return `<figure>${svg(drugHeatmapOption(h, order, "page"), 680, height)}
+  return { svg: svg(drugHeatmapOption(h, order, "page"), 680, height), shown: shown.length, limit: heatmapLimit(h.relative) };
+}
+
+function heatmap(r: DrugReportData): string {
+  const nd = r.drugs.length;
+  const { svg: figure, shown, limit } = heatmapSvg(r);
+  return `<figure>${figure}
 <figcaption>Predicted ln IC50 minus the drug's CCLE median (blue: below, more sensitive; the colours saturate beyond
-±${heatmapLimit(h.relative).toFixed(1)}), rows and columns ordered by average-linkage clustering${
-    shown.length < nd ? `; the ${shown.length} of ${nd} drugs whose predictions differ most between the groups` : ""
+±${limit.toFixed(1)}), rows and columns ordered by average-linkage clustering${
+    shown < nd ? `; the ${shown} of ${nd} drugs whose predictions differ most between the groups` : ""
   }. * a molecule you gave.</figcaption></figure>`;
 }
 
@@ -133,7 +140,7 @@ export async function drugReportHtml(r: DrugReportData): Promise<string> {
   figure.structure { width: 220px; } figure.structure img { width: 220px; height: 160px; }
 </style></head><body>
 <h1>Drug response</h1>
-<div class="sub">${e(r.dataset)} · ${r.groups.length} groups by ${e(r.groupby)} · ${r.drugs.length} drugs · placed among ${e(type)} · run ${r.runId} of ${e(r.project)} · ${e(r.createdAt.slice(0, 10))}</div>
+<div class="sub">${e(r.dataset)} · ${r.groups.length} groups by ${e(r.groupby)} · ${r.drugs.length} drugs · placed among ${e(type)} · ${e(r.provenance)} · ${e(r.createdAt.slice(0, 10))}</div>
 <p class="warning"><b>Read with care.</b> ${e(r.warning)}</p>
 
 <h2>Methods</h2>
