@@ -17,6 +17,7 @@ import { featurize } from "../drugs/featurize.js";
 import { packDrugs } from "../drugs/pack.js";
 import { writeH5ad } from "../io/h5ad/write.js";
 import { readDataset } from "../io/read.js";
+import { recommendedMethod } from "../isomorphic/drug-evaluation.js";
 import { CELLBENCH, data, scilama, tempDir } from "./helpers.js";
 
 /** CellBench's lines and their DepMap ids (all three screened in GDSC2, so in the training set). */
@@ -98,6 +99,24 @@ test("CellBench's three lines: own CCLE line nearest, predictions against the li
   const screened = p.drugs.map((d) => d.measured.length > 0);
   assert.ok(screened.filter(Boolean).length >= 140);
   for (const [i, v] of p.percentile.entries()) assert.ok(screened[i % nd] ? v >= 0 && v <= 100 : Number.isNaN(v), `percentile ${v}`);
+});
+
+test("the recommendation follows the evaluation: the model on random pairs, a baseline for a new compound", async () => {
+  const { reference } = await loadBundle();
+  const model = reference.metrics.random![0]!.method;
+  assert.equal(recommendedMethod(reference.metrics.random!), model);
+  assert.notEqual(
+    recommendedMethod(reference.metrics.drugs!),
+    model,
+    "for new compounds the lines' general sensitivity ranks lines better",
+  );
+  assert.equal(
+    recommendedMethod([
+      { method: "a", pcc: 0.9, medianDrugPcc: 0.5 },
+      { method: "b", pcc: 0.95, medianDrugPcc: 0.5 },
+    ]),
+    "b",
+  );
 });
 
 test("drugs predict writes predictions.csv (group, drug, CID, pred_ln_IC50, pred_sd, rank) for every group × drug", (t) => {

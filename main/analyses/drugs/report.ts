@@ -6,6 +6,7 @@
 import type { DrugResult } from "../../api/contract.js";
 import { drugSvg } from "../../drugs/svg.js";
 import { clusterOrder } from "../../isomorphic/cluster.js";
+import { recommendedMethod } from "../../isomorphic/drug-evaluation.js";
 import { drugHeatmapOption, heatmapLimit, mostVariable, topByRank } from "../../isomorphic/drug-heatmap.js";
 import { escapeHtml, PAGE_CSS, svg } from "../../report/common.js";
 import { tcgaName } from "./tcga.js";
@@ -65,7 +66,8 @@ ${t.rows
       `<tr${i === 0 ? ' class="best"' : ""}><td>${e(m.method)}${i === 0 ? " (the model)" : ""}</td><td class="num">${fmt(m.pcc, 3)}</td><td class="num">${fmt(m.scc, 3)}</td><td class="num">${fmt(m.rmse, 3)}</td><td class="num">${fmt(m.medianDrugPcc, 3)}</td><td class="num">${m.drugs}</td></tr>`,
   )
   .join("\n")}
-</tbody></table>`,
+</tbody></table>
+<p>Best here (median per-drug PCC): <b>${e(recommendedMethod(t.rows))}</b></p>`,
   )
   .join("\n")}`;
 }
