@@ -5,6 +5,7 @@ export { compileTrainProgram, type Feed, leavesOf, type StateSlot, type TrainPro
 export { allocate, type DType, type FloatDType, isFloat, ORT_TYPE, type TypedArray } from "./graph/dtype.js";
 export { initParams } from "./graph/init.js";
 export { Graph, type Init, type ParamInfo, type RandomDist, type Shape, Value } from "./graph/value.js";
+export { multiHeadAttention } from "./models/attention.js";
 export { BN_STATS, type BnMode, batchNorm } from "./models/batchnorm.js";
 export type { Mode } from "./models/blocks.js";
 export {

@@ -1,6 +1,6 @@
 import type { Value } from "../graph/value.js";
 import { normAxis, requireFloat, sameType } from "./common.js";
-import { add, div, exp, mul, sqrt, sub } from "./elementwise.js";
+import { add, div, exp, mul, pow, sqrt, sub, tanh } from "./elementwise.js";
 import { linear } from "./linalg.js";
 import { reduceMax, reduceMean, reduceSum } from "./reduce.js";
 import { defineOp } from "./registry.js";
@@ -98,4 +98,20 @@ export function maxPool1d(x: Value, size: number): Value {
   const m = Math.floor(len! / size);
   const kept = m * size === len ? x : slice(x, [0], [m * size], [1]);
   return reduceMax(reshape(kept, [n!, m, size, ch!]), [2]);
+}
+
+/**
+ * GELU in its tanh form (Hendrycks & Gimpel 2016; BERT's and GPT-2's): ½x(1 + tanh(√(2/π)(x + 0.044715x³))). It
+ * differs from the erf form by < 1e-3 and needs no Erf kernel (onnxruntime's CPU Erf is float32-only, which would
+ * leave float64 gradient checks without a reference).
+ */
+export function gelu(x: Value): Value {
+  const inner = mul(add(x, mul(pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
+  return mul(mul(x, 0.5), add(tanh(inner), 1));
+}
+
+/** Cosine similarity of a and b along their last axis (ε keeps a zero vector at similarity 0). */
+export function cosineSimilarity(a: Value, b: Value, eps = 1e-8): Value {
+  const norm = (v: Value) => sqrt(reduceSum(mul(v, v), [-1]));
+  return div(reduceSum(mul(a, b), [-1]), add(mul(norm(a), norm(b)), eps));
 }

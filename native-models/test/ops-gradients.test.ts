@@ -69,6 +69,8 @@ const cases: Case[] = [
     f: (x, w, b) => op.conv1d(x!, w!, b!, 4, 2),
   },
   { name: "maxPool1d (ragged tail)", inputs: [{ shape: [2, 7, 3] }], f: (x) => op.maxPool1d(x, 3) },
+  { name: "gelu", inputs: [{ shape: [3, 4], lo: -3, hi: 3 }], f: op.gelu },
+  { name: "cosineSimilarity", inputs: [{ shape: [3, 5] }, { shape: [3, 5] }], f: (a, b) => op.cosineSimilarity(a!, b!) },
   { name: "transpose", inputs: [{ shape: [2, 3, 4] }], f: (x) => op.transpose(x, [2, 0, 1]) },
   { name: "reshape", inputs: [{ shape: [2, 3, 4] }], f: (x) => op.reshape(x, [4, -1]) },
   { name: "expand", inputs: [{ shape: [3, 1] }], f: (x) => op.expand(x, [2, 3, 4]) },
