@@ -17,6 +17,7 @@ export {
   DRUG_MODEL,
   deepCdr,
 } from "./models/deepcdr.js";
+export { type Quantized, vectorQuantize } from "./models/quantizer.js";
 export {
   CELL,
   type CellSide,

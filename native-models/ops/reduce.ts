@@ -60,6 +60,24 @@ export function reduceMean(x: Value, axes?: readonly number[], keepdims = false)
   return x.graph.node("reduceMean", [x], { axes: axesOf(x, axes, "reduceMean"), keepdims });
 }
 
+/** Index of the smallest entry along `axis` (int64, the axis removed; the first of ties). Not differentiable. */
+defineOp("argMin", {
+  infer: ([x], a) => {
+    requireFloat("argMin", x!);
+    return { dtype: "int64", shape: reducedShape(x!, [a.axis as number], false) };
+  },
+  lower: (e, y) =>
+    e.node("ArgMin", [e.name(y.inputs[0]!)], [e.name(y)], {
+      axis: { int: y.attrs.axis as number },
+      keepdims: { int: 0 },
+      select_last_index: { int: 0 },
+    }),
+});
+
+export function argMin(x: Value, axis = -1): Value {
+  return x.graph.node("argMin", [x], { axis: axesOf(x, [axis], "argMin")[0]! });
+}
+
 export function reduceMax(x: Value, axes?: readonly number[], keepdims = false): Value {
   return x.graph.node("reduceMax", [x], { axes: axesOf(x, axes, "reduceMax"), keepdims });
 }
