@@ -8,6 +8,7 @@ export { Graph, type Init, type ParamInfo, type RandomDist, type Shape, Value } 
 export { multiHeadAttention } from "./models/attention.js";
 export { BN_STATS, type BnMode, batchNorm } from "./models/batchnorm.js";
 export type { Mode } from "./models/blocks.js";
+export { contrastiveLoss, negativeMask } from "./models/contrastive.js";
 export {
   DEEPCDR_ARCHITECTURE,
   type DeepCdrConfig,
