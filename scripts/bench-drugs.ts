@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { loadTrainingSet } from "../main/analyses/drugs/training-set.js";
 import { featurize } from "../main/drugs/featurize.js";
 import { splitPairs } from "../main/drugs/splits.js";
-import { DrugEvaluator, drugInitialParams, drugTrainProgram } from "../main/models/drug-model.js";
+import { DRUG_MODEL_THREADS, DrugEvaluator, drugInitialParams, drugTrainProgram } from "../main/models/drug-model.js";
 import { subsetPairs } from "../main/models/drug-train.js";
 import { denseSource } from "../main/train/data.js";
 import { fit } from "../main/train/fit.js";
@@ -45,6 +45,7 @@ for (const batch of [64, 256]) {
     epochs: 1,
     schedule: scheduleFrom({ lr: 1e-3 }),
     seed: 0,
+    threads: DRUG_MODEL_THREADS,
   });
   epoch[batch] = (performance.now() - t) / 1000;
   params = r.params;

@@ -35,6 +35,14 @@ export function drugModelConfig(omics: DeepCdrConfig["omics"]): DeepCdrConfig {
   return { ...DEEPCDR_ARCHITECTURE, omics };
 }
 
+/**
+ * Intra-op threads of every drug-model session. onnxruntime's (1.30) CPU ScatterND with reduction "add" — the GCN's
+ * propagation, its pooling, and gather's gradient — loses updates when it runs on several threads: the same
+ * parameters predicted the same pair up to 0.54 ln units apart between runs on 2 threads, identically on 1. One thread
+ * until the scatter is deterministic.
+ */
+export const DRUG_MODEL_THREADS = 1;
+
 /** Pairs are evaluated and exported in chunks of this many (graphs have static shapes; the last chunk is padded). */
 export const PAIR_CHUNK = 256;
 
@@ -146,7 +154,8 @@ export class DrugEvaluator {
   ) {}
 
   /** Without `train` drugs the evaluator only predicts (with statistics the parameters carry). */
-  static async open(c: DeepCdrConfig, drugs: { train?: DrugTensors; predict: DrugTensors }, threads?: number): Promise<DrugEvaluator> {
+  static async open(c: DeepCdrConfig, drugs: { train?: DrugTensors; predict: DrugTensors }): Promise<DrugEvaluator> {
+    const threads = DRUG_MODEL_THREADS;
     const build = (bn: DeepCdrMode["bn"], d: DrugTensors) => {
       const g = new Graph();
       const { out } = onPairs(g, c, d, g.input("cell", "int64", [PAIR_CHUNK]), g.input("drug", "int64", [PAIR_CHUNK]), {

@@ -10,7 +10,7 @@ import { type EpochRecord, fit, type Progress } from "../train/fit.js";
 import type { ProviderChoice } from "../train/providers.js";
 import { scheduleFrom } from "../train/schedule.js";
 import type { DrugHyper } from "./drug-hyper.js";
-import { DrugEvaluator, drugInitialParams, drugTrainProgram, type OmicsTensors, type Pairs } from "./drug-model.js";
+import { DRUG_MODEL_THREADS, DrugEvaluator, drugInitialParams, drugTrainProgram, type OmicsTensors, type Pairs } from "./drug-model.js";
 
 export interface DrugTrainingData {
   config: DeepCdrConfig;
@@ -40,7 +40,6 @@ export interface DrugTrainOptions {
   hyper: DrugHyper;
   seed: number;
   provider?: ProviderChoice;
-  threads?: number;
   shouldStop?: () => boolean;
   onProgress?: (p: Progress) => void;
 }
@@ -75,7 +74,7 @@ export async function trainDrugModel(d: DrugTrainingData, o: DrugTrainOptions): 
     drug: Int32Array.from(sample, (i) => drugOf[d.pairs.drug[d.train[i]!]!]!),
   };
   const valPairs = subsetPairs(d.pairs, d.val);
-  const evaluator = await DrugEvaluator.open(d.config, { train: table, predict: d.drugs }, o.threads);
+  const evaluator = await DrugEvaluator.open(d.config, { train: table, predict: d.drugs });
   try {
     const r = await fit({
       phase: "drug response",
@@ -88,7 +87,7 @@ export async function trainDrugModel(d: DrugTrainingData, o: DrugTrainOptions): 
       schedule: scheduleFrom({ lr: h.lr }),
       seed: o.seed,
       ...(o.provider ? { provider: o.provider } : {}),
-      ...(o.threads ? { threads: o.threads } : {}),
+      threads: DRUG_MODEL_THREADS,
       ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
       validate: async (params) => {

@@ -30,7 +30,7 @@ export async function evaluateSplit(
   split: SplitKind,
   seed: number,
   hyper: DrugHyper,
-  hooks: { onProgress?: (p: Progress) => void; shouldStop?: () => boolean; threads?: number } = {},
+  hooks: { onProgress?: (p: Progress) => void; shouldStop?: () => boolean } = {},
 ): Promise<SplitEvaluation> {
   const pairs = set.data.pairs;
   const s = splitPairs(pairs, split, seed);
@@ -39,7 +39,7 @@ export async function evaluateSplit(
     { hyper, seed, ...hooks },
   );
   const test = subsetPairs(pairs, s.test);
-  const evaluator = await DrugEvaluator.open(set.config, { predict: set.drugs }, hooks.threads);
+  const evaluator = await DrugEvaluator.open(set.config, { predict: set.drugs });
   const yhat = await evaluator.predict(trained.params, set.omics, test).finally(() => evaluator.close());
   const scores = scorePairs(
     Float64Array.from(s.test, (i) => pairs.y[i]!),
