@@ -19,7 +19,7 @@ import { MEMBER_PREFIX, REFERENCE_FILE, writeReference } from "../main/analyses/
 import { evaluateSplit } from "../main/analyses/drugs/evaluate.js";
 import { loadDrugModel, saveDrugModel } from "../main/analyses/drugs/model-files.js";
 import { DRUG_SPLITS } from "../main/analyses/drugs/settings.js";
-import { loadTrainingSet } from "../main/analyses/drugs/training-set.js";
+import { loadTrainingSet, trainedModelMeta } from "../main/analyses/drugs/training-set.js";
 import type { BaselineRow } from "../main/drugs/baselines.js";
 import { splitPairs } from "../main/drugs/splits.js";
 import { readRows } from "../main/io/table.js";
@@ -63,23 +63,22 @@ for (let seed = 1; seed <= seeds; seed++) {
   log(
     `member ${seed}: best epoch ${r.bestEpoch + 1} of ${r.history.length}, validation MSE ${last?.val?.toFixed(3)}, ${((performance.now() - t) / 1000).toFixed(0)} s`,
   );
-  saveDrugModel(join(tmp, `${MEMBER_PREFIX}${seed}.safetensors`), r.params, {
-    format: 1,
-    config: set.config,
-    omics: set.omicsKinds,
-    genes: set.data.omics.expression.genes,
-    symbols: set.data.symbols,
-    drugs: set.data.pairs.drugs,
-    trained: {
-      split: "all",
-      seed,
-      bestEpoch: r.bestEpoch,
-      pairs: train.length,
-      seconds: r.seconds,
-      preset: v.epochs ? `${preset}, ≤ ${v.epochs} epochs` : preset,
-    },
-    metrics: null,
-  });
+  saveDrugModel(
+    join(tmp, `${MEMBER_PREFIX}${seed}.safetensors`),
+    r.params,
+    trainedModelMeta(
+      set,
+      {
+        split: "all",
+        seed,
+        bestEpoch: r.bestEpoch,
+        pairs: train.length,
+        seconds: r.seconds,
+        preset: v.epochs ? `${preset}, ≤ ${v.epochs} epochs` : preset,
+      },
+      null,
+    ),
+  );
 }
 const metrics: Record<string, BaselineRow[]> = {};
 const perDrug: Record<string, Map<number, number>> = {};

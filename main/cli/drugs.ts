@@ -12,7 +12,7 @@ import { saveDrugModel } from "../analyses/drugs/model-files.js";
 import { predictPairsFile } from "../analyses/drugs/pairs.js";
 import type { CustomMolecule } from "../analyses/drugs/predict.js";
 import { type DRUG_SPLITS, type OmicsKind, SPLIT_MEANING } from "../analyses/drugs/settings.js";
-import { loadTrainingSet } from "../analyses/drugs/training-set.js";
+import { loadTrainingSet, trainedModelMeta } from "../analyses/drugs/training-set.js";
 import { runAnalysis } from "../analyses/lifecycle.js";
 import type { BaselineRow } from "../drugs/baselines.js";
 import { atomicWrite, toCsv } from "../io/csv.js";
@@ -88,23 +88,22 @@ export async function drugsTrainCommand(o: DrugsTrainOptions): Promise<void> {
     }
     mkdirSync(o.out, { recursive: true });
     for (const r of results)
-      saveDrugModel(join(o.out, `model-${r.split}.safetensors`), r.trained.params, {
-        format: 1,
-        config: set.config,
-        omics: set.omicsKinds,
-        genes: set.data.omics.expression.genes,
-        symbols: set.data.symbols,
-        drugs: set.data.pairs.drugs,
-        trained: {
-          split: r.split,
-          seed: r.seed,
-          bestEpoch: r.trained.bestEpoch,
-          pairs: r.pairs.train,
-          seconds: r.trained.seconds,
-          preset: o.preset,
-        },
-        metrics: r.rows,
-      });
+      saveDrugModel(
+        join(o.out, `model-${r.split}.safetensors`),
+        r.trained.params,
+        trainedModelMeta(
+          set,
+          {
+            split: r.split,
+            seed: r.seed,
+            bestEpoch: r.trained.bestEpoch,
+            pairs: r.pairs.train,
+            seconds: r.trained.seconds,
+            preset: o.preset,
+          },
+          r.rows,
+        ),
+      );
     atomicWrite(
       join(o.out, "metrics.csv"),
       toCsv(

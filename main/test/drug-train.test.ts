@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { evaluateSplit, MODEL_METHOD, type SplitEvaluation } from "../analyses/drugs/evaluate.js";
 import { loadDrugModel, saveDrugModel } from "../analyses/drugs/model-files.js";
-import { type DrugTrainingSet, everyNthDrug, loadTrainingSet } from "../analyses/drugs/training-set.js";
+import { type DrugTrainingSet, everyNthDrug, loadTrainingSet, trainedModelMeta } from "../analyses/drugs/training-set.js";
 import { metricsTable } from "../cli/drugs.js";
 import { DRUG_PRESETS } from "../models/drug-hyper.js";
 import { DrugEvaluator } from "../models/drug-model.js";
@@ -53,16 +53,15 @@ test("leave cell lines out: the model beats the drug mean and is within reach of
 test("a trained model saved and loaded predicts the same values", async (t) => {
   const r = await evaluated("random");
   const path = join(tempDir(t), "model.safetensors");
-  saveDrugModel(path, r.trained.params, {
-    format: 1,
-    config: set.config,
-    omics: set.omicsKinds,
-    genes: set.data.omics.expression.genes,
-    symbols: set.data.symbols,
-    drugs: set.data.pairs.drugs,
-    trained: { split: "random", seed: 0, bestEpoch: r.trained.bestEpoch, pairs: r.pairs.train, seconds: 0, preset: "quick" },
-    metrics: r.rows,
-  });
+  saveDrugModel(
+    path,
+    r.trained.params,
+    trainedModelMeta(
+      set,
+      { split: "random", seed: 0, bestEpoch: r.trained.bestEpoch, pairs: r.pairs.train, seconds: 0, preset: "quick" },
+      r.rows,
+    ),
+  );
   const loaded = loadDrugModel(path);
   assert.deepEqual(loaded.meta.metrics, r.rows);
   const pairs = subsetPairs(

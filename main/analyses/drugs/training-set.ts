@@ -7,6 +7,7 @@ import { type DrugGraph, featurize } from "../../drugs/featurize.js";
 import { type DrugTensors, packDrugs } from "../../drugs/pack.js";
 import { type DrugResponseData, readDrugResponse } from "../../drugs/tables.js";
 import { drugModelConfig, type OmicsTensors } from "../../models/drug-model.js";
+import type { DrugModelMeta } from "./model-files.js";
 import type { OmicsKind } from "./settings.js";
 
 export interface DrugTrainingSet {
@@ -60,5 +61,23 @@ export function everyNthDrug(set: DrugTrainingSet, step: number): DrugTrainingSe
     },
     graphs,
     drugs: packDrugs(graphs),
+  };
+}
+
+/** What a model trained on `set` records about its inputs (architecture, omics, genes, drugs) beside how it was trained. */
+export function trainedModelMeta(
+  set: DrugTrainingSet,
+  trained: DrugModelMeta["trained"],
+  metrics: DrugModelMeta["metrics"],
+): DrugModelMeta {
+  return {
+    format: 1,
+    config: set.config,
+    omics: set.omicsKinds,
+    genes: set.data.omics.expression.genes,
+    symbols: set.data.symbols,
+    drugs: set.data.pairs.drugs,
+    trained,
+    metrics,
   };
 }
