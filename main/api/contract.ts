@@ -373,8 +373,8 @@ export interface DrugPlan {
  *  SVG, shown as an image), or why it cannot be a drug. */
 export type MoleculeCheck = { valid: true; smiles: string; atoms: number; svg: string } | { valid: false; problem: string };
 
-/** A drug of a result and what its predictions are read against. */
-export interface ResultDrug {
+/** A drug as a prediction names it: the bundled drugs' annotations, or a molecule the user gave. */
+export interface DrugIdentity {
   name: string;
   cid: string | null;
   smiles: string;
@@ -382,7 +382,12 @@ export interface ResultDrug {
   pathway: string | null;
   /** A molecule the user gave (not in the training data). */
   custom: boolean;
+  /** Held-out PCC of this drug per evaluation split (bundled drugs). */
   heldOutPcc: Partial<Record<string, number | null>>;
+}
+
+/** A drug of a result and what its predictions are read against. */
+export interface ResultDrug extends DrugIdentity {
   /** Median ln IC50 over all CCLE lines: measured, or for a new molecule the model's predictions for them. */
   median: number;
   /** ln IC50 of the cancer type's lines (all lines without a type), sorted; `linesKind` says measured or predicted. */

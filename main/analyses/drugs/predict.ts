@@ -4,6 +4,7 @@
  * prediction's rank within its group, its place among the measured lines of a cancer type, and the group's nearest
  * CCLE lines.
  */
+import type { DrugIdentity } from "../../api/contract.js";
 import type { Dataset } from "../../data/dataset.js";
 import { cellText } from "../../data/frame.js";
 import { type DrugGraph, featurize } from "../../drugs/featurize.js";
@@ -35,16 +36,7 @@ export interface DrugPredictOptions {
   nearest?: number;
 }
 
-export interface PredictedDrug {
-  name: string;
-  cid: string | null;
-  smiles: string;
-  targets: string[];
-  pathway: string | null;
-  /** A molecule the user gave (not in the training data). */
-  custom: boolean;
-  /** Held-out PCC of this drug per evaluation split (bundled drugs). */
-  heldOutPcc: Partial<Record<string, number | null>>;
+export interface PredictedDrug extends DrugIdentity {
   /** Median measured ln IC50 over all CCLE lines (null for new molecules). */
   ccleMedian: number | null;
   /** Measured ln IC50 of the cancer type's lines (all lines without a type), sorted, for the percentile and the drug page. */

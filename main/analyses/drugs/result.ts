@@ -52,17 +52,12 @@ export async function drugResult(
   const firstCustom = prepared.chosen.length;
   const drugs: ResultDrug[] = p.drugs.map((d, j) => {
     const own = d.custom ? custom[j - firstCustom]! : null;
+    const { ccleMedian, measured, ...identity } = d;
     return {
-      name: d.name,
-      cid: d.cid,
-      smiles: d.smiles,
-      targets: d.targets,
-      pathway: d.pathway,
-      custom: d.custom,
-      heldOutPcc: d.heldOutPcc,
+      ...identity,
       // A bundled drug screened on no line at all has no median; its predictions are then shown as they are.
-      median: own ? own.median : (d.ccleMedian ?? 0),
-      lines: own ? own.lines : d.measured,
+      median: own ? own.median : (ccleMedian ?? 0),
+      lines: own ? own.lines : measured,
       linesKind: own ? "predicted" : "measured",
     };
   });
