@@ -4,13 +4,14 @@
  * Composed of batched products, reshapes and transposes, so its gradient is theirs.
  */
 import type { Value } from "../graph/value.js";
-import { add, matmul, mul, reshape, softmax, transpose } from "../ops/index.js";
+import { linear, matmul, mul, reshape, softmax, transpose } from "../ops/index.js";
 import { linearParams } from "./blocks.js";
 
-/** x·W + b over the last axis of a [batch, tokens, in] value. */
-function tokenLinear(x: Value, name: string, out: number, group: string): Value {
-  const p = linearParams(x.graph, name, x.shape[2] as number, out, group, x.dtype);
-  return add(matmul(x, p.w), p.b);
+/** x·W + b over the last axis of a [batch, tokens, in] value (one Gemm over the flattened rows). */
+export function tokenLinear(x: Value, name: string, out: number, group: string): Value {
+  const [b, t, d] = x.shape as number[];
+  const p = linearParams(x.graph, name, d!, out, group, x.dtype);
+  return reshape(linear(reshape(x, [b! * t!, d!]), p.w, p.b), [b!, t!, out]);
 }
 
 export function multiHeadAttention(x: Value, name: string, heads: number, group: string): Value {
