@@ -62,6 +62,20 @@ export class Rng {
     for (let i = 0; i < out.length; i++) out[i] = this.nextU32() < cut ? 0 : keep;
   }
 
+  /** Each of the `out.length / k` rows: k distinct indices of 0…of−1 in increasing order, uniformly (Floyd's algorithm). */
+  fillSubsets(out: BigInt64Array, k: number, of: number): void {
+    const chosen = new Uint8Array(of);
+    for (let r = 0; r < out.length / k; r++) {
+      chosen.fill(0);
+      for (let j = of - k; j < of; j++) {
+        const t = Math.floor(this.uniform() * (j + 1));
+        chosen[chosen[t] ? j : t] = 1;
+      }
+      let w = r * k;
+      for (let i = 0; i < of; i++) if (chosen[i]) out[w++] = BigInt(i);
+    }
+  }
+
   /** A uniformly random permutation of 0…n−1 (Fisher–Yates). */
   permutation(n: number): Int32Array {
     const p = new Int32Array(n);

@@ -67,6 +67,20 @@ export interface FitOptions {
   /** Constant inputs fed with every run besides the data block (e.g. sciLaMA's gene priors). */
   constants?: Readonly<Record<string, TypedArray>>;
   earlyStopping?: EarlyStopping;
+  /**
+   * Called before each epoch's first run (not when a resume starts mid-epoch): host-side work between epochs such as
+   * replacing a quantiser's dead codes or refitting pseudo-labels. What it sets is saved in checkpoints.
+   */
+  beforeEpoch?: (epoch: number, state: EpochState) => Promise<void> | void;
+}
+
+/** What `beforeEpoch` may read and change. */
+export interface EpochState {
+  params(): Map<string, TypedArray>;
+  /** Overwrites rows of a trainable parameter [rows, …] and zeroes their optimizer moments. */
+  resetRows(name: string, rows: readonly number[], values: TypedArray): void;
+  /** Sets a once-per-run input (kept in checkpoints, restored on resume). */
+  setConstant(name: string, data: TypedArray): void;
 }
 
 export interface FitResult {
@@ -142,6 +156,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
     best: null,
   };
   let bestParams: Map<string, TypedArray> | null = null;
+  const hookConstants = new Map<string, TypedArray>();
   if (o.resumeFrom) {
     const ck = readCheckpoint(o.resumeFrom);
     const m = ck.meta as CheckpointMeta;
@@ -153,6 +168,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
     params = new Map([...o.params, ...[...ck.tensors].filter(([k]) => !k.includes(":")).map(([k, t]) => [k, t.data] as const)]);
     slots = tagged("slot:");
     if (meta.best) bestParams = tagged("best:");
+    for (const [k, v] of tagged("const:")) hookConstants.set(k, v);
   }
   const runner = await LoopRunner.open(o.program, params, {
     seed: o.seed,
@@ -183,6 +199,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
     }
     for (const [k, v] of runner.slots()) tensors.set(`slot:${k}`, { dtype: o.program.state[0]!.dtype, shape: shapeOf.get(k)!, data: v });
     for (const [k, v] of bestParams ?? []) tensors.set(`best:${k}`, { ...tensors.get(k)!, data: v });
+    for (const [k, v] of hookConstants) tensors.set(`const:${k}`, { dtype: dtypeOf(v), shape: [v.length], data: v });
     writeCheckpoint(o.checkpointPath, tensors, { ...meta, t: runner.t, history });
   };
 
@@ -191,6 +208,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
       const plan = epochPlan(o.data, o.batch, o.seed, epoch);
       const { lr, inputs } = o.schedule(epoch);
       let s = epoch === meta.epoch ? meta.stepInEpoch : 0;
+      if (s === 0 && o.beforeEpoch) await o.beforeEpoch(epoch, epochState(runner, hookConstants));
       const sums: Record<string, number> = epoch === meta.epoch ? { ...meta.partial } : {};
       let counted = epoch === meta.epoch ? meta.partialSteps : 0;
       while (s < plan.length) {
@@ -219,7 +237,8 @@ export async function fit(o: FitOptions): Promise<FitResult> {
           perStep[f.name] = (allocate(f.dtype, n) as Float32Array | Float64Array).fill(inputs[f.name]!);
         }
         const t0 = performance.now();
-        const reports = await runner.run(n, perStep, { ...o.constants, data: o.data.read(block) }, new Float64Array(n).fill(lr));
+        const constants = { ...o.constants, ...Object.fromEntries(hookConstants), data: o.data.read(block) };
+        const reports = await runner.run(n, perStep, constants, new Float64Array(n).fill(lr));
         const dt = (performance.now() - t0) / 1000;
         loopSec += dt;
         rowsSeen += rows;
@@ -285,4 +304,30 @@ export async function fit(o: FitOptions): Promise<FitResult> {
   } finally {
     await runner.close();
   }
+}
+
+function dtypeOf(v: TypedArray): CheckpointTensor["dtype"] {
+  if (v instanceof Float64Array) return "float64";
+  if (v instanceof BigInt64Array) return "int64";
+  if (v instanceof Float32Array) return "float32";
+  throw new Error("a constant must be float32, float64 or int64");
+}
+
+function epochState(runner: LoopRunner, constants: Map<string, TypedArray>): EpochState {
+  return {
+    params: () => runner.params(),
+    resetRows: (name, rows, values) => {
+      const param = runner.state.get(name);
+      if (!param) throw new Error(`resetRows: ${name} is not a trainable parameter`);
+      const width = values.length / rows.length;
+      const slots = runner.program.state.filter((s) => s.param === name && s.slot !== null).map((s) => runner.state.get(s.name)!);
+      rows.forEach((r, i) => {
+        (param as Float32Array).set((values as Float32Array).subarray(i * width, (i + 1) * width), r * width);
+        for (const slot of slots) (slot as Float32Array).fill(0, r * width, (r + 1) * width);
+      });
+    },
+    setConstant: (name, data) => {
+      constants.set(name, data);
+    },
+  };
 }

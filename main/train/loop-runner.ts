@@ -82,12 +82,13 @@ export class LoopRunner {
     }
     p.random.forEach((f, i) => {
       const per = f.shape.reduce<number>((a, b) => a * (b as number), 1);
-      const data = allocate(f.dtype, per * steps) as Float32Array | Float64Array;
+      const data = allocate(f.dtype, per * steps);
       for (let s = 0; s < steps; s++) {
         const rng = new Rng(this.seed, RANDOM_STREAM, this.t + s, i);
         const view = data.subarray(s * per, (s + 1) * per);
-        if (f.dist.kind === "normal") rng.fillNormal(view);
-        else rng.fillDropout(view, f.dist.p);
+        if (f.dist.kind === "subset") rng.fillSubsets(view as BigInt64Array, f.shape[1] as number, f.dist.of);
+        else if (f.dist.kind === "normal") rng.fillNormal(view as Float32Array | Float64Array);
+        else rng.fillDropout(view as Float32Array | Float64Array, f.dist.p);
       }
       feeds[f.name] = stepTensor(f, data, steps);
     });

@@ -15,7 +15,11 @@ export type Init =
   | { kind: "normal"; std: number };
 
 /** How the runtime fills a random input for each step. */
-export type RandomDist = { kind: "normal" } | { kind: "dropout"; p: number };
+/**
+ * How the runtime fills a random input: standard normal, an inverted-dropout mask, or (int64 [rows, k]) each row k
+ * distinct increasing indices drawn uniformly from 0…of−1 (a random subset of positions, e.g. tokens to keep).
+ */
+export type RandomDist = { kind: "normal" } | { kind: "dropout"; p: number } | { kind: "subset"; of: number };
 
 export interface ParamInfo {
   readonly value: Value;
@@ -94,6 +98,10 @@ export class Graph {
   /** An input the runtime fills with fresh random numbers every step, drawn from the (seed, step) stream. */
   random(name: string, dtype: DType, shape: readonly number[], dist: RandomDist): Value {
     this.checkName(name);
+    if ((dist.kind === "subset") !== (dtype === "int64"))
+      throw new Error(`random input ${name}: int64 goes with subsets, and only with them`);
+    if (dist.kind === "subset" && !(shape.length === 2 && (shape[1] as number) <= dist.of))
+      throw new Error(`random input ${name}: a subset is [rows, k] with k ≤ ${dist.of}, got [${shape.join(",")}]`);
     const v = this.push("input", [], { name, random: JSON.stringify(dist) }, dtype, shape);
     this.inputs.set(name, v);
     return v;

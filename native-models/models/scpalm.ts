@@ -78,8 +78,11 @@ function param(g: Graph, name: string, shape: number[], group: string, dtype: Va
   return g.param(name, shape, { group, dtype, init: std === 0 ? { kind: "zeros" } : { kind: "normal", std } });
 }
 
-/** Algorithm 1: expression [batch, G] (log-normalised) → tokens [batch, N, h]. */
-export function embedGenes(x: Value, a: ScPaLMArchitecture): Value {
+/**
+ * Algorithm 1: expression [batch, G] (log-normalised) → tokens [batch, N, h]. `present` [batch, G] (1/0) marks the
+ * genes the cell's dataset measured: a gene outside it is neither expressed nor zero and enters neither pool.
+ */
+export function embedGenes(x: Value, present: Value, a: ScPaLMArchitecture): Value {
   const g = x.graph;
   const dt = x.dtype;
   const [b, genes] = x.shape as number[];
@@ -96,8 +99,8 @@ export function embedGenes(x: Value, a: ScPaLMArchitecture): Value {
   const u = leakyRelu(mul(reshape(x, [b!, genes, 1]), p1));
   const value = add(mul(u, alpha), reshape(leakyRelu(linear(reshape(u, [b! * genes, n]), mlp.w, mlp.b)), [b!, genes, n]));
   // Lines 6–8: zeros take e_zero; expressed and zero genes are pooled apart (means), fused, spread over the bases.
-  const on = cast(greater(x, 0), dt);
-  const off = sub(1, on);
+  const on = mul(cast(greater(x, 0), dt), present);
+  const off = sub(present, on);
   const nOn = add(reduceSum(on, [1], true), 1e-6);
   const nOff = add(reduceSum(off, [1], true), 1e-6);
   const pooled = concat(
@@ -171,9 +174,9 @@ export interface PathwayTokens {
 }
 
 /** §3.2's encoder and quantiser: expression → pathway tokens. */
-export function pathwayTokens(x: Value, a: ScPaLMArchitecture, beta: number): PathwayTokens {
+export function pathwayTokens(x: Value, present: Value, a: ScPaLMArchitecture, beta: number): PathwayTokens {
   const b = x.shape[0] as number;
-  const e = reshape(transformer(embedGenes(x, a), "pathway.encoder", a, SCPALM.pathway), [b * a.tokens, a.hidden]);
+  const e = reshape(transformer(embedGenes(x, present, a), "pathway.encoder", a, SCPALM.pathway), [b * a.tokens, a.hidden]);
   return { e, q: vectorQuantize(e, VQ, a.codes, SCPALM.pathway, beta) };
 }
 
@@ -185,18 +188,24 @@ export interface Stage1 {
   index: Value;
 }
 
-/** Stage 1: reconstruct the expression from the quantised pathway tokens (MSE) plus the commitment loss. */
-export function stage1(x: Value, a: ScPaLMArchitecture, beta: number): Stage1 {
+/**
+ * Stage 1: reconstruct the measured genes from the quantised pathway tokens (MSE, each row weighted by `rowWeight`
+ * [batch], 0 for padding) plus the commitment loss (β weighs the term that moves the codes, 1 − β the encoder's).
+ */
+export function stage1(x: Value, present: Value, rowWeight: Value, a: ScPaLMArchitecture, beta: number): Stage1 {
   const b = x.shape[0] as number;
-  const { q } = pathwayTokens(x, a, beta);
+  const { q } = pathwayTokens(x, present, a, beta);
   const z = positions(reshape(q.zq, [b, a.tokens, a.hidden]), "decoder.position", a, SCPALM.decoder);
   const o = readout(transformer(z, "decoder", a, SCPALM.decoder), "decoder.out", a, SCPALM.decoder);
-  const mse = reduceMean(square(sub(o, x)));
+  const m = mul(present, reshape(rowWeight, [b, 1]));
+  const mse = div(reduceSum(mul(square(sub(o, x)), m)), add(reduceSum(m), 1e-6));
   return { loss: add(mse, q.loss), mse, commitment: q.loss, index: q.index };
 }
 
 export interface Stage2Inputs {
   x: Value;
+  /** Measured genes of each cell [batch, G] (1/0) times its row weight (0 for padding). */
+  present: Value;
   /** Each cell's pathway codes from the frozen stage 1 [batch, N] (int64). */
   codes: Value;
   /** The kept token positions of each cell, increasing [batch, N′] (int64). */
@@ -259,7 +268,7 @@ export function stage2(i: Stage2Inputs, a: ScPaLMArchitecture): Stage2 {
     a,
     SCPALM.cell,
   );
-  const m = tokenMaskToGenes(sub(1, kept), a);
+  const m = mul(tokenMaskToGenes(sub(1, kept), a), i.present);
   const mse = div(reduceSum(mul(square(sub(o, i.x)), m)), add(reduceSum(m), 1e-6));
   if (!c) return { loss: mse, mse, contrastive: null };
 
@@ -283,9 +292,9 @@ export interface Embedding {
 }
 
 /** Inference: expression → pathway codes → h_C (no masking), plus the token-mean baseline. */
-export function embedCells(x: Value, a: ScPaLMArchitecture): Embedding {
+export function embedCells(x: Value, present: Value, a: ScPaLMArchitecture): Embedding {
   const b = x.shape[0] as number;
-  const { q } = pathwayTokens(x, a, 0);
+  const { q } = pathwayTokens(x, present, a, 0);
   const codes = reshape(q.index, [b, a.tokens]);
   const z = codeTokens(codes, q.codebook, a);
   const all = x.graph.constant(

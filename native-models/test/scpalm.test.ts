@@ -8,6 +8,7 @@ import { Graph, type Value } from "../graph/value.js";
 import { embedCells, embedGenes, SCPALM, type ScPaLMArchitecture, stage1, stage2 } from "../models/scpalm.js";
 import { toOnnx } from "../onnx/model.js";
 import * as op from "../ops/index.js";
+import { Rng } from "../random.js";
 import { fdCheck, values } from "./fd.js";
 import { runOnce, session, tensor } from "./ort.js";
 
@@ -20,6 +21,14 @@ function expression(seed: number): Float64Array {
   const u = values(B * A.genes, seed, 0, 1);
   const v = values(B * A.genes, seed + 1, 0.1, 3);
   return u.map((p, i) => (p < 0.4 ? 0 : v[i]!));
+}
+
+/** Every gene measured but for genes 9 and 10 of the second cell (its dataset lacks them). */
+function presence(): Float64Array {
+  const p = new Float64Array(B * A.genes).fill(1);
+  p[A.genes + 9] = 0;
+  p[A.genes + 10] = 0;
+  return p;
 }
 
 function paramFeeds(g: Graph, seed: number): Map<Value, TypedArray> {
@@ -59,9 +68,11 @@ test("permutation invariance: shuffling the genes (with their own parameters) le
   const embed = async (shuffle: "none" | "genes" | "values only") => {
     const g = new Graph();
     const x = g.input("x", "float64", [B, A.genes]);
-    const e = embedCells(x, A);
+    const present = g.input("present", "float64", [B, A.genes]);
+    const e = embedCells(x, present, A);
     const feeds = paramFeeds(g, 3);
     let xv = expression(1);
+    feeds.set(present, shuffle === "none" ? presence() : permuteGenes(presence(), perm, 1));
     if (shuffle !== "none") xv = permuteGenes(xv, perm, 1);
     if (shuffle === "genes")
       for (const name of ["embed.p1", "embed.alpha", "embed.gene"]) {
@@ -89,10 +100,12 @@ test("permutation invariance: shuffling the genes (with their own parameters) le
 test("Algorithm 1: gradients of every embedding parameter match finite differences", async () => {
   const g = new Graph();
   const x = g.input("x", "float64", [B, A.genes]);
-  const tokens = embedGenes(x, A);
+  const present = g.input("present", "float64", [B, A.genes]);
+  const tokens = embedGenes(x, present, A);
   const loss = op.reduceSum(op.mul(tokens, g.constant(values(tokens.size, 4), "float64", tokens.shape as number[])));
   const feeds = paramFeeds(g, 5);
   feeds.set(x, expression(2));
+  feeds.set(present, presence());
   const params = g.paramsOf().map((p) => p.value);
   const { worst, checked } = await fdCheck(loss, params, feeds, { perElement: 24 });
   assert.ok(checked > 50, `checked ${checked}`);
@@ -102,9 +115,13 @@ test("Algorithm 1: gradients of every embedding parameter match finite differenc
 test("stage 1: the reconstruction's gradients through the decoder match finite differences; the quantiser's codes are in range", async () => {
   const g = new Graph();
   const x = g.input("x", "float64", [B, A.genes]);
-  const s1 = stage1(x, A, 0.25);
+  const present = g.input("present", "float64", [B, A.genes]);
+  const rowWeight = g.input("rowWeight", "float64", [B]);
+  const s1 = stage1(x, present, rowWeight, A, 0.25);
   const feeds = paramFeeds(g, 6);
   feeds.set(x, expression(3));
+  feeds.set(present, presence());
+  feeds.set(rowWeight, Float64Array.of(1, 1, 1, 1, 0));
   // The decoder's parameters see no stop-gradient: their gradients are exact.
   const decoder = g.paramsOf().filter((p) => p.group === SCPALM.decoder);
   assert.ok(decoder.length > 10);
@@ -120,20 +137,31 @@ test("stage 1: the reconstruction's gradients through the decoder match finite d
   for (const i of out.index as BigInt64Array) assert.ok(i >= 0n && i < BigInt(A.codes));
   const [loss, mse, commitment] = [out.loss, out.mse, out.commitment].map((v) => (v as Float64Array)[0]!);
   assert.ok(Math.abs(loss! - mse! - commitment!) < 1e-12);
+  // The padding row (weight 0) is not scored.
+  const xv = (feeds.get(x) as Float64Array).slice();
+  for (let j = 0; j < A.genes; j++) xv[4 * A.genes + j] = xv[4 * A.genes + j]! + 1;
+  const padded = new Map(feeds).set(x, xv);
+  const s = await session(toOnnx({ inputs: [...padded.keys()], outputs: { mse: s1.mse } }));
+  assert.equal(((await runOnce(s, Object.fromEntries([...padded].map(([v, d]) => [v.name, tensor(v, d)])))).mse as Float64Array)[0], mse);
 });
 
 function stage2Graph(contrast: boolean) {
   const g = new Graph();
   const kept = 2;
   const x = g.input("x", "float64", [B, A.genes]);
+  const present = g.input("present", "float64", [B, A.genes]);
   const codes = g.input("codes", "int64", [B, A.tokens]);
   const keep = g.input("keep", "int64", [B, kept]);
   const keep2 = g.input("keep2", "int64", [B, kept]);
   const centroids = g.input("centroids", "float64", [3, A.hidden]);
   const weight = g.input("weight", "float64", []);
-  const s2 = stage2({ x, codes, keep, contrast: contrast ? { keep: keep2, centroids, weight, tau: 0.5, negatives: 3 } : undefined }, A);
+  const s2 = stage2(
+    { x, present, codes, keep, contrast: contrast ? { keep: keep2, centroids, weight, tau: 0.5, negatives: 3 } : undefined },
+    A,
+  );
   const feeds = paramFeeds(g, 7);
   feeds.set(x, expression(4));
+  feeds.set(present, presence());
   feeds.set(
     codes,
     BigInt64Array.from({ length: B * A.tokens }, (_, i) => BigInt((i * 7 + 3) % A.codes)),
@@ -197,4 +225,41 @@ test("stage 2 scores only the genes of the left-out tokens", async () => {
   assert.equal(await change([0, 1, 2, 6, 7, 8]), base);
   assert.notEqual(await change([3]), base);
   assert.notEqual(await change([10]), base);
+});
+
+test("a gene the cell's dataset did not measure changes nothing; a measured one does", async () => {
+  const g = new Graph();
+  const x = g.input("x", "float64", [B, A.genes]);
+  const present = g.input("present", "float64", [B, A.genes]);
+  // The tokens before quantisation (h_C reads the codes, which small changes need not move).
+  const tokens = embedGenes(x, present, A);
+  const feeds = paramFeeds(g, 11);
+  feeds.set(present, presence());
+  const tokensOf = async (gene: number) => {
+    const xv = expression(5);
+    if (gene >= 0) xv[A.genes + gene] = xv[A.genes + gene]! + 2;
+    feeds.set(x, xv);
+    return (await run({ tokens }, feeds)).tokens as Float64Array;
+  };
+  const base = await tokensOf(-1);
+  const width = A.tokens * A.hidden;
+  const moved = async (gene: number) => {
+    const t = await tokensOf(gene);
+    return Math.max(...Array.from({ length: width }, (_, k) => Math.abs(t[width + k]! - base[width + k]!)));
+  };
+  assert.equal(await moved(10), 0);
+  assert.ok((await moved(4)) > 1e-6);
+});
+
+test("random subsets: distinct increasing positions, each position equally likely", () => {
+  const [k, of, rows] = [3, 8, 4000];
+  const out = new BigInt64Array(rows * k);
+  new Rng(1, 2).fillSubsets(out, k, of);
+  const counts = new Array(of).fill(0);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < k; j++) counts[Number(out[r * k + j])]++;
+    for (let j = 1; j < k; j++) assert.ok(out[r * k + j]! > out[r * k + j - 1]!);
+  }
+  // Each position is kept with probability k/of = 0.375: 1500 expected, sd ≈ 31.
+  for (const c of counts) assert.ok(Math.abs(c - (rows * k) / of) < 150, `counts ${counts}`);
 });
