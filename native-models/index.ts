@@ -18,7 +18,20 @@ export {
   DRUG_MODEL,
   deepCdr,
 } from "./models/deepcdr.js";
-export { type Quantized, vectorQuantize } from "./models/quantizer.js";
+export { affineCodebook, type Quantized, vectorQuantize } from "./models/quantizer.js";
+export {
+  type Embedding,
+  embedCells,
+  embedGenes,
+  genesPerToken,
+  SCPALM,
+  type ScPaLMArchitecture,
+  type Stage1,
+  type Stage2,
+  type Stage2Inputs,
+  stage1,
+  stage2,
+} from "./models/scpalm.js";
 export {
   CELL,
   type CellSide,

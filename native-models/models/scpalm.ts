@@ -289,12 +289,14 @@ export interface Embedding {
   tokenMean: Value;
   /** Code of each pathway token [batch, N] (int64). */
   codes: Value;
+  /** The pathway encoder's outputs before quantisation [batch, N, h]. */
+  encoded: Value;
 }
 
 /** Inference: expression → pathway codes → h_C (no masking), plus the token-mean baseline. */
 export function embedCells(x: Value, present: Value, a: ScPaLMArchitecture): Embedding {
   const b = x.shape[0] as number;
-  const { q } = pathwayTokens(x, present, a, 0);
+  const { e, q } = pathwayTokens(x, present, a, 0);
   const codes = reshape(q.index, [b, a.tokens]);
   const z = codeTokens(codes, q.codebook, a);
   const all = x.graph.constant(
@@ -302,5 +304,6 @@ export function embedCells(x: Value, present: Value, a: ScPaLMArchitecture): Emb
     "int64",
     [b, a.tokens],
   );
-  return { cell: cellView(z, all, a).hC, tokenMean: reduceMean(reshape(q.zq, [b, a.tokens, a.hidden]), [1]), codes };
+  const shaped = (v: Value) => reshape(v, [b, a.tokens, a.hidden]);
+  return { cell: cellView(z, all, a).hC, tokenMean: reduceMean(shaped(q.zq), [1]), codes, encoded: shaped(e) };
 }

@@ -1,0 +1,88 @@
+/**
+ * scPaLM's input: any dataset's cells over the model's fixed gene vocabulary. Expression is found as for every
+ * analysis (counts, linear-scale or log-normalised), library-size normalised to 1e4 and log1p'd over the dataset's own
+ * genes (so a panel of 2,000 genes is normalised as its file stands), then its genes are matched to the vocabulary by
+ * id (symbols, Ensembl and Entrez ids alike). Vocabulary genes the dataset lacks are marked unmeasured, not zero.
+ */
+import type { Dataset } from "../data/dataset.js";
+import { forEachInRow, nObs } from "../data/dataset.js";
+import { matchGenes } from "../genes/keys.js";
+import { DataError } from "../io/errors.js";
+import { expressionOf } from "../pp/expression.js";
+import { log1p, normalizeTotal } from "../pp/normalize.js";
+
+/** Pre-training cells over the model's gene vocabulary. */
+export interface ScPaLMCorpus {
+  /** The vocabulary (gene ids) in model order. */
+  genes: readonly string[];
+  /** Log-normalised expression (library size 1e4, log1p), cells × genes row-major; 0 where not measured. */
+  x: Float32Array;
+  cells: number;
+  /** Index of each cell's dataset. */
+  dataset: Int32Array;
+  datasets: readonly string[];
+  /** datasets × genes: 1 where the dataset measured the vocabulary gene. */
+  presence: Float32Array;
+}
+
+/** Fewer measured vocabulary genes than this and the cells say too little for the model. */
+export const MIN_VOCABULARY_COVERAGE = 0.1;
+
+export interface CorpusPart {
+  name: string;
+  dataset: Dataset;
+  /** The file it came from, for messages. */
+  file: string;
+  /** Only these cells (default all). */
+  cells?: ArrayLike<number>;
+}
+
+export interface CorpusCoverage {
+  name: string;
+  cells: number;
+  /** Vocabulary genes the dataset measured. */
+  measured: number;
+}
+
+/** One corpus from several datasets; each dataset's coverage of the vocabulary is reported and checked. */
+export function buildCorpus(
+  parts: readonly CorpusPart[],
+  vocabulary: readonly string[],
+): { corpus: ScPaLMCorpus; coverage: CorpusCoverage[] } {
+  const g = vocabulary.length;
+  const cells = parts.reduce((n, p) => n + (p.cells?.length ?? nObs(p.dataset)), 0);
+  const x = new Float32Array(cells * g);
+  const dataset = new Int32Array(cells);
+  const presence = new Float32Array(parts.length * g);
+  const coverage: CorpusCoverage[] = [];
+  let row = 0;
+  parts.forEach((p, d) => {
+    const e = expressionOf(p.dataset, p.file);
+    const lognorm = e.kind === "lognorm" ? e.matrix : log1p(normalizeTotal(e.matrix));
+    const to = matchGenes(e.genes, vocabulary);
+    let measured = 0;
+    for (const j of to)
+      if (j >= 0 && !presence[d * g + j]) {
+        presence[d * g + j] = 1;
+        measured++;
+      }
+    if (measured < MIN_VOCABULARY_COVERAGE * g)
+      throw new DataError(
+        p.file,
+        `at least ${Math.ceil(MIN_VOCABULARY_COVERAGE * g)} of the model's ${g} genes`,
+        `${measured} matched by symbol, Ensembl or Entrez id`,
+        "Check that the genes are human and named by symbol, Ensembl or Entrez id, or pre-train a model on this dataset's genes.",
+      );
+    const rows = p.cells ?? Int32Array.from({ length: nObs(p.dataset) }, (_, i) => i);
+    for (const r of Array.from(rows)) {
+      forEachInRow(lognorm, r, (col, v) => {
+        const j = to[col]!;
+        // Two names of one gene (rare): keep the first value seen.
+        if (j >= 0 && x[row * g + j] === 0) x[row * g + j] = v;
+      });
+      dataset[row++] = d;
+    }
+    coverage.push({ name: p.name, cells: rows.length, measured });
+  });
+  return { corpus: { genes: vocabulary, x, cells, dataset, datasets: parts.map((p) => p.name), presence }, coverage };
+}
