@@ -54,6 +54,14 @@ const HELP = `scilama — sciLaMA Studio from the command line
                      [--smiles [NAME:]SMILES (repeat)] [--cancer-type <TCGA code>] [--model <folder>] [--project <dir>] [--json] [--quiet]
                                                   predicted ln IC50 per group × drug (groups z-scored against each other)
   scilama drugs predict-pairs <pairs.csv: DepMap_ID,SMILES> --out <pred.csv> [--model <folder>] [--json]
+  scilama scpalm pretrain <files…> --out <model folder> [--config desktop|paper|<settings.json> (desktop)] [--from <model folder>]
+                     [--seed N] [--epochs N (each stage)] [--json] [--quiet]
+                                                  pre-train scPaLM on datasets (or fine-tune a model with --from);
+                                                  the same command again resumes a stopped run
+  scilama scpalm embed <file> --out <result.h5ad> [--model <folder> (the bundled desktop model)] [--label <obs column>]
+                     [--batch <obs column>] [--json] [--quiet]
+                                                  scPaLM cell embeddings (obsm X_scPaLM), clusters and UMAP; with labels
+                                                  or batches the scib metrics beside the token mean and PCA
   scilama report <run id --project <dir> | result.h5ad> --out <file.pdf> [--json]
                                                   the integration report as PDF (printed by Chromium)
   scilama project create <dir> [--name N] [--json]
@@ -115,6 +123,8 @@ const OPTIONS = {
   smiles: { type: "string", multiple: true },
   "cancer-type": { type: "string" },
   model: { type: "string" },
+  config: { type: "string" },
+  from: { type: "string" },
 } as const;
 
 function num(v: string | undefined, flag: string): number | undefined {
@@ -300,6 +310,32 @@ async function run(argv: string[]): Promise<void> {
         });
       }
       throw new UsageError(`unknown drugs command '${sub}' (train, predict, predict-pairs)`);
+    }
+    case "scpalm": {
+      const sub = need(0, "pretrain or embed");
+      if (!v.out) throw new UsageError(`'scpalm ${sub}' needs --out`);
+      if (sub === "pretrain")
+        return (await import("./scpalm.js")).scpalmPretrainCommand({
+          files: rest.slice(1),
+          out: v.out,
+          config: v.config ?? "desktop",
+          from: v.from,
+          seed: num(v.seed, "seed") ?? 0,
+          epochs: num(v.epochs, "epochs"),
+          json: v.json,
+          quiet: v.quiet,
+        });
+      if (sub === "embed")
+        return (await import("./scpalm.js")).scpalmEmbedCommand({
+          file: need(1, "a dataset file"),
+          out: v.out,
+          model: v.model,
+          label: v.label,
+          batch: v.batch,
+          json: v.json,
+          quiet: v.quiet,
+        });
+      throw new UsageError(`unknown scpalm command '${sub}' (pretrain, embed)`);
     }
     case "report":
       if (!v.out) throw new UsageError("'report' needs --out <file.pdf>");

@@ -6,9 +6,10 @@
  */
 import type { Dataset } from "../data/dataset.js";
 import { forEachInRow, nObs } from "../data/dataset.js";
-import { matchGenes } from "../genes/keys.js";
+import { keysOf, matchGenes } from "../genes/keys.js";
 import { DataError } from "../io/errors.js";
 import { expressionOf } from "../pp/expression.js";
+import { hvgSeurat } from "../pp/hvg.js";
 import { log1p, normalizeTotal } from "../pp/normalize.js";
 
 /** Pre-training cells over the model's gene vocabulary. */
@@ -44,6 +45,30 @@ export interface CorpusCoverage {
   measured: number;
 }
 
+/** Library-size normalised (1e4) and log1p'd expression of a dataset, whatever it holds, and its genes. */
+function lognormOf(p: CorpusPart) {
+  const e = expressionOf(p.dataset, p.file);
+  return { matrix: e.kind === "lognorm" ? e.matrix : log1p(normalizeTotal(e.matrix)), genes: e.genes };
+}
+
+/**
+ * A vocabulary for pre-training from scratch: the union of each dataset's `perDataset` most variable genes (Seurat's
+ * dispersion on log-normalised values, which suits counts and linear-scale data alike), by canonical symbol, sorted.
+ * Every dataset then contributes its own informative genes, whatever its technology or gene ids.
+ */
+export function vocabularyOf(parts: readonly CorpusPart[], perDataset: number): string[] {
+  const genes = new Set<string>();
+  for (const p of parts) {
+    const { matrix, genes: names } = lognormOf(p);
+    const hvg = hvgSeurat(matrix, Math.min(perDataset, names.length)).highlyVariable;
+    const symbols = keysOf(names).symbol;
+    hvg.forEach((v, i) => {
+      if (v) genes.add(symbols[i]!);
+    });
+  }
+  return [...genes].sort();
+}
+
 /** One corpus from several datasets; each dataset's coverage of the vocabulary is reported and checked. */
 export function buildCorpus(
   parts: readonly CorpusPart[],
@@ -57,9 +82,8 @@ export function buildCorpus(
   const coverage: CorpusCoverage[] = [];
   let row = 0;
   parts.forEach((p, d) => {
-    const e = expressionOf(p.dataset, p.file);
-    const lognorm = e.kind === "lognorm" ? e.matrix : log1p(normalizeTotal(e.matrix));
-    const to = matchGenes(e.genes, vocabulary);
+    const { matrix: lognorm, genes } = lognormOf(p);
+    const to = matchGenes(genes, vocabulary);
     let measured = 0;
     for (const j of to)
       if (j >= 0 && !presence[d * g + j]) {

@@ -108,11 +108,20 @@ export function stage2Program(a: ScPaLMArchitecture, h: ScPaLMHyper): TrainProgr
   });
 }
 
+/** Every parameter of both stages. */
+function allParams(a: ScPaLMArchitecture, h: ScPaLMHyper) {
+  const small = { ...h, batch: 2, contrastive: { ...h.contrastive, weight: 0 } };
+  return new Map([...stage1Graph(a, small).g.params, ...stage2Graph(a, small).g.params]);
+}
+
 /** Initial values of every parameter of both stages. */
 export function scPaLMInitialParams(a: ScPaLMArchitecture, h: ScPaLMHyper, seed: number): Map<string, TypedArray> {
-  const small = { ...h, batch: 2, contrastive: { ...h.contrastive, weight: 0 } };
-  const all = new Map([...stage1Graph(a, small).g.params, ...stage2Graph(a, small).g.params]);
-  return initParams([...all.values()], seed);
+  return initParams([...allParams(a, h).values()], seed);
+}
+
+/** Every parameter's shape, by name. */
+export function scPaLMParamShapes(a: ScPaLMArchitecture, h: ScPaLMHyper): Map<string, number[]> {
+  return new Map([...allParams(a, h)].map(([k, p]) => [k, p.value.shape as number[]]));
 }
 
 /** Cells per encoder call: inputs are padded to it (the graph's shapes are static). */

@@ -1,0 +1,162 @@
+/**
+ * `scilama scpalm …`: the second method. `pretrain` trains (or with --from fine-tunes) a model on datasets; `embed`
+ * applies one (the bundled desktop model by default) to a dataset and writes h_C, clusters and a UMAP, with the scib
+ * metrics beside the token-mean and PCA baselines when labels or batches are named. Progress on stderr; Ctrl-C stops
+ * and writes nothing.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { basename, dirname, extname, join } from "node:path";
+import { metricsCsv } from "../analyses/integrate/export.js";
+import { encodeDataset, obsCodes, scoreEmbeddings } from "../analyses/scpalm/evaluate.js";
+import { MODEL_FILE, pretrainFromFiles } from "../analyses/scpalm/pretrain.js";
+import { leiden } from "../analysis/leiden.js";
+import { umap } from "../analysis/umap.js";
+import { categorical } from "../data/frame.js";
+import { atomicWrite } from "../io/csv.js";
+import { writeH5ad } from "../io/h5ad/write.js";
+import { readDataset } from "../io/read.js";
+import { loadScPaLMModel } from "../models/scpalm-files.js";
+import { SCPALM_CONFIGS, type ScPaLMConfigName, type ScPaLMHyper, validateScPaLMHyper } from "../models/scpalm-hyper.js";
+import { resourcePath } from "../resources.js";
+import type { Progress } from "../train/fit.js";
+import { metricTable } from "./integrate.js";
+import { untilDone } from "./interrupt.js";
+import { print, sayer, UsageError } from "./output.js";
+
+/** The bundled pre-trained desktop model's folder. */
+export const BUNDLED_SCPALM = () => resourcePath("scpalm-model");
+
+/** A named configuration, or a JSON file of settings laid over the desktop one. */
+export function configOf(config: string): ScPaLMHyper {
+  if (config in SCPALM_CONFIGS) return SCPALM_CONFIGS[config as ScPaLMConfigName];
+  if (!existsSync(config))
+    throw new UsageError(`--config must be ${Object.keys(SCPALM_CONFIGS).join(", ")} or a .json file of settings; got '${config}'`);
+  let over: Partial<ScPaLMHyper>;
+  try {
+    over = JSON.parse(readFileSync(config, "utf8")) as Partial<ScPaLMHyper>;
+  } catch (e) {
+    throw new UsageError(`${config} is not valid JSON: ${(e as Error).message}`);
+  }
+  const h = { ...SCPALM_CONFIGS.desktop, ...over } as ScPaLMHyper;
+  try {
+    validateScPaLMHyper(h);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  return h;
+}
+
+export interface PretrainCommandOptions {
+  files: string[];
+  out: string;
+  config: string;
+  from?: string;
+  seed: number;
+  epochs?: number;
+  json: boolean;
+  quiet: boolean;
+}
+
+export async function scpalmPretrainCommand(o: PretrainCommandOptions): Promise<void> {
+  if (!o.files.length) throw new UsageError("'scpalm pretrain' needs at least one dataset file");
+  const say = sayer(o.quiet);
+  const base = configOf(o.config);
+  const hyper = o.epochs ? { ...base, stage1: { ...base.stage1, epochs: o.epochs }, stage2: { ...base.stage2, epochs: o.epochs } } : base;
+  let stop = false;
+  let last = 0;
+  const onProgress = (p: Progress, stage: number) => {
+    const now = performance.now();
+    if (now - last < 2000) return;
+    last = now;
+    const losses = Object.entries(p.losses)
+      .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+      .join(", ");
+    say(`  stage ${stage} | epoch ${p.epoch + 1}/${p.epochs} | ${losses} | ${p.cellsPerSec.toFixed(0)} cells/s | ${p.provider}`);
+  };
+  const done = pretrainFromFiles({
+    files: o.files,
+    out: o.out,
+    hyper,
+    seed: o.seed,
+    ...(o.from ? { from: o.from } : {}),
+    workDir: join(o.out, ".checkpoints"),
+    shouldStop: () => stop,
+    onProgress,
+    say,
+  });
+  const { result } = await untilDone(
+    { cancel: () => (stop = true), done },
+    "stopping after the current block; run the same command again to resume",
+  );
+  if (result.status !== "completed") {
+    say(`stopped; checkpoints are in ${join(o.out, ".checkpoints")} — the same command resumes`);
+    return;
+  }
+  const summary = {
+    model: join(o.out, MODEL_FILE),
+    cells: result.encoded?.cell.length ? result.encoded.cell.length / hyper.hidden : 0,
+    codesUsed: result.codesUsed,
+    codes: hyper.codes,
+    seconds: Math.round(result.seconds),
+    stages: result.stages.map((s) => ({
+      stage: s.stage,
+      epochs: s.epochs,
+      seconds: Math.round(s.seconds),
+      last: s.history.at(-1)?.losses,
+    })),
+  };
+  print(o.json, summary, () =>
+    [
+      `model: ${summary.model}`,
+      `codes used: ${summary.codesUsed} of ${summary.codes}`,
+      ...summary.stages.map((s) => `stage ${s.stage}: ${s.epochs} epochs, ${s.seconds} s, last losses ${JSON.stringify(s.last)}`),
+    ].join("\n"),
+  );
+}
+
+export interface EmbedCommandOptions {
+  file: string;
+  out: string;
+  model?: string;
+  label?: string;
+  batch?: string;
+  json: boolean;
+  quiet: boolean;
+}
+
+export async function scpalmEmbedCommand(o: EmbedCommandOptions): Promise<void> {
+  if (!o.out.endsWith(".h5ad")) throw new UsageError("--out must name a .h5ad file");
+  const say = sayer(o.quiet);
+  const folder = o.model ?? BUNDLED_SCPALM();
+  if (!existsSync(join(folder, MODEL_FILE)))
+    throw new UsageError(`no scPaLM model in ${folder} (expected ${MODEL_FILE}); pre-train one with 'scilama scpalm pretrain'`);
+  const model = loadScPaLMModel(join(folder, MODEL_FILE));
+  const { dataset } = await readDataset(o.file);
+  const labels = o.label ? obsCodes(dataset, o.label, o.file) : null;
+  const batches = o.batch ? obsCodes(dataset, o.batch, o.file) : null;
+  say(`· encoding ${dataset.X.nRows} cells with ${basename(folder)}`);
+  const { encoded, coverage, provider } = await encodeDataset(model, dataset, o.file);
+  say(`  ${coverage.measured} of the model's ${model.meta.genes.length} genes measured; ran on ${provider}`);
+  const hidden = model.meta.hyper.hidden;
+  const cells = dataset.X.nRows;
+  say("· clusters and UMAP of h_C");
+  const clusters = await leiden(encoded.cell, cells, hidden, { resolution: 1 });
+  const layout = await umap(encoded.cell, cells, hidden);
+  const obs = new Map(dataset.obs.columns);
+  obs.set("scPaLM_leiden", categorical(Array.from(clusters, String)));
+  writeH5ad(o.out, {
+    ...dataset,
+    obs: { ...dataset.obs, columns: obs },
+    obsm: new Map([
+      ...dataset.obsm,
+      ["X_scPaLM", { nRows: cells, nCols: hidden, values: encoded.cell }],
+      ["X_umap", { nRows: cells, nCols: 2, values: layout }],
+    ]),
+  });
+  const rows = labels || batches ? await scoreEmbeddings(dataset, o.file, encoded, hidden, labels, batches) : [];
+  const metricsFile = join(dirname(o.out), `${basename(o.out, extname(o.out))}.metrics.csv`);
+  if (rows.length) atomicWrite(metricsFile, metricsCsv(rows));
+  print(o.json, { out: o.out, metrics: rows.length ? metricsFile : null, rows, genesMeasured: coverage.measured }, () =>
+    [`wrote ${o.out}${rows.length ? ` and ${metricsFile}` : ""}`, ...(rows.length ? [metricTable(rows)] : [])].join("\n"),
+  );
+}
