@@ -62,6 +62,8 @@ const HELP = `scilama — sciLaMA Studio from the command line
                      [--batch <obs column>] [--json] [--quiet]
                                                   scPaLM cell embeddings (obsm X_scPaLM), clusters and UMAP; with labels
                                                   or batches the scib metrics beside the token mean and PCA
+  scilama scpalm pathways <file> --out <folder> [--model <folder>] [--top N (10)] [--json] [--quiet]
+                                                  each pathway token's top genes and their enrichment
   scilama report <run id --project <dir> | result.h5ad> --out <file.pdf> [--json]
                                                   the integration report as PDF (printed by Chromium)
   scilama project create <dir> [--name N] [--json]
@@ -124,6 +126,7 @@ const OPTIONS = {
   "cancer-type": { type: "string" },
   model: { type: "string" },
   config: { type: "string" },
+  top: { type: "string" },
   from: { type: "string" },
 } as const;
 
@@ -312,7 +315,7 @@ async function run(argv: string[]): Promise<void> {
       throw new UsageError(`unknown drugs command '${sub}' (train, predict, predict-pairs)`);
     }
     case "scpalm": {
-      const sub = need(0, "pretrain or embed");
+      const sub = need(0, "pretrain, embed or pathways");
       if (!v.out) throw new UsageError(`'scpalm ${sub}' needs --out`);
       if (sub === "pretrain")
         return (await import("./scpalm.js")).scpalmPretrainCommand({
@@ -335,7 +338,16 @@ async function run(argv: string[]): Promise<void> {
           json: v.json,
           quiet: v.quiet,
         });
-      throw new UsageError(`unknown scpalm command '${sub}' (pretrain, embed)`);
+      if (sub === "pathways")
+        return (await import("./scpalm.js")).scpalmPathwaysCommand({
+          file: need(1, "a dataset file"),
+          out: v.out,
+          model: v.model,
+          top: num(v.top, "top") ?? 10,
+          json: v.json,
+          quiet: v.quiet,
+        });
+      throw new UsageError(`unknown scpalm command '${sub}' (pretrain, embed, pathways)`);
     }
     case "report":
       if (!v.out) throw new UsageError("'report' needs --out <file.pdf>");

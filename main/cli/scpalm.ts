@@ -4,15 +4,16 @@
  * metrics beside the token-mean and PCA baselines when labels or batches are named. Progress on stderr; Ctrl-C stops
  * and writes nothing.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import { metricsCsv } from "../analyses/integrate/export.js";
 import { encodeDataset, obsCodes, scoreEmbeddings } from "../analyses/scpalm/evaluate.js";
+import { pathwayTokens } from "../analyses/scpalm/pathways.js";
 import { MODEL_FILE, pretrainFromFiles } from "../analyses/scpalm/pretrain.js";
 import { leiden } from "../analysis/leiden.js";
 import { umap } from "../analysis/umap.js";
 import { categorical } from "../data/frame.js";
-import { atomicWrite } from "../io/csv.js";
+import { atomicWrite, toCsv } from "../io/csv.js";
 import { writeH5ad } from "../io/h5ad/write.js";
 import { readDataset } from "../io/read.js";
 import { loadScPaLMModel } from "../models/scpalm-files.js";
@@ -124,13 +125,18 @@ export interface EmbedCommandOptions {
   quiet: boolean;
 }
 
+/** The model of --model, else the bundled one; a clear refusal where there is none. */
+function modelAt(flag: string | undefined) {
+  const folder = flag ?? BUNDLED_SCPALM();
+  if (!existsSync(join(folder, MODEL_FILE)))
+    throw new UsageError(`no scPaLM model in ${folder} (expected ${MODEL_FILE}); pre-train one with 'scilama scpalm pretrain'`);
+  return { folder, model: loadScPaLMModel(join(folder, MODEL_FILE)) };
+}
+
 export async function scpalmEmbedCommand(o: EmbedCommandOptions): Promise<void> {
   if (!o.out.endsWith(".h5ad")) throw new UsageError("--out must name a .h5ad file");
   const say = sayer(o.quiet);
-  const folder = o.model ?? BUNDLED_SCPALM();
-  if (!existsSync(join(folder, MODEL_FILE)))
-    throw new UsageError(`no scPaLM model in ${folder} (expected ${MODEL_FILE}); pre-train one with 'scilama scpalm pretrain'`);
-  const model = loadScPaLMModel(join(folder, MODEL_FILE));
+  const { folder, model } = modelAt(o.model);
   const { dataset } = await readDataset(o.file);
   const labels = o.label ? obsCodes(dataset, o.label, o.file) : null;
   const batches = o.batch ? obsCodes(dataset, o.batch, o.file) : null;
@@ -158,5 +164,54 @@ export async function scpalmEmbedCommand(o: EmbedCommandOptions): Promise<void> 
   if (rows.length) atomicWrite(metricsFile, metricsCsv(rows));
   print(o.json, { out: o.out, metrics: rows.length ? metricsFile : null, rows, genesMeasured: coverage.measured }, () =>
     [`wrote ${o.out}${rows.length ? ` and ${metricsFile}` : ""}`, ...(rows.length ? [metricTable(rows)] : [])].join("\n"),
+  );
+}
+
+export interface PathwaysCommandOptions {
+  file: string;
+  out: string;
+  model?: string;
+  top: number;
+  json: boolean;
+  quiet: boolean;
+}
+
+/** `<out>/tokens.csv` (each used code: cells, top genes) and `<out>/enrichment.csv` (its enriched terms). */
+export async function scpalmPathwaysCommand(o: PathwaysCommandOptions): Promise<void> {
+  const say = sayer(o.quiet);
+  const { model } = modelAt(o.model);
+  const { dataset } = await readDataset(o.file);
+  say(`· encoding ${dataset.X.nRows} cells`);
+  const { encoded, corpus } = await encodeDataset(model, dataset, o.file);
+  const h = model.meta.hyper;
+  say("· genes per pathway token and their enrichment");
+  const tokens = await pathwayTokens(encoded.codes, corpus.x, corpus.cells, h.tokens, model.meta.genes, corpus.presence, h.codes, {
+    top: o.top,
+  });
+  mkdirSync(o.out, { recursive: true });
+  const tokensCsv = join(o.out, "tokens.csv");
+  const enrichmentCsv = join(o.out, "enrichment.csv");
+  atomicWrite(
+    tokensCsv,
+    toCsv(
+      ["code", "cells", "fraction", "genes", "best_term", "best_q"],
+      tokens.map((t) => [t.code, t.cells, t.fraction, t.genes.join(" "), t.terms[0]?.term ?? null, t.terms[0]?.q ?? null]),
+    ),
+  );
+  atomicWrite(
+    enrichmentCsv,
+    toCsv(
+      ["code", "collection", "term", "overlap", "set_size", "p", "q"],
+      tokens.flatMap((t) => t.terms.map((r) => [t.code, r.collection, r.term, r.overlap.join(" "), r.setSize, r.p, r.q])),
+    ),
+  );
+  print(o.json, { tokens: tokensCsv, enrichment: enrichmentCsv, codes: tokens }, () =>
+    [
+      `wrote ${tokensCsv} and ${enrichmentCsv}`,
+      ...tokens.map(
+        (t) =>
+          `code ${String(t.code).padStart(3)} · ${(100 * t.fraction).toFixed(0).padStart(3)}% of cells · ${t.genes.join(", ")}${t.terms[0] ? ` · ${t.terms[0].term} (q ${t.terms[0].q.toExponential(1)})` : ""}`,
+      ),
+    ].join("\n"),
   );
 }

@@ -9,7 +9,7 @@ import type { Dataset } from "../../data/dataset.js";
 import { cellText } from "../../data/frame.js";
 import { DataError } from "../../io/errors.js";
 import { type Encoded, exportScPaLMEncoder, ScPaLMEncoder, scPaLMArchitecture } from "../../models/scpalm.js";
-import { buildCorpus, type CorpusCoverage } from "../../models/scpalm-corpus.js";
+import { buildCorpus, type CorpusCoverage, type ScPaLMCorpus } from "../../models/scpalm-corpus.js";
 import type { ScPaLMModel } from "../../models/scpalm-files.js";
 import { expressionOf } from "../../pp/expression.js";
 import { log1p, normalizeTotal } from "../../pp/normalize.js";
@@ -22,14 +22,14 @@ export async function encodeDataset(
   dataset: Dataset,
   file: string,
   provider: ProviderChoice = "auto",
-): Promise<{ encoded: Encoded; coverage: CorpusCoverage; provider: string }> {
+): Promise<{ encoded: Encoded; corpus: ScPaLMCorpus; coverage: CorpusCoverage; provider: string }> {
   const a = scPaLMArchitecture(model.meta.hyper, model.meta.genes.length);
   const { corpus, coverage } = buildCorpus([{ name: basename(file), dataset, file }], model.meta.genes);
   const encoder = await ScPaLMEncoder.fromModel(a, exportScPaLMEncoder(a, model.params, {}), provider);
   try {
     const present = corpus.presence.subarray(0, a.genes);
     const encoded = await encoder.encode(corpus.x, corpus.cells, () => present);
-    return { encoded, coverage: coverage[0]!, provider: encoder.provider };
+    return { encoded, corpus, coverage: coverage[0]!, provider: encoder.provider };
   } finally {
     await encoder.close();
   }

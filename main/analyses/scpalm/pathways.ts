@@ -1,0 +1,91 @@
+/**
+ * What scPaLM's pathway tokens mean (the paper's §4.5 and Appendix D): a codes × genes association — each cell adds its
+ * expression to the row of every code its tokens chose, weighted by that code's share of the cell's tokens — then each
+ * gene's column normalised to sum 1 (its relative prevalence across codes), each code's top genes taken, and those
+ * tested for over-representation in the bundled gene sets against the measured vocabulary genes.
+ */
+import { bundledCollections, type Collection, type EnrichmentRow, enrich } from "../../analysis/enrichment.js";
+
+export interface TokenGenes {
+  code: number;
+  /** Cells with at least one token on this code, and their share. */
+  cells: number;
+  fraction: number;
+  /** The code's most associated genes, best first. */
+  genes: string[];
+  /** Their association (prevalence) values. */
+  scores: number[];
+  /** Enriched terms (q below the threshold), best first. */
+  terms: EnrichmentRow[];
+}
+
+/**
+ * Appendix D's K × G association matrix, columns normalised. `codes` is cells × tokens, `x` cells × genes over the
+ * vocabulary (0 where unmeasured).
+ */
+export function tokenGeneAssociation(
+  codes: Int32Array,
+  x: Float32Array,
+  cells: number,
+  tokens: number,
+  genes: number,
+  k: number,
+): Float64Array {
+  const m = new Float64Array(k * genes);
+  const share = new Float64Array(k);
+  for (let c = 0; c < cells; c++) {
+    share.fill(0);
+    for (let t = 0; t < tokens; t++) share[codes[c * tokens + t]!]! += 1 / tokens;
+    for (let code = 0; code < k; code++) {
+      const w = share[code]!;
+      if (!w) continue;
+      const row = code * genes;
+      for (let g = 0; g < genes; g++) m[row + g] += w * x[c * genes + g]!;
+    }
+  }
+  for (let g = 0; g < genes; g++) {
+    let sum = 0;
+    for (let code = 0; code < k; code++) sum += m[code * genes + g]!;
+    if (sum > 0) for (let code = 0; code < k; code++) m[code * genes + g] /= sum;
+  }
+  return m;
+}
+
+/** Each used code's top genes and their enrichment; codes no cell used are left out. */
+export async function pathwayTokens(
+  codes: Int32Array,
+  x: Float32Array,
+  cells: number,
+  tokens: number,
+  vocabulary: readonly string[],
+  measured: Float32Array,
+  k: number,
+  o: { top?: number; q?: number; collections?: Collection[] } = {},
+): Promise<TokenGenes[]> {
+  const top = o.top ?? 10;
+  const genes = vocabulary.length;
+  const m = tokenGeneAssociation(codes, x, cells, tokens, genes, k);
+  const background = vocabulary.filter((_, g) => measured[g]);
+  const collections = o.collections ?? bundledCollections("human");
+  const users = new Int32Array(k);
+  for (let c = 0; c < cells; c++) for (const code of new Set(codes.subarray(c * tokens, (c + 1) * tokens))) users[code]++;
+  const out: TokenGenes[] = [];
+  for (let code = 0; code < k; code++) {
+    if (!users[code]) continue;
+    const order = Array.from({ length: genes }, (_, g) => g)
+      .filter((g) => measured[g] && m[code * genes + g]! > 0)
+      .sort((a, b) => m[code * genes + b]! - m[code * genes + a]!)
+      .slice(0, top);
+    const list = order.map((g) => vocabulary[g]!);
+    const terms = (await enrich(list, background, collections)).filter((r) => r.q < (o.q ?? 0.05)).sort((a, b) => a.p - b.p);
+    out.push({
+      code,
+      cells: users[code]!,
+      fraction: users[code]! / cells,
+      genes: list,
+      scores: order.map((g) => m[code * genes + g]!),
+      terms,
+    });
+  }
+  return out.sort((a, b) => b.cells - a.cells);
+}
