@@ -13,7 +13,7 @@ test("each cell adds its expression to its codes by their share of its tokens; e
   // Gene 0: code 0 gets ½·4, code 1 ¼·4, code 2 ¼·4 → ½, ¼, ¼. Gene 1: only cell 1 → code 1. Gene 2: code 0 ½·2 = 1,
   // code 1 ¼·2 + 2 = 2.5, code 2 ¼·2 = 0.5; total 4.
   const expected = [0.5, 0, 0.25, 0.25, 1, 0.625, 0.25, 0, 0.125];
-  m.forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-12, `entry ${i}: ${v}`));
+  for (const [i, v] of m.entries()) assert.ok(Math.abs(v - expected[i]!) < 1e-12, `entry ${i}: ${v}`);
 });
 
 test("the token table: used codes only, top genes by prevalence, their enriched terms", async () => {
