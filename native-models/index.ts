@@ -20,19 +20,6 @@ export {
 } from "./models/deepcdr.js";
 export { affineCodebook, type Quantized, vectorQuantize } from "./models/quantizer.js";
 export {
-  type Embedding,
-  embedCells,
-  embedGenes,
-  genesPerToken,
-  SCPALM,
-  type ScPaLMArchitecture,
-  type Stage1,
-  type Stage2,
-  type Stage2Inputs,
-  stage1,
-  stage2,
-} from "./models/scpalm.js";
-export {
   CELL,
   type CellSide,
   cellSide,
@@ -45,6 +32,19 @@ export {
   sciLaMALoss,
   splitRows,
 } from "./models/scilama.js";
+export {
+  type Embedding,
+  embedCells,
+  embedGenes,
+  genesPerToken,
+  SCPALM,
+  type ScPaLMArchitecture,
+  type Stage1,
+  type Stage2,
+  type Stage2Inputs,
+  stage1,
+  stage2,
+} from "./models/scpalm.js";
 export { decoderHidden, type Encoded, encoder, klPerRow, reparameterize, type VaeConfig, type VaeGraph, vae } from "./models/vae.js";
 export { type GraphSpec, lowerGraph, toOnnx } from "./onnx/model.js";
 export * as ops from "./ops/index.js";

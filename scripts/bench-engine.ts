@@ -7,7 +7,7 @@
  * PyTorch (Debian's python3-torch, installed here if missing) runs scripts/bench/vae_torch.py on the same file.
  * Last line: BENCH engine b128_vs_torch=… b512_vs_torch=… b128_cells_s=… b512_cells_s=…
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
@@ -22,6 +22,7 @@ import { scale } from "../main/pp/scale.js";
 import { LoopRunner } from "../main/train/loop-runner.js";
 import type { ProviderChoice } from "../main/train/providers.js";
 import { adamw, Graph, initParams, ops, toOnnx } from "../native-models/index.js";
+import { ensureTorch, PY, peakRssMb, peerLine } from "./bench/common.js";
 
 const root = join(fileURLToPath(import.meta.url), "..", "..");
 const cache = join(root, ".bench");
@@ -29,13 +30,7 @@ const GENES = 13000;
 const CELLS = 2048;
 const HIDDEN = [900, 400];
 const K = 50;
-const PY = "/usr/bin/python3";
 const provider = (process.env.SCILAMA_PROVIDER ?? "cpu") as ProviderChoice;
-
-function peakRssMb(): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
-  return m ? Number(m[1]) / 1024 : Number.NaN;
-}
 
 /** FLOPs of one training step: forward 2·B·Σ(in·out) over all Linear layers, backward twice that minus the first layer's input gradient. */
 function stepFlops(batch: number): number {
@@ -134,19 +129,6 @@ async function measureOrt(batch: number, dataPath: string) {
   await runner.close();
 }
 
-function ensureTorch(): string | null {
-  const ok = () => spawnSync(PY, ["-c", "import torch"], { stdio: "ignore" }).status === 0;
-  if (ok()) return null;
-  console.log("installing Debian's python3-torch for the PyTorch side of the comparison …");
-  const sudo = process.getuid?.() === 0 ? [] : ["sudo"];
-  spawnSync(
-    sudo[0] ?? "apt-get",
-    [...(sudo.length ? ["apt-get"] : []), "install", "-y", "-qq", "--no-install-recommends", "python3-torch"],
-    { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } },
-  );
-  return ok() ? null : "python3-torch could not be installed; PyTorch columns are empty";
-}
-
 async function main() {
   if (process.argv[2] === "--measure") return measureOrt(Number(process.argv[3]), process.argv[4]!);
   const dataPath = join(cache, `engine-cellbench-${CELLS}x${GENES}.f32`);
@@ -180,13 +162,7 @@ async function main() {
         ],
         { encoding: "utf8" },
       );
-      const line = peer.split("\n").find((l) => l.startsWith("PEER vae"))!;
-      torch = Object.fromEntries(
-        line
-          .split(" ")
-          .slice(2)
-          .map((kv) => kv.split("=") as [string, string]),
-      );
+      torch = peerLine(peer, "vae");
     }
     rows.push({
       ...ours,

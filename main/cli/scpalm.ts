@@ -7,25 +7,22 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import { metricsCsv } from "../analyses/integrate/export.js";
-import { encodeDataset, obsCodes, scoreEmbeddings } from "../analyses/scpalm/evaluate.js";
+import { encodeCells, obsCodes, scoreEmbeddings } from "../analyses/scpalm/evaluate.js";
 import { pathwayTokens } from "../analyses/scpalm/pathways.js";
-import { MODEL_FILE, pretrainFromFiles } from "../analyses/scpalm/pretrain.js";
+import { bundledScPaLMFolder, MODEL_FILE, pretrainFromFiles } from "../analyses/scpalm/pretrain.js";
 import { leiden } from "../analysis/leiden.js";
 import { umap } from "../analysis/umap.js";
 import { categorical } from "../data/frame.js";
 import { atomicWrite, toCsv } from "../io/csv.js";
 import { writeH5ad } from "../io/h5ad/write.js";
 import { readDataset } from "../io/read.js";
+import { corpusPart } from "../models/scpalm-corpus.js";
 import { loadScPaLMModel } from "../models/scpalm-files.js";
 import { SCPALM_CONFIGS, type ScPaLMConfigName, type ScPaLMHyper, validateScPaLMHyper } from "../models/scpalm-hyper.js";
-import { resourcePath } from "../resources.js";
 import type { Progress } from "../train/fit.js";
 import { metricTable } from "./integrate.js";
 import { untilDone } from "./interrupt.js";
 import { print, sayer, UsageError } from "./output.js";
-
-/** The bundled pre-trained desktop model's folder. */
-export const BUNDLED_SCPALM = () => resourcePath("scpalm-model");
 
 /** A named configuration, or a JSON file of settings laid over the desktop one. */
 export function configOf(config: string): ScPaLMHyper {
@@ -127,7 +124,7 @@ export interface EmbedCommandOptions {
 
 /** The model of --model, else the bundled one; a clear refusal where there is none. */
 function modelAt(flag: string | undefined) {
-  const folder = flag ?? BUNDLED_SCPALM();
+  const folder = flag ?? bundledScPaLMFolder();
   if (!existsSync(join(folder, MODEL_FILE)))
     throw new UsageError(`no scPaLM model in ${folder} (expected ${MODEL_FILE}); pre-train one with 'scilama scpalm pretrain'`);
   return { folder, model: loadScPaLMModel(join(folder, MODEL_FILE)) };
@@ -141,7 +138,8 @@ export async function scpalmEmbedCommand(o: EmbedCommandOptions): Promise<void> 
   const labels = o.label ? obsCodes(dataset, o.label, o.file) : null;
   const batches = o.batch ? obsCodes(dataset, o.batch, o.file) : null;
   say(`· encoding ${dataset.X.nRows} cells with ${basename(folder)}`);
-  const { encoded, coverage, provider } = await encodeDataset(model, dataset, o.file);
+  const part = corpusPart(basename(o.file), dataset, o.file);
+  const { encoded, coverage, provider } = await encodeCells(model, part);
   say(`  ${coverage.measured} of the model's ${model.meta.genes.length} genes measured; ran on ${provider}`);
   const hidden = model.meta.hyper.hidden;
   const cells = dataset.X.nRows;
@@ -159,7 +157,7 @@ export async function scpalmEmbedCommand(o: EmbedCommandOptions): Promise<void> 
       ["X_umap", { nRows: cells, nCols: 2, values: layout }],
     ]),
   });
-  const rows = labels || batches ? await scoreEmbeddings(dataset, o.file, encoded, hidden, labels, batches) : [];
+  const rows = labels || batches ? await scoreEmbeddings(part, encoded, hidden, labels, batches) : [];
   const metricsFile = join(dirname(o.out), `${basename(o.out, extname(o.out))}.metrics.csv`);
   if (rows.length) atomicWrite(metricsFile, metricsCsv(rows));
   print(o.json, { out: o.out, metrics: rows.length ? metricsFile : null, rows, genesMeasured: coverage.measured }, () =>
@@ -182,7 +180,7 @@ export async function scpalmPathwaysCommand(o: PathwaysCommandOptions): Promise<
   const { model } = modelAt(o.model);
   const { dataset } = await readDataset(o.file);
   say(`· encoding ${dataset.X.nRows} cells`);
-  const { encoded, corpus } = await encodeDataset(model, dataset, o.file);
+  const { encoded, corpus } = await encodeCells(model, corpusPart(basename(o.file), dataset, o.file));
   const h = model.meta.hyper;
   say("· genes per pathway token and their enrichment");
   const tokens = await pathwayTokens(encoded.codes, corpus.x, corpus.cells, h.tokens, model.meta.genes, corpus.presence, h.codes, {

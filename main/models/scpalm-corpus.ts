@@ -4,8 +4,8 @@
  * genes (so a panel of 2,000 genes is normalised as its file stands), then its genes are matched to the vocabulary by
  * id (symbols, Ensembl and Entrez ids alike). Vocabulary genes the dataset lacks are marked unmeasured, not zero.
  */
-import type { Dataset } from "../data/dataset.js";
-import { forEachInRow, nObs } from "../data/dataset.js";
+import type { Dataset, Matrix } from "../data/dataset.js";
+import { forEachInRow } from "../data/dataset.js";
 import { keysOf, matchGenes } from "../genes/keys.js";
 import { DataError } from "../io/errors.js";
 import { expressionOf } from "../pp/expression.js";
@@ -29,13 +29,13 @@ export interface ScPaLMCorpus {
 /** Fewer measured vocabulary genes than this and the cells say too little for the model. */
 export const MIN_VOCABULARY_COVERAGE = 0.1;
 
+/** One dataset of a corpus: its log-normalised expression (library size 1e4, log1p) and its genes (any ids). */
 export interface CorpusPart {
   name: string;
-  dataset: Dataset;
   /** The file it came from, for messages. */
   file: string;
-  /** Only these cells (default all). */
-  cells?: ArrayLike<number>;
+  lognorm: Matrix;
+  genes: readonly string[];
 }
 
 export interface CorpusCoverage {
@@ -45,10 +45,10 @@ export interface CorpusCoverage {
   measured: number;
 }
 
-/** Library-size normalised (1e4) and log1p'd expression of a dataset, whatever it holds, and its genes. */
-function lognormOf(p: CorpusPart) {
-  const e = expressionOf(p.dataset, p.file);
-  return { matrix: e.kind === "lognorm" ? e.matrix : log1p(normalizeTotal(e.matrix)), genes: e.genes };
+/** A dataset as a corpus part: its expression found as for every analysis, normalised over its own genes. */
+export function corpusPart(name: string, dataset: Dataset, file: string): CorpusPart {
+  const e = expressionOf(dataset, file);
+  return { name, file, lognorm: e.kind === "lognorm" ? e.matrix : log1p(normalizeTotal(e.matrix)), genes: e.genes };
 }
 
 /**
@@ -59,9 +59,8 @@ function lognormOf(p: CorpusPart) {
 export function vocabularyOf(parts: readonly CorpusPart[], perDataset: number): string[] {
   const genes = new Set<string>();
   for (const p of parts) {
-    const { matrix, genes: names } = lognormOf(p);
-    const hvg = hvgSeurat(matrix, Math.min(perDataset, names.length)).highlyVariable;
-    const symbols = keysOf(names).symbol;
+    const hvg = hvgSeurat(p.lognorm, Math.min(perDataset, p.genes.length)).highlyVariable;
+    const symbols = keysOf([...p.genes]).symbol;
     hvg.forEach((v, i) => {
       if (v) genes.add(symbols[i]!);
     });
@@ -75,15 +74,14 @@ export function buildCorpus(
   vocabulary: readonly string[],
 ): { corpus: ScPaLMCorpus; coverage: CorpusCoverage[] } {
   const g = vocabulary.length;
-  const cells = parts.reduce((n, p) => n + (p.cells?.length ?? nObs(p.dataset)), 0);
+  const cells = parts.reduce((n, p) => n + p.lognorm.nRows, 0);
   const x = new Float32Array(cells * g);
   const dataset = new Int32Array(cells);
   const presence = new Float32Array(parts.length * g);
   const coverage: CorpusCoverage[] = [];
   let row = 0;
   parts.forEach((p, d) => {
-    const { matrix: lognorm, genes } = lognormOf(p);
-    const to = matchGenes(genes, vocabulary);
+    const to = matchGenes(p.genes, vocabulary);
     let measured = 0;
     for (const j of to)
       if (j >= 0 && !presence[d * g + j]) {
@@ -97,16 +95,15 @@ export function buildCorpus(
         `${measured} matched by symbol, Ensembl or Entrez id`,
         "Check that the genes are human and named by symbol, Ensembl or Entrez id, or pre-train a model on this dataset's genes.",
       );
-    const rows = p.cells ?? Int32Array.from({ length: nObs(p.dataset) }, (_, i) => i);
-    for (const r of Array.from(rows)) {
-      forEachInRow(lognorm, r, (col, v) => {
+    for (let r = 0; r < p.lognorm.nRows; r++) {
+      forEachInRow(p.lognorm, r, (col, v) => {
         const j = to[col]!;
         // Two names of one gene (rare): keep the first value seen.
         if (j >= 0 && x[row * g + j] === 0) x[row * g + j] = v;
       });
       dataset[row++] = d;
     }
-    coverage.push({ name: p.name, cells: rows.length, measured });
+    coverage.push({ name: p.name, cells: p.lognorm.nRows, measured });
   });
   return { corpus: { genes: vocabulary, x, cells, dataset, datasets: parts.map((p) => p.name), presence }, coverage };
 }

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import type { Dataset } from "../data/dataset.js";
 import { csrSelectCols } from "../data/sparse.js";
 import { readDataset } from "../io/read.js";
-import { buildCorpus } from "../models/scpalm-corpus.js";
+import { buildCorpus, corpusPart } from "../models/scpalm-corpus.js";
 import { SCPALM_DESKTOP, type ScPaLMHyper } from "../models/scpalm-hyper.js";
 import { trainScPaLM } from "../models/scpalm-train.js";
 import { PBMC_SMALL, tempDir } from "./helpers.js";
@@ -33,7 +33,7 @@ async function pbmcSmall() {
 
 test("pre-training replaces dead codes and uses at least half the codebook; both stages' losses are finite", async () => {
   const d = await pbmcSmall();
-  const { corpus } = buildCorpus([{ name: "pbmc_small", dataset: d, file: PBMC_SMALL }], d.var.index);
+  const { corpus } = buildCorpus([corpusPart("pbmc_small", d, PBMC_SMALL)], d.var.index);
   const r = await trainScPaLM(corpus, { hyper: HYPER, seed: 1, threads: 1 });
   assert.equal(r.status, "completed");
   const s1 = r.stages[0]!.history;
@@ -50,7 +50,7 @@ test("pre-training replaces dead codes and uses at least half the codebook; both
 
 test("a run stopped in stage 2 resumes to exactly the uninterrupted parameters", async (t) => {
   const d = await pbmcSmall();
-  const { corpus } = buildCorpus([{ name: "pbmc_small", dataset: d, file: PBMC_SMALL }], d.var.index);
+  const { corpus } = buildCorpus([corpusPart("pbmc_small", d, PBMC_SMALL)], d.var.index);
   const hyper = { ...HYPER, stage1: { lr: 1e-3, epochs: 2 }, stage2: { lr: 5e-4, epochs: 3 } };
   const whole = await trainScPaLM(corpus, { hyper, seed: 4, threads: 1 });
   const dir = tempDir(t);
@@ -76,7 +76,7 @@ test("h_C does not depend on the order of the file's genes", async () => {
   const d = await pbmcSmall();
   const hyper = { ...HYPER, stage1: { lr: 1e-3, epochs: 2 }, stage2: { lr: 5e-4, epochs: 1 } };
   const vocabulary = d.var.index;
-  const trained = await trainScPaLM(buildCorpus([{ name: "a", dataset: d, file: PBMC_SMALL }], vocabulary).corpus, {
+  const trained = await trainScPaLM(buildCorpus([corpusPart("a", d, PBMC_SMALL)], vocabulary).corpus, {
     hyper,
     seed: 2,
     threads: 1,
@@ -90,7 +90,7 @@ test("h_C does not depend on the order of the file's genes", async () => {
     var: { ...d.var, index: Array.from(order, (j) => vocabulary[j]!) },
     layers: new Map(),
   };
-  const again = await trainScPaLM(buildCorpus([{ name: "a", dataset: shuffled, file: PBMC_SMALL }], vocabulary).corpus, {
+  const again = await trainScPaLM(buildCorpus([corpusPart("a", shuffled, PBMC_SMALL)], vocabulary).corpus, {
     hyper,
     seed: 2,
     threads: 1,
@@ -106,7 +106,7 @@ test("a dataset sharing too few of the vocabulary's genes is refused, naming the
   const d = await pbmcSmall();
   const vocabulary = [...d.var.index.slice(0, 5), ...Array.from({ length: 95 }, (_, i) => `NOT_A_GENE_${i}`)];
   assert.throws(
-    () => buildCorpus([{ name: "pbmc_small", dataset: d, file: PBMC_SMALL }], vocabulary),
+    () => buildCorpus([corpusPart("pbmc_small", d, PBMC_SMALL)], vocabulary),
     (e: Error) => e.message.includes("pbmc_small") && /at least 10 of the model's 100 genes/.test(e.message) && /5 matched/.test(e.message),
   );
 });

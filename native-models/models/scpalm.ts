@@ -8,8 +8,8 @@
  * Where the paper's shapes do not add up or it is silent, this reading (each choice is documented in the README):
  * - Algorithm 1 line 8, einsum("bj,jl->bjl", f(E), P′) with P′ ∈ ℝ^{d×h}: the gene-embedding width d is the number of
  *   tokens N, and token j is the pooled feature f_j times the basis vector P′_j. A second basis B′_j is added (token j
- *   = f_j·P′_j + B′_j) so that a token whose feature is 0 still says which token it is, then BERT's embedding
- *   LayerNorm.
+ *   = f_j·P′_j + B′_j) so that a token whose feature is 0 still says which token it is. No LayerNorm follows: it would
+ *   keep only the sign of f_j, the token's direction being fixed.
  * - The pooling f is a mean over genes, taken separately over the expressed genes and over the zero genes (their
  *   values replaced by e_zero), each of [value embedding; gene embedding], and the four means fused by one linear map.
  *   Every per-gene parameter (P₁, α, E_gene) travels with its gene, so permuting the genes permutes nothing else and
@@ -17,10 +17,12 @@
  * - Algorithm 3's readout: each decoder token is mapped to s = ⌈G/N⌉ values, flattened and cropped to the G genes of
  *   the vocabulary (genes are assigned to tokens by their index in the model's vocabulary, which is keyed by gene id,
  *   so the order of a user's file never matters). Only the decoders read it; h_C does not depend on it.
- * - The transformers are BERT's post-LayerNorm layers (Table 4 is a BERT configuration): x ← LN(x + MHA(x)),
- *   x ← LN(x + W₂ GELU(W₁x)). The paper names no positional embedding, but after quantisation two tokens with the same
- *   code are identical and the decoders must say which genes each position carries, so the decoders and the cell
- *   encoder add a learned embedding per token position (never per gene).
+ * - The transformers are pre-LayerNorm layers (Xiong et al. 2020): x ← x + MHA(LN(x)), x ← x + W₂ GELU(W₁ LN(x)), a
+ *   final LN. Table 4 is a BERT configuration, but BERT's post-LN layers did not train here at the paper's learning
+ *   rate without a warm-up (stage 1 stayed at the constant predictor's MSE, 0.69, for 12 epochs; pre-LN reached 0.52 in
+ *   3). The paper names no positional embedding, but after quantisation two tokens with the same code are identical and
+ *   the decoders must say which genes each position carries, so the decoders and the cell encoder add a learned
+ *   embedding per token position (never per gene).
  */
 import type { Graph, Value } from "../graph/value.js";
 import {
@@ -113,11 +115,10 @@ export function embedGenes(x: Value, present: Value, a: ScPaLMArchitecture): Val
     1,
   );
   const f = dense(pooled, "embed.fuse", n, group);
-  const tokens = add(
+  return add(
     mul(reshape(f, [b!, n, 1]), param(g, "embed.basis", [n, a.hidden], group, dt, 1)),
-    param(g, "embed.bias", [n, a.hidden], group, dt),
+    param(g, "embed.bias", [n, a.hidden], group, dt, 1),
   );
-  return norm(tokens, "embed.norm", group);
 }
 
 function norm(x: Value, name: string, group: string): Value {
@@ -130,15 +131,20 @@ function norm(x: Value, name: string, group: string): Value {
   );
 }
 
-/** `layers` BERT layers (post-LayerNorm, GELU feed-forward) over [batch, tokens, h]. */
+/** `layers` pre-LayerNorm transformer layers (GELU feed-forward) and a final LayerNorm over [batch, tokens, h]. */
 export function transformer(x: Value, name: string, a: ScPaLMArchitecture, group: string): Value {
   let h = x;
   for (let i = 0; i < a.layers; i++) {
-    const at = norm(add(h, multiHeadAttention(h, `${name}.${i}.att`, a.heads, group)), `${name}.${i}.ln1`, group);
-    const ff = tokenLinear(gelu(tokenLinear(at, `${name}.${i}.ff1`, a.ffn, group)), `${name}.${i}.ff2`, a.hidden, group);
-    h = norm(add(at, ff), `${name}.${i}.ln2`, group);
+    h = add(h, multiHeadAttention(norm(h, `${name}.${i}.ln1`, group), `${name}.${i}.att`, a.heads, group));
+    const ff = tokenLinear(
+      gelu(tokenLinear(norm(h, `${name}.${i}.ln2`, group), `${name}.${i}.ff1`, a.ffn, group)),
+      `${name}.${i}.ff2`,
+      a.hidden,
+      group,
+    );
+    h = add(h, ff);
   }
-  return h;
+  return norm(h, `${name}.ln`, group);
 }
 
 /** Values per token in Algorithm 3's readout. */
@@ -162,8 +168,10 @@ function tokenMaskToGenes(m: Value, a: ScPaLMArchitecture): Value {
   return a.tokens * s === a.genes ? genes : slice(genes, [0], [a.genes], [1]);
 }
 
+/** A learned embedding per token position, initialised at the codebook's scale (std 1) so that from the first step the
+ *  positions weigh as much as the codes they are added to. */
 function positions(t: Value, name: string, a: ScPaLMArchitecture, group: string): Value {
-  return add(t, param(t.graph, name, [a.tokens, a.hidden], group, t.dtype));
+  return add(t, param(t.graph, name, [a.tokens, a.hidden], group, t.dtype, 1));
 }
 
 export interface PathwayTokens {

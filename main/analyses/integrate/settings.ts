@@ -11,8 +11,9 @@ export { PRESETS, type Preset, type SciLaMAHyper };
 export const PRESET_NAMES = Object.keys(PRESETS) as Preset[];
 
 /** PCA of globally scaled data (no batch correction), PCA of per-batch-scaled data (what the scaling alone buys), MNN
- *  correction of the first, and sciLaMA with the paper's controls and the bundled prior. */
-export const BASELINES = ["pca", "pca-batch", "mnn", "self", "bundled", "shuffled"] as const;
+ *  correction of the first, sciLaMA with the paper's controls and the bundled prior, and the cell token of the bundled
+ *  scPaLM model applied zero-shot (no training on your data; seconds). */
+export const BASELINES = ["pca", "pca-batch", "mnn", "self", "bundled", "shuffled", "scpalm"] as const;
 export type Baseline = (typeof BASELINES)[number];
 
 /**

@@ -16,6 +16,7 @@ import type { Expression } from "../../pp/expression.js";
 import { hvgSeurat, hvgSeuratV3 } from "../../pp/hvg.js";
 import { scale, scaleWithinGroups } from "../../pp/scale.js";
 import type { ProviderChoice } from "../../train/providers.js";
+import { bundledScPaLMCells } from "../scpalm/evaluate.js";
 import { type StageHooks, Stages, Stopped, trainingDone } from "../stages.js";
 import { type Combined, combine } from "./combine.js";
 import { describeClusters, embeddingBaselines, METRIC_COLUMNS, type MetricRow, scoreEmbedding } from "./evaluate.js";
@@ -193,6 +194,12 @@ export async function integrate(o: IntegrateOptions, hooks: StageHooks = {}): Pr
         if (embedding) rows.push(await scoreEmbedding(name, embedding, cells, base.dims, labels, batches));
       metrics.unshift(...rows);
       timer.lap("baselines PCA and MNN");
+    }
+    if (baselines.includes("scpalm")) {
+      const { encoded, coverage, hidden } = await bundledScPaLMCells(combined.lognorm, combined.genes);
+      timer.stage(`scPaLM (bundled model): ${coverage.measured} of its genes measured`);
+      metrics.push(await scoreEmbedding("scPaLM cell token (bundled model, zero-shot)", encoded.cell, cells, hidden, labels, batches));
+      timer.lap("scPaLM");
     }
     for (const [i, variant] of plan.slice(1).entries()) {
       // A stop during a baseline keeps the finished main result and the rows scored so far.

@@ -3,28 +3,28 @@
  * token), the mean of the pathway tokens (the paper's Table 5 "Mean" ablation), and PCA of the log-normalised values
  * (the paper's 256 PCs, and 50 as most pipelines use). Zero-shot when the dataset was not in the pre-training corpus.
  */
-import { basename } from "node:path";
+
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { pca } from "../../analysis/pca.js";
-import type { Dataset } from "../../data/dataset.js";
+import type { Dataset, Matrix } from "../../data/dataset.js";
 import { cellText } from "../../data/frame.js";
 import { DataError } from "../../io/errors.js";
 import { type Encoded, exportScPaLMEncoder, ScPaLMEncoder, scPaLMArchitecture } from "../../models/scpalm.js";
-import { buildCorpus, type CorpusCoverage, type ScPaLMCorpus } from "../../models/scpalm-corpus.js";
-import type { ScPaLMModel } from "../../models/scpalm-files.js";
-import { expressionOf } from "../../pp/expression.js";
-import { log1p, normalizeTotal } from "../../pp/normalize.js";
+import { buildCorpus, type CorpusCoverage, type CorpusPart, type ScPaLMCorpus } from "../../models/scpalm-corpus.js";
+import { loadScPaLMModel, type ScPaLMModel } from "../../models/scpalm-files.js";
 import type { ProviderChoice } from "../../train/providers.js";
 import { type MetricRow, scoreEmbedding } from "../integrate/evaluate.js";
+import { bundledScPaLMFolder, MODEL_FILE } from "./pretrain.js";
 
-/** The model's encoder applied to a dataset's cells (mapped to its vocabulary by gene id). */
-export async function encodeDataset(
+/** The model's encoder applied to cells (their genes mapped to its vocabulary by id). */
+export async function encodeCells(
   model: ScPaLMModel,
-  dataset: Dataset,
-  file: string,
+  part: CorpusPart,
   provider: ProviderChoice = "auto",
 ): Promise<{ encoded: Encoded; corpus: ScPaLMCorpus; coverage: CorpusCoverage; provider: string }> {
   const a = scPaLMArchitecture(model.meta.hyper, model.meta.genes.length);
-  const { corpus, coverage } = buildCorpus([{ name: basename(file), dataset, file }], model.meta.genes);
+  const { corpus, coverage } = buildCorpus([part], model.meta.genes);
   const encoder = await ScPaLMEncoder.fromModel(a, exportScPaLMEncoder(a, model.params, {}), provider);
   try {
     const present = corpus.presence.subarray(0, a.genes);
@@ -33,6 +33,20 @@ export async function encodeDataset(
   } finally {
     await encoder.close();
   }
+}
+
+/** The bundled desktop model (`resources/scpalm-model/`). */
+export function bundledScPaLM(): ScPaLMModel {
+  const path = join(bundledScPaLMFolder(), MODEL_FILE);
+  if (!existsSync(path)) throw new Error(`the bundled scPaLM model is missing (${path}); run npm run derive:scpalm-model`);
+  return loadScPaLMModel(path);
+}
+
+/** Cells' log-normalised expression through the bundled model (as one dataset). */
+export async function bundledScPaLMCells(lognorm: Matrix, genes: readonly string[]) {
+  const model = bundledScPaLM();
+  const r = await encodeCells(model, { name: "cells", file: "the integrated datasets", lognorm, genes });
+  return { ...r, hidden: model.meta.hyper.hidden };
 }
 
 /** A cell column as codes (in order of first appearance), or a clear error naming the columns there are. */
@@ -52,16 +66,14 @@ export function obsCodes(dataset: Dataset, name: string, file: string): Int32Arr
 export const PCA_BASELINES = [256, 50] as const;
 
 export async function scoreEmbeddings(
-  dataset: Dataset,
-  file: string,
+  part: CorpusPart,
   encoded: Encoded,
   hidden: number,
   labels: Int32Array | null,
   batches: Int32Array | null,
 ): Promise<MetricRow[]> {
-  const cells = dataset.X.nRows;
-  const e = expressionOf(dataset, file);
-  const lognorm = e.kind === "lognorm" ? e.matrix : log1p(normalizeTotal(e.matrix));
+  const { lognorm } = part;
+  const cells = lognorm.nRows;
   const rows: MetricRow[] = [];
   const score = async (method: string, x: Float32Array | Float64Array, dims: number) => {
     rows.push(await scoreEmbedding(method, x, cells, dims, labels, batches));

@@ -8,10 +8,11 @@ import { basename, join } from "node:path";
 import { atomicWrite, toCsv } from "../../io/csv.js";
 import { readDataset } from "../../io/read.js";
 import { scPaLMArchitecture, scPaLMInitialParams } from "../../models/scpalm.js";
-import { buildCorpus, type CorpusPart, vocabularyOf } from "../../models/scpalm-corpus.js";
+import { buildCorpus, type CorpusPart, corpusPart, vocabularyOf } from "../../models/scpalm-corpus.js";
 import { loadScPaLMModel, type ScPaLMModel, saveScPaLMModel } from "../../models/scpalm-files.js";
 import type { ScPaLMHyper } from "../../models/scpalm-hyper.js";
 import { type ScPaLMResult, type ScPaLMTrainOptions, trainScPaLM } from "../../models/scpalm-train.js";
+import { resourcePath } from "../../resources.js";
 
 /** Genes each dataset contributes to a new vocabulary (its most variable ones). */
 export const VOCABULARY_PER_DATASET = 2000;
@@ -19,6 +20,9 @@ export const VOCABULARY_PER_DATASET = 2000;
 /** The model file inside a model folder, and its human-readable training log beside it. */
 export const MODEL_FILE = "scpalm.safetensors";
 export const LOG_FILE = "training-log.csv";
+
+/** The folder of the bundled pre-trained desktop model (`npm run derive:scpalm-model`). */
+export const bundledScPaLMFolder = () => resourcePath("scpalm-model");
 
 export interface PretrainOptions extends Omit<ScPaLMTrainOptions, "hyper" | "initial"> {
   files: readonly string[];
@@ -40,7 +44,7 @@ export async function pretrainFromFiles(o: PretrainOptions): Promise<{ result: S
   const parts: CorpusPart[] = [];
   for (const file of o.files) {
     const { dataset } = await readDataset(file);
-    parts.push({ name: basename(file), dataset, file });
+    parts.push(corpusPart(basename(file), dataset, file));
   }
   if (o.from && o.stage1From) throw new Error("fine-tune a model or reuse its stage 1, not both");
   const base = (o.from ?? o.stage1From) ? loadScPaLMModel(join((o.from ?? o.stage1From)!, MODEL_FILE)) : null;
