@@ -83,11 +83,11 @@ test("CellBench's three lines: own CCLE line nearest, predictions against the li
     `within groups, Spearman over ${drugs.length} drugs: ${within.map((w, k) => `${p.groups[k]} model ${w.model.toFixed(3)} / CCLE median ${w.median.toFixed(3)}`).join("; ")}`,
   );
   t.diagnostic(`between groups, Pearson of per-drug centred values: ${between.toFixed(3)}`);
-  // Measured with the bundled ensemble: within 0.887 / 0.859 / 0.856 (CCLE median 0.905 / 0.841 / 0.836); between 0.431.
+  // Measured with the bundled ensemble: within 0.891 / 0.836 / 0.857 (CCLE median 0.905 / 0.841 / 0.836); between 0.473.
   for (const w of within) assert.ok(w.model > 0.8, `within-group Spearman ${w.model}`);
   const mean = (k: "model" | "median") => within.reduce((a, w) => a + w[k], 0) / within.length;
   assert.ok(mean("model") > mean("median") - 0.02, "about as good as the drug's CCLE median at ordering drugs");
-  assert.ok(between > 0.35, `between-group Pearson ${between}`);
+  assert.ok(between > 0.4, `between-group Pearson ${between}`);
 
   // Ranks: 1 … drugs in every group; percentiles within [0, 100].
   for (let k = 0; k < 3; k++)
