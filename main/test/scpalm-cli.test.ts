@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { readDataset } from "../io/read.js";
-import { CLI, PBMC_SMALL, tempDir } from "./helpers.js";
+import { CELLBENCH, CLI, PBMC_SMALL, tempDir } from "./helpers.js";
 
 const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8" });
 const TINY = {
@@ -78,4 +78,22 @@ test("refusals: an unknown configuration, an invalid one, a folder without a mod
   const v = run(["scpalm", "pretrain", PBMC_SMALL, "--config", invalid, "--out", dir]);
   assert.equal(v.status, 2);
   assert.match(v.stderr, /hidden \(10\) must be divisible by heads \(4\)/);
+});
+
+test("integration's scPaLM baseline is the bundled model's cell token: the same metrics as 'scpalm embed'", async (t) => {
+  const dir = tempDir(t);
+  const args = ["--label", "cell_line", "--batch", "dataset", "--json", "--quiet"];
+  const integ = run(["integrate", CELLBENCH, ...args, "--baselines", "scpalm", "--epochs", "1", "--out", join(dir, "i.h5ad")]);
+  assert.equal(integ.status, 0, integ.stderr);
+  const row = (JSON.parse(integ.stdout) as { metrics: { method: string; nmi: number; ilisi: number }[] }).metrics.find((m) =>
+    m.method.startsWith("scPaLM"),
+  )!;
+  const embed = run(["scpalm", "embed", CELLBENCH, ...args, "--out", join(dir, "e.h5ad")]);
+  assert.equal(embed.status, 0, embed.stderr);
+  const same = (JSON.parse(embed.stdout) as { rows: { method: string; nmi: number; ilisi: number }[] }).rows[0]!;
+  assert.equal(same.method, "scPaLM cell token h_C");
+  assert.ok(
+    Math.abs(row.nmi - same.nmi) < 1e-9 && Math.abs(row.ilisi - same.ilisi) < 1e-9,
+    `${JSON.stringify(row)} vs ${JSON.stringify(same)}`,
+  );
 });
