@@ -114,7 +114,8 @@ export async function trainScPaLM(corpus: ScPaLMCorpus, o: ScPaLMTrainOptions): 
   const countUsed = (codes: Int32Array) => new Set(codes).size;
 
   /** Before each stage-1 epoch after the first: codes no sampled token chose move to random encoder outputs. */
-  const usage: { codesUsed: number; deadReplaced: number }[] = [];
+  // By the epoch after which the codes were counted (a resumed run knows only its own epochs').
+  const usage = new Map<number, { codesUsed: number; deadReplaced: number }>();
   const replaceDead = async (epoch: number, st: EpochState) => {
     if (epoch === 0) return;
     const s = sampleCells(corpus, h.deadCodeSample, o.seed, epoch);
@@ -124,7 +125,7 @@ export async function trainScPaLM(corpus: ScPaLMCorpus, o: ScPaLMTrainOptions): 
     const used = new Uint8Array(h.codes);
     for (const k of enc.codes) used[k] = 1;
     const dead = [...used.keys()].filter((k) => !used[k]);
-    usage.push({ codesUsed: h.codes - dead.length, deadReplaced: dead.length });
+    usage.set(epoch - 1, { codesUsed: h.codes - dead.length, deadReplaced: dead.length });
     if (!dead.length) return;
     const mean = p.get("pathway.vq.mean") as Float32Array;
     const std = p.get("pathway.vq.std") as Float32Array;
@@ -197,7 +198,7 @@ export async function trainScPaLM(corpus: ScPaLMCorpus, o: ScPaLMTrainOptions): 
         ...(o.onProgress ? { onProgress: (p: Progress) => o.onProgress!(p, stage) } : {}),
       });
       provider = r.provider;
-      const history = r.history.map((rec, i) => ({ ...rec, ...(stage === 1 ? usage[i] : {}) }));
+      const history = r.history.map((rec) => ({ ...rec, ...(stage === 1 ? usage.get(rec.epoch) : {}) }));
       const report: StageReport = {
         stage,
         status: r.status === "stopped" ? "stopped" : "completed",
