@@ -59,6 +59,7 @@ const METHODS = [
   "PCA, per-batch scaled",
   "MNN (scran)",
   BUNDLED,
+  "scPaLM cell token (bundled model, zero-shot)",
   "sciLaMA (self-informed)",
   "sciLaMA (shuffled GO + pathways (bundled))",
 ];
