@@ -17,7 +17,7 @@ import { readDataset } from "../main/io/read.js";
 import { scPaLMArchitecture, scPaLMInitialParams, stage1Program, stage2Program } from "../main/models/scpalm.js";
 import { buildCorpus, corpusPart } from "../main/models/scpalm-corpus.js";
 import { loadScPaLMModel } from "../main/models/scpalm-files.js";
-import { SCPALM_DESKTOP, SCPALM_PAPER, type ScPaLMHyper } from "../main/models/scpalm-hyper.js";
+import { architectureOf, SCPALM_DESKTOP, SCPALM_PAPER, type ScPaLMHyper } from "../main/models/scpalm-hyper.js";
 import { LoopRunner } from "../main/train/loop-runner.js";
 import type { ProviderChoice } from "../main/train/providers.js";
 import type { TypedArray } from "../native-models/index.js";
@@ -102,14 +102,7 @@ async function main() {
     );
     const ours = JSON.parse(out.trim().split("\n").at(-1)!);
     const { hyper, batch, steps } = CONFIGS[config];
-    const arch = JSON.stringify({
-      tokens: hyper.tokens,
-      hidden: hyper.hidden,
-      ffn: hyper.ffn,
-      layers: hyper.layers,
-      heads: hyper.heads,
-      codes: hyper.codes,
-    });
+    const arch = JSON.stringify(architectureOf(hyper));
     const torch = torchProblem
       ? {}
       : peerLine(

@@ -4,7 +4,9 @@
  */
 import { basename } from "node:path";
 import type { ColumnInfo } from "../api/contract.js";
+import type { Dataset } from "../data/dataset.js";
 import { type Column, cellText, columnLength, type Frame } from "../data/frame.js";
+import { DataError } from "../io/errors.js";
 import { readObs } from "../io/read.js";
 
 const BATCH_NAME = /batch|sample|donor|study|protocol|tech|dataset|library|orig\.?ident|plate|lane|patient|replicate|stim|condition/i;
@@ -72,6 +74,19 @@ export function groupCodes(col: Column): { codes: Int32Array; categories: string
   const categories = [...new Set(text)].sort();
   const index = new Map(categories.map((c, i) => [c, i]));
   return { codes: Int32Array.from(text, (t) => index.get(t)!), categories };
+}
+
+/** A dataset's cell column as group codes (`groupCodes`), or a refusal naming the columns there are. */
+export function columnCodes(d: Dataset, name: string, file: string): { codes: Int32Array; categories: string[] } {
+  const col = d.obs.columns.get(name);
+  if (!col)
+    throw new DataError(
+      file,
+      `a cell column '${name}'`,
+      `the columns ${[...d.obs.columns.keys()].join(", ") || "(none)"}`,
+      "Pick one of these columns.",
+    );
+  return groupCodes(col);
 }
 
 /** The cell columns of each file (only `obs` is read from an `.h5ad`), named as the user knows the file. */

@@ -6,12 +6,12 @@
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
+import { columnCodes } from "../analyses/columns.js";
+import { describeClusters } from "../analyses/integrate/evaluate.js";
 import { metricsCsv } from "../analyses/integrate/export.js";
-import { encodeCells, obsCodes, scoreEmbeddings } from "../analyses/scpalm/evaluate.js";
+import { encodeCells, scoreEmbeddings } from "../analyses/scpalm/evaluate.js";
 import { pathwayTokens } from "../analyses/scpalm/pathways.js";
 import { bundledScPaLMFolder, MODEL_FILE, pretrainFromFiles } from "../analyses/scpalm/pretrain.js";
-import { leiden } from "../analysis/leiden.js";
-import { umap } from "../analysis/umap.js";
 import { categorical } from "../data/frame.js";
 import { atomicWrite, toCsv } from "../io/csv.js";
 import { writeH5ad } from "../io/h5ad/write.js";
@@ -135,8 +135,8 @@ export async function scpalmEmbedCommand(o: EmbedCommandOptions): Promise<void> 
   const say = sayer(o.quiet);
   const { folder, model } = modelAt(o.model);
   const { dataset } = await readDataset(o.file);
-  const labels = o.label ? obsCodes(dataset, o.label, o.file) : null;
-  const batches = o.batch ? obsCodes(dataset, o.batch, o.file) : null;
+  const labels = o.label ? columnCodes(dataset, o.label, o.file).codes : null;
+  const batches = o.batch ? columnCodes(dataset, o.batch, o.file).codes : null;
   say(`· encoding ${dataset.X.nRows} cells with ${basename(folder)}`);
   const part = corpusPart(basename(o.file), dataset, o.file);
   const { encoded, coverage, provider } = await encodeCells(model, part);
@@ -144,17 +144,16 @@ export async function scpalmEmbedCommand(o: EmbedCommandOptions): Promise<void> 
   const hidden = model.meta.hyper.hidden;
   const cells = dataset.X.nRows;
   say("· clusters and UMAP of h_C");
-  const clusters = await leiden(encoded.cell, cells, hidden, { resolution: 1 });
-  const layout = await umap(encoded.cell, cells, hidden);
+  const { leiden, umap } = await describeClusters(encoded.cell, cells, hidden);
   const obs = new Map(dataset.obs.columns);
-  obs.set("scPaLM_leiden", categorical(Array.from(clusters, String)));
+  obs.set("scPaLM_leiden", categorical(Array.from(leiden, String)));
   writeH5ad(o.out, {
     ...dataset,
     obs: { ...dataset.obs, columns: obs },
     obsm: new Map([
       ...dataset.obsm,
       ["X_scPaLM", { nRows: cells, nCols: hidden, values: encoded.cell }],
-      ["X_umap", { nRows: cells, nCols: 2, values: layout }],
+      ["X_umap", { nRows: cells, nCols: 2, values: umap }],
     ]),
   });
   const rows = labels || batches ? await scoreEmbeddings(part, encoded, hidden, labels, batches) : [];

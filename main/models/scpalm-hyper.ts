@@ -1,18 +1,12 @@
 /**
  * scPaLM's settings: the architecture (less the gene vocabulary, which comes with the data), the two stages'
- * schedules, and every choice the paper leaves open — plain data with no imports, so settings tables can read them
- * without loading the training engine. The reason for each unstated choice is in the README ("scPaLM: choices").
+ * schedules, and every choice the paper leaves open — plain data with no runtime imports, so settings tables can read
+ * them without loading the training engine. The reason for each unstated choice is in the README ("scPaLM: choices").
  */
-export interface ScPaLMHyper {
-  /** Tokens per cell N (and the width of each gene's embedding). */
-  tokens: number;
-  hidden: number;
-  ffn: number;
-  /** Layers of each of the four transformers. */
-  layers: number;
-  heads: number;
-  /** Codebook size K. */
-  codes: number;
+import type { ScPaLMArchitecture } from "../../native-models/index.js";
+
+/** The architecture's fields (tokens, hidden, ffn, layers, heads, codes) as the graphs define them, and the rest. */
+export interface ScPaLMHyper extends Omit<ScPaLMArchitecture, "genes"> {
   batch: number;
   /** AdamW; the paper gives 1e-3 (stage 1) and 5e-4 (stage 2). */
   stage1: { lr: number; epochs: number };
@@ -95,6 +89,12 @@ export function validateScPaLMHyper(h: ScPaLMHyper): void {
     if (c.clusters > c.queue) problems.push(`contrastive.clusters (${c.clusters}) cannot exceed the queue (${c.queue})`);
   }
   if (problems.length) throw new Error(`invalid scPaLM configuration: ${problems.join("; ")}`);
+}
+
+/** The architecture's part of a configuration (what a model keeps when it is fine-tuned with other settings). */
+export function architectureOf(h: ScPaLMHyper): Omit<ScPaLMArchitecture, "genes"> {
+  const { tokens, hidden, ffn, layers, heads, codes } = h;
+  return { tokens, hidden, ffn, layers, heads, codes };
 }
 
 /** Tokens each stage-2 view keeps. */

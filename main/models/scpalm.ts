@@ -26,10 +26,10 @@ import {
   type Value,
 } from "../../native-models/index.js";
 import { openSession, type ProviderChoice } from "../train/providers.js";
-import { keptTokens, type ScPaLMHyper } from "./scpalm-hyper.js";
+import { architectureOf, keptTokens, type ScPaLMHyper } from "./scpalm-hyper.js";
 
 export function scPaLMArchitecture(h: ScPaLMHyper, genes: number): ScPaLMArchitecture {
-  return { genes, tokens: h.tokens, hidden: h.hidden, ffn: h.ffn, layers: h.layers, heads: h.heads, codes: h.codes };
+  return { ...architectureOf(h), genes };
 }
 
 /** Minibatch rows gathered from the data block; x, the measured-genes mask and the row weights. */

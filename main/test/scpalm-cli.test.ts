@@ -8,24 +8,13 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { readDataset } from "../io/read.js";
 import { CELLBENCH, CLI, PBMC_SMALL, tempDir } from "./helpers.js";
+import { TINY_SCPALM } from "./scpalm-data.js";
 
 const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8" });
-const TINY = {
-  tokens: 8,
-  hidden: 16,
-  ffn: 32,
-  layers: 1,
-  heads: 2,
-  codes: 16,
-  batch: 32,
-  deadCodeSample: 80,
-  contrastive: { weight: 0.1, tau: 0.2, negatives: 8, clusters: 4, queue: 80 },
-};
-
 test("pretrain writes a model and its log; embed writes X_scPaLM, clusters, UMAP and the metrics beside the baselines", async (t) => {
   const dir = tempDir(t);
   const config = join(dir, "tiny.json");
-  writeFileSync(config, JSON.stringify(TINY));
+  writeFileSync(config, JSON.stringify(TINY_SCPALM));
   const model = join(dir, "model");
   const pre = run(["scpalm", "pretrain", PBMC_SMALL, "--config", config, "--epochs", "3", "--out", model, "--json", "--quiet"]);
   assert.equal(pre.status, 0, pre.stderr);
@@ -62,7 +51,7 @@ test("pretrain writes a model and its log; embed writes X_scPaLM, clusters, UMAP
 
   const missing = run(["scpalm", "embed", PBMC_SMALL, "--model", model, "--label", "cell_type", "--out", join(dir, "y.h5ad")]);
   assert.equal(missing.status, 3);
-  assert.match(missing.stderr, /a cell column named "cell_type".*groups/);
+  assert.match(missing.stderr, /a cell column 'cell_type'.*the columns .*groups/);
 });
 
 test("refusals: an unknown configuration, an invalid one, a folder without a model", (t) => {

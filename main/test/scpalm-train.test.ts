@@ -7,24 +7,11 @@ import type { Dataset } from "../data/dataset.js";
 import { csrSelectCols } from "../data/sparse.js";
 import { readDataset } from "../io/read.js";
 import { buildCorpus, corpusPart } from "../models/scpalm-corpus.js";
-import { SCPALM_DESKTOP, type ScPaLMHyper } from "../models/scpalm-hyper.js";
 import { trainScPaLM } from "../models/scpalm-train.js";
 import { PBMC_SMALL, tempDir } from "./helpers.js";
+import { tinyScPaLM } from "./scpalm-data.js";
 
-const HYPER: ScPaLMHyper = {
-  ...SCPALM_DESKTOP,
-  tokens: 8,
-  hidden: 16,
-  ffn: 32,
-  layers: 1,
-  heads: 2,
-  codes: 16,
-  batch: 32,
-  stage1: { lr: 1e-3, epochs: 8 },
-  stage2: { lr: 5e-4, epochs: 4 },
-  deadCodeSample: 80,
-  contrastive: { weight: 0.1, tau: 0.2, negatives: 8, clusters: 4, queue: 80 },
-};
+const HYPER = tinyScPaLM(8, 4);
 
 async function pbmcSmall() {
   const { dataset } = await readDataset(PBMC_SMALL);
@@ -51,7 +38,7 @@ test("pre-training replaces dead codes and uses at least half the codebook; both
 test("a run stopped in stage 2 resumes to exactly the uninterrupted parameters", async (t) => {
   const d = await pbmcSmall();
   const { corpus } = buildCorpus([corpusPart("pbmc_small", d, PBMC_SMALL)], d.var.index);
-  const hyper = { ...HYPER, stage1: { lr: 1e-3, epochs: 2 }, stage2: { lr: 5e-4, epochs: 3 } };
+  const hyper = tinyScPaLM(2, 3);
   const whole = await trainScPaLM(corpus, { hyper, seed: 4, threads: 1 });
   const dir = tempDir(t);
   let stop = false;
@@ -74,7 +61,7 @@ test("a run stopped in stage 2 resumes to exactly the uninterrupted parameters",
 
 test("h_C does not depend on the order of the file's genes", async () => {
   const d = await pbmcSmall();
-  const hyper = { ...HYPER, stage1: { lr: 1e-3, epochs: 2 }, stage2: { lr: 5e-4, epochs: 1 } };
+  const hyper = tinyScPaLM(2, 1);
   const vocabulary = d.var.index;
   const trained = await trainScPaLM(buildCorpus([corpusPart("a", d, PBMC_SMALL)], vocabulary).corpus, {
     hyper,

@@ -9,7 +9,7 @@ import { DataError } from "../../io/errors.js";
 import { type Expression, expressionOf } from "../../pp/expression.js";
 import { log1p, normalizeTotal } from "../../pp/normalize.js";
 import { rowSums } from "../../pp/stats.js";
-import { groupCodes } from "../columns.js";
+import { columnCodes } from "../columns.js";
 
 export interface Combined {
   /** log1p(normalised to 1e4) expression, cells × genes. */
@@ -29,18 +29,6 @@ export interface Combined {
 }
 
 const stem = (f: string) => basename(f, extname(f));
-
-function categorical(d: Dataset, name: string, file: string): { codes: Int32Array; categories: string[] } {
-  const col = d.obs.columns.get(name);
-  if (!col)
-    throw new DataError(
-      file,
-      `a cell column '${name}'`,
-      `the columns ${[...d.obs.columns.keys()].join(", ") || "(none)"}`,
-      "Pick one of these columns.",
-    );
-  return groupCodes(col);
-}
 
 /** Codes of several per-file labelings on one shared category list. */
 function unify(parts: { codes: Int32Array; categories: string[] }[]): { codes: Int32Array; categories: string[] } {
@@ -134,7 +122,7 @@ export function combine(inputs: { file: string; name?: string; dataset: Dataset 
 
   // One file: batches from its column. Several: the file, or file × column so equal names in different files stay apart.
   const batchParts = inputs.map(({ file, name = stem(file), dataset }, i) => {
-    const c = o.batch ? categorical(dataset, o.batch, file) : null;
+    const c = o.batch ? columnCodes(dataset, o.batch, file) : null;
     const n = keeps[i]!.reduce((a, b) => a + b, 0);
     if (!c) return { codes: new Int32Array(n), categories: [name] };
     const categories = inputs.length > 1 ? c.categories.map((x) => `${name}:${x}`) : c.categories;
@@ -146,7 +134,7 @@ export function combine(inputs: { file: string; name?: string; dataset: Dataset 
   if (o.label) {
     const u = unify(
       inputs.map(({ file, dataset }, i) => {
-        const c = categorical(dataset, o.label!, file);
+        const c = columnCodes(dataset, o.label!, file);
         return { codes: kept(i, c.codes), categories: c.categories };
       }),
     );

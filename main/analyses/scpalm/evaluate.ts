@@ -7,9 +7,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pca } from "../../analysis/pca.js";
-import type { Dataset, Matrix } from "../../data/dataset.js";
-import { cellText } from "../../data/frame.js";
-import { DataError } from "../../io/errors.js";
+import type { Matrix } from "../../data/dataset.js";
 import { type Encoded, exportScPaLMEncoder, ScPaLMEncoder, scPaLMArchitecture } from "../../models/scpalm.js";
 import { buildCorpus, type CorpusCoverage, type CorpusPart, type ScPaLMCorpus } from "../../models/scpalm-corpus.js";
 import { loadScPaLMModel, type ScPaLMModel } from "../../models/scpalm-files.js";
@@ -47,19 +45,6 @@ export async function bundledScPaLMCells(lognorm: Matrix, genes: readonly string
   const model = bundledScPaLM();
   const r = await encodeCells(model, { name: "cells", file: "the integrated datasets", lognorm, genes });
   return { ...r, hidden: model.meta.hyper.hidden };
-}
-
-/** A cell column as codes (in order of first appearance), or a clear error naming the columns there are. */
-export function obsCodes(dataset: Dataset, name: string, file: string): Int32Array {
-  const col = dataset.obs.columns.get(name);
-  if (!col)
-    throw new DataError(file, `a cell column named "${name}"`, `only ${[...dataset.obs.columns.keys()].join(", ") || "no columns"}`);
-  const codes = new Map<string, number>();
-  return Int32Array.from({ length: dataset.X.nRows }, (_, i) => {
-    const v = cellText(col, i);
-    if (!codes.has(v)) codes.set(v, codes.size);
-    return codes.get(v)!;
-  });
 }
 
 /** PC counts of the PCA baselines (capped by the data's size). */

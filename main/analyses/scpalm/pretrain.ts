@@ -10,7 +10,7 @@ import { readDataset } from "../../io/read.js";
 import { scPaLMArchitecture, scPaLMInitialParams } from "../../models/scpalm.js";
 import { buildCorpus, type CorpusPart, corpusPart, vocabularyOf } from "../../models/scpalm-corpus.js";
 import { loadScPaLMModel, type ScPaLMModel, saveScPaLMModel } from "../../models/scpalm-files.js";
-import type { ScPaLMHyper } from "../../models/scpalm-hyper.js";
+import { architectureOf, type ScPaLMHyper } from "../../models/scpalm-hyper.js";
 import { type ScPaLMResult, type ScPaLMTrainOptions, trainScPaLM } from "../../models/scpalm-train.js";
 import { resourcePath } from "../../resources.js";
 
@@ -48,7 +48,7 @@ export async function pretrainFromFiles(o: PretrainOptions): Promise<{ result: S
   }
   if (o.from && o.stage1From) throw new Error("fine-tune a model or reuse its stage 1, not both");
   const base = (o.from ?? o.stage1From) ? loadScPaLMModel(join((o.from ?? o.stage1From)!, MODEL_FILE)) : null;
-  const hyper = base ? withArchitectureOf(base.meta.hyper, o.hyper) : o.hyper;
+  const hyper = base ? { ...o.hyper, ...architectureOf(base.meta.hyper) } : o.hyper;
   const genes = base ? base.meta.genes : vocabularyOf(parts, VOCABULARY_PER_DATASET);
   const { corpus, coverage } = buildCorpus(parts, genes);
   say(
@@ -90,12 +90,6 @@ export async function pretrainFromFiles(o: PretrainOptions): Promise<{ result: S
   if (o.workDir) rmSync(o.workDir, { recursive: true, force: true });
   say(`wrote ${join(o.out, MODEL_FILE)} (${result.codesUsed} of ${hyper.codes} codes used; ${result.seconds.toFixed(0)} s)`);
   return { result, model };
-}
-
-/** A model's architecture with another configuration's schedule and training settings. */
-function withArchitectureOf(model: ScPaLMHyper, settings: ScPaLMHyper): ScPaLMHyper {
-  const { tokens, hidden, ffn, layers, heads, codes } = model;
-  return { ...settings, tokens, hidden, ffn, layers, heads, codes };
 }
 
 /** One row per stage and epoch: the mean losses, and for stage 1 the codes in use and those replaced. */
