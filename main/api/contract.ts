@@ -4,7 +4,7 @@
  */
 
 import type { PREDICT_LIMITS } from "../analyses/drugs/settings.js";
-import type { DropoutRow } from "../analyses/impute/denoise.js";
+import type { DropoutRow, ScPaLMDropouts } from "../analyses/impute/denoise.js";
 import type { GENE_SETS, GeneRow, MethodRow } from "../analyses/impute/scores.js";
 import type { IMPUTE_DEFAULTS, IMPUTE_LIMITS, PanelBaseline } from "../analyses/impute/settings.js";
 import type { MetricRow } from "../analyses/integrate/evaluate.js";
@@ -19,11 +19,22 @@ import type {
   SciLaMAHyper,
 } from "../analyses/integrate/settings.js";
 import type { MARKERS_DEFAULTS, MARKERS_LIMITS, MarkersSettings } from "../analyses/markers/settings.js";
+import type {
+  SCPALM_DEFAULTS,
+  SCPALM_LIMITS,
+  ScPaLMArchitectureChoice,
+  ScPaLMConfigName,
+  ScPaLMPathwaysSettings,
+  ScPaLMSettings,
+  ScPaLMTrainingSettings,
+} from "../analyses/scpalm/settings.js";
 import type { LossPoint } from "../analyses/stages.js";
 import type { MarkerSetQuality } from "../analysis/modules.js";
 import type { BaselineRow } from "../drugs/baselines.js";
 import type { DotPlot } from "../isomorphic/dotplot.js";
 import type { Limit } from "../isomorphic/limits.js";
+import type { CorpusCoverage } from "../models/scpalm-corpus.js";
+import type { ScPaLMHyper } from "../models/scpalm-hyper.js";
 import type { DatasetSummary } from "../store/import.js";
 
 export type {
@@ -43,6 +54,13 @@ export type {
   Preset,
   Scaling,
   SciLaMAHyper,
+  ScPaLMArchitectureChoice,
+  ScPaLMConfigName,
+  ScPaLMDropouts,
+  ScPaLMHyper,
+  ScPaLMPathwaysSettings,
+  ScPaLMSettings,
+  ScPaLMTrainingSettings,
 };
 
 export interface ProjectCard {
@@ -96,6 +114,8 @@ export interface RunCard {
   impute: ImputeSettings | null;
   /** The settings a drug-response run was started with. */
   drugs: DrugSettings | null;
+  /** The settings an scPaLM run (training or pathway tokens) was started with. */
+  scpalm: ScPaLMSettings | null;
   timings: Record<string, number> | null;
 }
 
@@ -427,6 +447,99 @@ export interface DrugResult {
 export interface DrugView extends DrugResult {
   run: RunCard;
   files: { kind: string; path: string }[];
+}
+
+/** A model an scPaLM run can fine-tune or read a dataset with. */
+export interface ScPaLMModelCard {
+  /** The training run that made it; null: the bundled model. */
+  runId: number | null;
+  name: string;
+  /** Its vocabulary's size and architecture. */
+  genes: number;
+  tokens: number;
+  hidden: number;
+  layers: number;
+  codes: number;
+  codesUsed: number;
+  corpus: CorpusCoverage[];
+}
+
+export interface ScPaLMPlan {
+  configs: Record<ScPaLMConfigName, ScPaLMHyper>;
+  defaults: typeof SCPALM_DEFAULTS;
+  limits: typeof SCPALM_LIMITS;
+  /** The bundled model first (when it is installed), then the project's trained ones, newest first. */
+  models: ScPaLMModelCard[];
+}
+
+/** One stage of a training as its log keeps it: per epoch the mean losses, and in stage 1 the codes in use. */
+export interface ScPaLMStageLog {
+  stage: 1 | 2;
+  epochs: number;
+  seconds: number;
+  history: { epoch: number; losses: Record<string, number>; codesUsed?: number; deadReplaced?: number }[];
+}
+
+/** What a finished training run shows (its view.json). */
+export interface ScPaLMTrainingSummary {
+  kind: "training";
+  hyper: ScPaLMHyper;
+  /** The model it was fine-tuned from (null: pre-trained from scratch). */
+  start: string | null;
+  /** The vocabulary's size and the corpus. */
+  genes: number;
+  corpus: CorpusCoverage[];
+  cells: number;
+  codesUsed: number;
+  stages: ScPaLMStageLog[];
+  provider: string;
+  seconds: Record<string, number>;
+}
+
+/** A used pathway token: the cells using it, its top genes (Appendix D's association) and their enriched terms. */
+export interface PathwayToken {
+  code: number;
+  cells: number;
+  fraction: number;
+  genes: string[];
+  scores: number[];
+  /** q < 0.05, best first (at most 10). */
+  terms: EnrichedTerm[];
+}
+
+/** What a finished pathway-token run shows (its view.json). */
+export interface ScPaLMPathwaysSummary {
+  kind: "pathways";
+  dataset: string;
+  model: string;
+  cells: number;
+  /** Tokens per cell and the codebook's size. */
+  tokens: number;
+  codes: number;
+  /** The model's vocabulary and how many of its genes the dataset measured. */
+  vocabulary: number;
+  measured: number;
+  used: PathwayToken[];
+  /** x, y per cell: the dataset's own UMAP, else one of scPaLM's cell token. */
+  umap: number[];
+  umapSource: "dataset" | "scPaLM";
+  provider: string;
+  seconds: Record<string, number>;
+}
+
+export type ScPaLMView = (ScPaLMTrainingSummary | ScPaLMPathwaysSummary) & {
+  run: RunCard;
+  settings: ScPaLMSettings;
+  files: { kind: string; path: string }[];
+};
+
+/** Whether a cancelled or interrupted training can continue from its checkpoints. */
+export interface ScPaLMCheckpoints {
+  resumable: boolean;
+  /** How far the checkpoints go, in words (null without any). */
+  where: string | null;
+  /** The run that continued it, if one did. */
+  resumedIn: number | null;
 }
 
 export type StudioEvent =

@@ -5,7 +5,16 @@
 import type { DatasetSummary } from "../store/import.js";
 import type { Project } from "../store/project.js";
 import { listRuns, type RunRow, runDatasetIds } from "../store/runs.js";
-import type { DatasetCard, DrugSettings, ImputeSettings, IntegrationSettings, MarkersSettings, ProjectView, RunCard } from "./contract.js";
+import type {
+  DatasetCard,
+  DrugSettings,
+  ImputeSettings,
+  IntegrationSettings,
+  MarkersSettings,
+  ProjectView,
+  RunCard,
+  ScPaLMSettings,
+} from "./contract.js";
 
 export function projectView(p: Project, events = 30): ProjectView {
   return {
@@ -33,6 +42,7 @@ export function runCard(p: Project, r: RunRow): RunCard {
     markers: r.kind === "markers" ? (JSON.parse(r.config_json) as MarkersSettings) : null,
     impute: r.kind === "impute" ? imputeSettings(r.config_json) : null,
     drugs: r.kind === "drug-response" ? drugSettings(r.config_json) : null,
+    scpalm: r.kind === "scpalm" ? (JSON.parse(r.config_json) as ScPaLMSettings) : null,
     timings: r.timings_json ? (JSON.parse(r.timings_json) as Record<string, number>) : null,
   };
 }

@@ -1,28 +1,32 @@
 /**
  * `scilama scpalm …`: the second method. `pretrain` trains (or with --from fine-tunes) a model on datasets; `embed`
  * applies one (the bundled desktop model by default) to a dataset and writes h_C, clusters and a UMAP, with the scib
- * metrics beside the token-mean and PCA baselines when labels or batches are named. Progress on stderr; Ctrl-C stops
- * and writes nothing.
+ * metrics beside the token-mean and PCA baselines when labels or batches are named; `pathways` reads a dataset's pathway
+ * tokens. `pretrain` and `pathways` run the same analysis as the app (`analyses/scpalm/`). Progress on stderr; Ctrl-C
+ * stops (a training keeps its checkpoints, which the same command resumes from).
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import { columnCodes } from "../analyses/columns.js";
 import { describeClusters } from "../analyses/integrate/evaluate.js";
 import { metricsCsv } from "../analyses/integrate/export.js";
+import { runAnalysis } from "../analyses/lifecycle.js";
+import { SCPALM } from "../analyses/scpalm/analysis.js";
 import { encodeCells, scoreEmbeddings } from "../analyses/scpalm/evaluate.js";
-import { pathwayTokens } from "../analyses/scpalm/pathways.js";
-import { bundledScPaLMFolder, MODEL_FILE, pretrainFromFiles } from "../analyses/scpalm/pretrain.js";
+import { bundledScPaLMFolder, MODEL_FILE } from "../analyses/scpalm/pretrain.js";
+import { trainingHyper } from "../analyses/scpalm/settings.js";
+import { CHECKPOINTS } from "../analyses/scpalm/workflow.js";
 import { categorical } from "../data/frame.js";
-import { atomicWrite, toCsv } from "../io/csv.js";
+import { atomicWrite } from "../io/csv.js";
 import { writeH5ad } from "../io/h5ad/write.js";
 import { readDataset } from "../io/read.js";
 import { corpusPart } from "../models/scpalm-corpus.js";
 import { loadScPaLMModel } from "../models/scpalm-files.js";
 import { SCPALM_CONFIGS, type ScPaLMConfigName, type ScPaLMHyper, validateScPaLMHyper } from "../models/scpalm-hyper.js";
-import type { Progress } from "../train/fit.js";
+import { appVersion } from "../version.js";
 import { metricTable } from "./integrate.js";
 import { untilDone } from "./interrupt.js";
-import { print, sayer, UsageError } from "./output.js";
+import { print, progressPrinter, sayer, UsageError } from "./output.js";
 
 /** A named configuration, or a JSON file of settings laid over the desktop one. */
 export function configOf(config: string): ScPaLMHyper {
@@ -55,59 +59,40 @@ export interface PretrainCommandOptions {
   quiet: boolean;
 }
 
+/** Pre-trains (or fine-tunes) into the model folder `--out` through the same analysis the app runs; a stopped run
+ *  keeps its checkpoints there and the same command resumes from them. */
 export async function scpalmPretrainCommand(o: PretrainCommandOptions): Promise<void> {
   if (!o.files.length) throw new UsageError("'scpalm pretrain' needs at least one dataset file");
   const say = sayer(o.quiet);
-  const base = configOf(o.config);
-  const hyper = o.epochs ? { ...base, stage1: { ...base.stage1, epochs: o.epochs }, stage2: { ...base.stage2, epochs: o.epochs } } : base;
-  let stop = false;
-  let last = 0;
-  const onProgress = (p: Progress, stage: number) => {
-    const now = performance.now();
-    if (now - last < 2000) return;
-    last = now;
-    const losses = Object.entries(p.losses)
-      .map(([k, v]) => `${k} ${v.toFixed(3)}`)
-      .join(", ");
-    say(`  stage ${stage} | epoch ${p.epoch + 1}/${p.epochs} | ${losses} | ${p.cellsPerSec.toFixed(0)} cells/s | ${p.provider}`);
-  };
-  const done = pretrainFromFiles({
-    files: o.files,
-    out: o.out,
-    hyper,
-    seed: o.seed,
-    ...(o.from ? { from: o.from } : {}),
-    workDir: join(o.out, ".checkpoints"),
-    shouldStop: () => stop,
-    onProgress,
-    say,
+  const hyper = trainingHyper(configOf(o.config), { epochs: o.epochs });
+  const from = o.from ? modelFolder(o.from) : null;
+  const run = await runAnalysis(SCPALM, {
+    options: { mode: "train", files: o.files, names: o.files.map((f) => basename(f)), hyper, seed: o.seed, from, resume: null },
+    input: () => ({ out: o.out, context: { appVersion: appVersion(), model: from } }),
+    onEvent: progressPrinter(o.quiet),
   });
-  const { result } = await untilDone(
-    { cancel: () => (stop = true), done },
-    "stopping after the current block; run the same command again to resume",
-  );
-  if (result.status !== "completed") {
-    say(`stopped; checkpoints are in ${join(o.out, ".checkpoints")} — the same command resumes`);
+  const outcome = await untilDone(run, "stopping after the current block; run the same command again to resume");
+  if (outcome.status === "cancelled") {
+    say(`stopped; checkpoints are in ${join(o.out, CHECKPOINTS)} — the same command resumes`);
     return;
   }
+  const r = outcome.summary;
+  if (r.mode !== "train") throw new Error("a training returned another analysis's summary");
   const summary = {
-    model: join(o.out, MODEL_FILE),
-    cells: result.encoded?.cell.length ? result.encoded.cell.length / hyper.hidden : 0,
-    codesUsed: result.codesUsed,
-    codes: hyper.codes,
-    seconds: Math.round(result.seconds),
-    stages: result.stages.map((s) => ({
-      stage: s.stage,
-      epochs: s.epochs,
-      seconds: Math.round(s.seconds),
-      last: s.history.at(-1)?.losses,
-    })),
+    model: r.written.model,
+    cells: r.cells,
+    codesUsed: r.codesUsed,
+    codes: r.codes,
+    device: r.provider,
+    seconds: Math.round(Object.values(r.seconds).reduce((a, b) => a + b, 0)),
+    stages: r.stages.map((s) => ({ stage: s.stage, epochs: s.epochs, seconds: Math.round(s.seconds), last: s.last })),
   };
   print(o.json, summary, () =>
     [
       `model: ${summary.model}`,
       `codes used: ${summary.codesUsed} of ${summary.codes}`,
       ...summary.stages.map((s) => `stage ${s.stage}: ${s.epochs} epochs, ${s.seconds} s, last losses ${JSON.stringify(s.last)}`),
+      `trained on ${summary.device} in ${summary.seconds} s`,
     ].join("\n"),
   );
 }
@@ -122,18 +107,19 @@ export interface EmbedCommandOptions {
   quiet: boolean;
 }
 
-/** The model of --model, else the bundled one; a clear refusal where there is none. */
-function modelAt(flag: string | undefined) {
+/** The model folder of --model (or --from), else the bundled one; a clear refusal where there is no model. */
+function modelFolder(flag: string | undefined): string {
   const folder = flag ?? bundledScPaLMFolder();
   if (!existsSync(join(folder, MODEL_FILE)))
     throw new UsageError(`no scPaLM model in ${folder} (expected ${MODEL_FILE}); pre-train one with 'scilama scpalm pretrain'`);
-  return { folder, model: loadScPaLMModel(join(folder, MODEL_FILE)) };
+  return folder;
 }
 
 export async function scpalmEmbedCommand(o: EmbedCommandOptions): Promise<void> {
   if (!o.out.endsWith(".h5ad")) throw new UsageError("--out must name a .h5ad file");
   const say = sayer(o.quiet);
-  const { folder, model } = modelAt(o.model);
+  const folder = modelFolder(o.model);
+  const model = loadScPaLMModel(join(folder, MODEL_FILE));
   const { dataset } = await readDataset(o.file);
   const labels = o.label ? columnCodes(dataset, o.label, o.file).codes : null;
   const batches = o.batch ? columnCodes(dataset, o.batch, o.file).codes : null;
@@ -173,39 +159,24 @@ export interface PathwaysCommandOptions {
   quiet: boolean;
 }
 
-/** `<out>/tokens.csv` (each used code: cells, top genes) and `<out>/enrichment.csv` (its enriched terms). */
+/** `<out>/tokens.csv` (each used code: cells, top genes) and `<out>/enrichment.csv` (its enriched terms), with the
+ *  view, the cells' codes and the report's HTML the app shows, through the same analysis the app runs. */
 export async function scpalmPathwaysCommand(o: PathwaysCommandOptions): Promise<void> {
-  const say = sayer(o.quiet);
-  const { model } = modelAt(o.model);
-  const { dataset } = await readDataset(o.file);
-  say(`· encoding ${dataset.X.nRows} cells`);
-  const { encoded, corpus } = await encodeCells(model, corpusPart(basename(o.file), dataset, o.file));
-  const h = model.meta.hyper;
-  say("· genes per pathway token and their enrichment");
-  const tokens = await pathwayTokens(encoded.codes, corpus.x, corpus.cells, h.tokens, model.meta.genes, corpus.presence, h.codes, {
-    top: o.top,
+  const model = modelFolder(o.model);
+  const run = await runAnalysis(SCPALM, {
+    options: { mode: "pathways", file: o.file, name: basename(o.file), model, top: o.top },
+    input: () => ({ out: o.out, context: { appVersion: appVersion(), model: o.model ?? "the bundled model" } }),
+    onEvent: progressPrinter(o.quiet),
   });
-  mkdirSync(o.out, { recursive: true });
-  const tokensCsv = join(o.out, "tokens.csv");
-  const enrichmentCsv = join(o.out, "enrichment.csv");
-  atomicWrite(
-    tokensCsv,
-    toCsv(
-      ["code", "cells", "fraction", "genes", "best_term", "best_q"],
-      tokens.map((t) => [t.code, t.cells, t.fraction, t.genes.join(" "), t.terms[0]?.term ?? null, t.terms[0]?.q ?? null]),
-    ),
-  );
-  atomicWrite(
-    enrichmentCsv,
-    toCsv(
-      ["code", "collection", "term", "overlap", "set_size", "p", "q"],
-      tokens.flatMap((t) => t.terms.map((r) => [t.code, r.collection, r.term, r.overlap.join(" "), r.setSize, r.p, r.q])),
-    ),
-  );
-  print(o.json, { tokens: tokensCsv, enrichment: enrichmentCsv, codes: tokens }, () =>
+  const outcome = await untilDone(run, "stopping after the current stage…");
+  if (outcome.status === "cancelled") throw new Error("pathway tokens stopped before the end; nothing was written");
+  const r = outcome.summary;
+  if (r.mode !== "pathways") throw new Error("a pathway-token run returned another analysis's summary");
+  const { tokens, enrichment } = r.written;
+  print(o.json, { tokens, enrichment, codes: r.used }, () =>
     [
-      `wrote ${tokensCsv} and ${enrichmentCsv}`,
-      ...tokens.map(
+      `wrote ${tokens} and ${enrichment}`,
+      ...r.used.map(
         (t) =>
           `code ${String(t.code).padStart(3)} · ${(100 * t.fraction).toFixed(0).padStart(3)}% of cells · ${t.genes.join(", ")}${t.terms[0] ? ` · ${t.terms[0].term} (q ${t.terms[0].q.toExponential(1)})` : ""}`,
       ),

@@ -2,9 +2,11 @@
  * What scPaLM's pathway tokens mean (the paper's §4.5 and Appendix D): a codes × genes association — each cell adds its
  * expression to the row of every code its tokens chose, weighted by that code's share of the cell's tokens — then each
  * gene's column normalised to sum 1 (its relative prevalence across codes), each code's top genes taken, and those
- * tested for over-representation in the bundled gene sets against the measured vocabulary genes.
+ * tested for over-representation in the bundled gene sets (of the vocabulary's species) against the measured
+ * vocabulary genes.
  */
 import { bundledCollections, type Collection, type EnrichmentRow, enrich } from "../../analysis/enrichment.js";
+import { guessGeneIdType } from "../../genes/detect.js";
 
 export interface TokenGenes {
   code: number;
@@ -66,7 +68,7 @@ export async function pathwayTokens(
   const genes = vocabulary.length;
   const m = tokenGeneAssociation(codes, x, cells, tokens, genes, k);
   const background = vocabulary.filter((_, g) => measured[g]);
-  const collections = o.collections ?? bundledCollections("human");
+  const collections = o.collections ?? bundledCollections(vocabularySpecies(vocabulary));
   const users = new Int32Array(k);
   for (let c = 0; c < cells; c++) for (const code of new Set(codes.subarray(c * tokens, (c + 1) * tokens))) users[code]++;
   const out: TokenGenes[] = [];
@@ -89,3 +91,7 @@ export async function pathwayTokens(
   }
   return out.sort((a, b) => b.cells - a.cells);
 }
+
+/** Mouse when the vocabulary's symbols are mouse ones, else human (the bundled model's). */
+export const vocabularySpecies = (vocabulary: readonly string[]): "human" | "mouse" =>
+  guessGeneIdType([...vocabulary]).species === "mouse" ? "mouse" : "human";

@@ -26,6 +26,8 @@ export const bundledScPaLMFolder = () => resourcePath("scpalm-model");
 
 export interface PretrainOptions extends Omit<ScPaLMTrainOptions, "hyper" | "initial"> {
   files: readonly string[];
+  /** What the corpus and its messages call each file (default: its name). */
+  names?: readonly string[];
   /** The model folder to write. */
   out: string;
   hyper: ScPaLMHyper;
@@ -42,9 +44,9 @@ export interface PretrainOptions extends Omit<ScPaLMTrainOptions, "hyper" | "ini
 export async function pretrainFromFiles(o: PretrainOptions): Promise<{ result: ScPaLMResult; model: ScPaLMModel | null }> {
   const say = o.say ?? (() => {});
   const parts: CorpusPart[] = [];
-  for (const file of o.files) {
+  for (const [i, file] of o.files.entries()) {
     const { dataset } = await readDataset(file);
-    parts.push(corpusPart(basename(file), dataset, file));
+    parts.push(corpusPart(o.names?.[i] ?? basename(file), dataset, file));
   }
   if (o.from && o.stage1From) throw new Error("fine-tune a model or reuse its stage 1, not both");
   const base = (o.from ?? o.stage1From) ? loadScPaLMModel(join((o.from ?? o.stage1From)!, MODEL_FILE)) : null;
