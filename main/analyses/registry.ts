@@ -13,6 +13,8 @@ import { INTEGRATION } from "./integrate/analysis.js";
 import { INTEGRATION_METHODS, integrationRunReport } from "./integrate/api.js";
 import { MARKERS } from "./markers/analysis.js";
 import { MARKERS_METHODS, markersRunReport } from "./markers/api.js";
+import { SCPALM } from "./scpalm/analysis.js";
+import { SCPALM_METHODS, scpalmRunReport } from "./scpalm/api.js";
 
 export interface AnalysisEntry {
   /** The run kind in the project store. */
@@ -28,6 +30,7 @@ export const ANALYSES: readonly AnalysisEntry[] = [
   { kind: MARKERS.kind, title: "Markers and gene modules", methods: MARKERS_METHODS, report: markersRunReport },
   { kind: IMPUTATION.kind, title: "Imputation", methods: IMPUTE_METHODS, report: imputeRunReport },
   { kind: DRUG_RESPONSE.kind, title: "Drug response", methods: DRUG_METHODS, report: drugRunReport },
+  { kind: SCPALM.kind, title: "scPaLM", methods: SCPALM_METHODS, report: scpalmRunReport },
 ];
 
 /** The entry of a run kind, or null for kinds no analysis records (e.g. a plain training run). */

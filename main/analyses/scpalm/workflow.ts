@@ -55,10 +55,23 @@ export function checkpointFiles(folder: string): string[] {
   return existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith(".safetensors")) : [];
 }
 
+/** How far a training's checkpoints go, in words (null: none). The names are `trainScPaLM`'s: a finished stage's
+ *  parameters and a stage's last epoch. */
+export function checkpointProgress(folder: string): string | null {
+  const files = checkpointFiles(folder);
+  if (files.includes("stage2.ckpt.safetensors")) return "stage 1 finished, stage 2 under way";
+  if (files.includes("stage1.done.safetensors")) return "stage 1 finished";
+  if (files.includes("stage1.ckpt.safetensors")) return "stage 1 under way";
+  return null;
+}
+
 /** Moves an earlier run's checkpoints into `to`: moved, not copied, so one stopped run is continued by one run only. */
 function takeCheckpoints(from: string, to: string): void {
+  const files = checkpointFiles(from);
+  // Starting over silently would not be the resume that was asked for.
+  if (!files.length) throw new Error(`the checkpoints in ${from} are gone (another run may have continued from them)`);
   mkdirSync(to, { recursive: true });
-  for (const f of checkpointFiles(from)) renameSync(join(from, f), join(to, f));
+  for (const f of files) renameSync(join(from, f), join(to, f));
   rmSync(from, { recursive: true, force: true });
 }
 
