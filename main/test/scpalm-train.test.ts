@@ -1,6 +1,7 @@
 // scPaLM pre-training on real cells (Seurat's pbmc_small, 80 cells × 230 genes) with a tiny configuration: dead codes
-// are replaced and at least half the codebook ends up used, a stopped run resumes to the uninterrupted result, h_C
-// does not depend on the order of the file's genes, and datasets that share too few genes are refused.
+// are replaced and at least half the codebook ends up used, a stopped run resumes to the uninterrupted result (in
+// stage 2, and at a stage-1 epoch's end where the dead codes are due), h_C does not depend on the order of the file's
+// genes, and datasets that share too few genes are refused.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Dataset } from "../data/dataset.js";
@@ -56,6 +57,30 @@ test("a run stopped in stage 2 resumes to exactly the uninterrupted parameters",
   assert.equal(stopped.status, "stopped");
   const resumed = await trainScPaLM(corpus, { hyper, seed: 4, threads: 1, workDir: dir });
   assert.equal(resumed.status, "completed");
+  for (const [k, v] of whole.params) assert.deepEqual(resumed.params.get(k), v, `parameter ${k}`);
+});
+
+test("a run stopped at a stage-1 epoch's end resumes exactly (the dead codes are not replaced twice)", async (t) => {
+  const d = await pbmcSmall();
+  const { corpus } = buildCorpus([corpusPart("pbmc_small", d, PBMC_SMALL)], d.var.index);
+  const hyper = tinyScPaLM(4, 1);
+  const whole = await trainScPaLM(corpus, { hyper, seed: 4, threads: 1 });
+  const dir = tempDir(t);
+  let stop = false;
+  // An epoch is 3 steps: asked after step 6, the stop comes where epoch 3's dead-code replacement is due.
+  const stopped = await trainScPaLM(corpus, {
+    hyper,
+    seed: 4,
+    threads: 1,
+    workDir: dir,
+    onProgress: (p, stage) => {
+      stop ||= stage === 1 && p.step >= 6;
+    },
+    shouldStop: () => stop,
+  });
+  assert.equal(stopped.status, "stopped");
+  assert.equal(stopped.stages[0]!.epochs, 2);
+  const resumed = await trainScPaLM(corpus, { hyper, seed: 4, threads: 1, workDir: dir });
   for (const [k, v] of whole.params) assert.deepEqual(resumed.params.get(k), v, `parameter ${k}`);
 });
 

@@ -208,15 +208,28 @@ export async function fit(o: FitOptions): Promise<FitResult> {
       const plan = epochPlan(o.data, o.batch, o.seed, epoch);
       const { lr, inputs } = o.schedule(epoch);
       let s = epoch === meta.epoch ? meta.stepInEpoch : 0;
-      if (s === 0 && o.beforeEpoch) await o.beforeEpoch(epoch, epochState(runner, hookConstants));
       const sums: Record<string, number> = epoch === meta.epoch ? { ...meta.partial } : {};
       let counted = epoch === meta.epoch ? meta.partialSteps : 0;
-      while (s < plan.length) {
+      const stopHere = (): CheckpointMeta => ({ ...meta, epoch, stepInEpoch: s, partial: sums, partialSteps: counted });
+      // A stop is taken before the epoch's hook or after a run, never between them: checkpointed at step 0 with the
+      // hook's changes in it, a resume would run the hook again on them (e.g. replace dead codes twice).
+      let hooked = false;
+      if (s === 0 && o.beforeEpoch) {
         if (o.shouldStop?.()) {
           status = "stopped";
-          meta = { ...meta, epoch, stepInEpoch: s, partial: sums, partialSteps: counted };
+          meta = stopHere();
+          break;
+        }
+        await o.beforeEpoch(epoch, epochState(runner, hookConstants));
+        hooked = true;
+      }
+      while (s < plan.length) {
+        if (!hooked && o.shouldStop?.()) {
+          status = "stopped";
+          meta = stopHere();
           break outer;
         }
+        hooked = false;
         const block = plan[s]!.block;
         let n = 0;
         while (s + n < plan.length && plan[s + n]!.block === block && n < stepsPerRun) n++;
