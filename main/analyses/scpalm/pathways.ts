@@ -1,7 +1,8 @@
 /**
  * What scPaLM's pathway tokens mean (the paper's §4.5 and Appendix D): a codes × genes association — each cell adds its
  * expression to the row of every code its tokens chose, weighted by that code's share of the cell's tokens — then each
- * gene's column normalised to sum 1 (its relative prevalence across codes), each code's top genes taken, and those
+ * gene's column normalised to sum 1 (its relative prevalence across codes), each code's top genes taken (among those
+ * above its mean association, so that a code every cell uses alike, flat over the genes, has none), and those
  * tested for over-representation in the bundled gene sets (of the vocabulary's species) against the measured
  * vocabulary genes.
  */
@@ -13,7 +14,7 @@ export interface TokenGenes {
   /** Cells with at least one token on this code, and their share. */
   cells: number;
   fraction: number;
-  /** The code's most associated genes, best first. */
+  /** The code's most associated genes, best first (only those above its mean association: none when it is flat). */
   genes: string[];
   /** Their association (prevalence) values. */
   scores: number[];
@@ -74,9 +75,14 @@ export async function pathwayTokens(
   const out: TokenGenes[] = [];
   for (let code = 0; code < k; code++) {
     if (!users[code]) continue;
-    const order = Array.from({ length: genes }, (_, g) => g)
-      .filter((g) => measured[g] && m[code * genes + g]! > 0)
-      .sort((a, b) => m[code * genes + b]! - m[code * genes + a]!)
+    const row = m.subarray(code * genes, (code + 1) * genes);
+    const candidates = Array.from({ length: genes }, (_, g) => g).filter((g) => measured[g] && row[g]! > 0);
+    const mean = candidates.reduce((a, g) => a + row[g]!, 0) / Math.max(1, candidates.length);
+    // Only genes above the code's mean association: a code every cell uses at the same share gets the same value for
+    // every gene (its share), and its "top" genes would be the vocabulary's first ones in a tie.
+    const order = candidates
+      .filter((g) => row[g]! > mean * (1 + 1e-6))
+      .sort((a, b) => row[b]! - row[a]!)
       .slice(0, top);
     const list = order.map((g) => vocabulary[g]!);
     const terms = (await enrich(list, background, collections)).filter((r) => r.q < (o.q ?? 0.05)).sort((a, b) => a.p - b.p);

@@ -1,0 +1,129 @@
+/**
+ * scPaLM's pathway tokens as an app job through the API: a real project, Seurat's pbmc_small imported and a model
+ * pre-trained on it with the tests' tiny architecture, then the dataset's pathway tokens through that model — every
+ * used token with its cells (the same count as the cells the token-colouring method finds), its top genes by Appendix
+ * D's association and its enriched terms, each cell's tokens summing to one over the used codes, a UMAP of the cell
+ * token, the tables, the records and the PDF; the bundled model refusing a dataset that measures too few of its genes.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import type { ProjectView, ScPaLMView, StudioEvent } from "../api/contract.js";
+import { callMethod } from "../api/methods.js";
+import { Studio } from "../api/studio.js";
+import { Project } from "../store/project.js";
+import { getRun, metrics } from "../store/runs.js";
+import { PBMC_SMALL, waitFor } from "./helpers.js";
+import { TINY_SCPALM } from "./scpalm-data.js";
+
+const home = mkdtempSync(join(tmpdir(), "studio-scpalm-pathways-"));
+process.env.SCILAMA_HOME = home;
+let studio: Studio;
+const events: StudioEvent[] = [];
+let dir = "";
+let dataset = 0;
+let model = 0;
+
+const call = <T>(method: string, payload: object) => callMethod(studio, method, { project: dir, ...payload }) as Promise<T>;
+const runDone = (runId: number) =>
+  waitFor(() => events.find((e): e is Extract<StudioEvent, { type: "run-done" }> => e.type === "run-done" && e.runId === runId));
+
+before(async () => {
+  studio = new Studio("test");
+  studio.on((e) => events.push(e));
+  dir = ((await callMethod(studio, "project.create", { name: "scPaLM pathways" })) as ProjectView).dir;
+  const { ticket } = await call<{ ticket: string }>("dataset.import", { path: PBMC_SMALL, name: "pbmc_small" });
+  const imported = await waitFor(() => events.find((e) => e.type === "import-done" && e.ticket === ticket));
+  assert.ok(imported.type === "import-done" && imported.datasetId !== null);
+  dataset = imported.datasetId;
+  const { tokens, hidden, ffn, layers, heads, codes, batch } = TINY_SCPALM;
+  model = (
+    await call<{ runId: number }>("scpalm.train", {
+      mode: "pretrain",
+      config: "desktop",
+      epochs: 20,
+      seed: 2,
+      datasets: [dataset],
+      architecture: { tokens, hidden, ffn, layers, heads, codes, batch },
+    })
+  ).runId;
+  assert.equal((await runDone(model)).status, "succeeded");
+});
+
+after(() => studio.close());
+
+test("the bundled model refuses a dataset that measures too few of its genes, and the run says so", async () => {
+  const { runId } = await call<{ runId: number }>("scpalm.pathways", { dataset, top: 10 });
+  const done = await runDone(runId);
+  assert.equal(done.status, "failed");
+  assert.match(done.error!, /expected at least 498 of the model's 4975 genes, but found \d+ matched by symbol/);
+  await assert.rejects(call("scpalm.pathways", { dataset, model: runId, top: 10 }), new RegExp(`Run ${runId} did not train a model`));
+  await assert.rejects(call("scpalm.pathways", { dataset, top: 2 }), /top needs a whole number from 3 to 100/);
+});
+
+test("pathway tokens through a trained model: tokens, their cells, top genes and terms, the cell map, records", async () => {
+  const { runId } = await call<{ runId: number }>("scpalm.pathways", { dataset, model, top: 8 });
+  assert.equal((await runDone(runId)).status, "succeeded");
+  const stages = events.filter((e) => e.type === "run" && e.runId === runId).map((e) => (e as { stage: string }).stage);
+  assert.deepEqual(
+    [...new Set(stages)],
+    ["reading the dataset and the model", "encoding cells", "genes per token and enrichment", "cell map", "writing tables and the report"],
+  );
+  const v = await call<ScPaLMView>("scpalm.result", { runId });
+  assert.ok(v.kind === "pathways" && v.settings.mode === "pathways");
+  assert.equal(v.model, `run ${model}'s model`);
+  assert.deepEqual([v.dataset, v.cells, v.tokens, v.codes], ["pbmc_small", 80, 8, 16]);
+  assert.equal(v.measured, v.vocabulary, "the model's vocabulary is this dataset's genes");
+  assert.equal(v.umapSource, "scPaLM", "pbmc_small has no UMAP of its own");
+  assert.equal(v.umap.length, 160);
+  assert.ok(v.umap.every(Number.isFinite));
+  assert.ok(v.used.length >= 2 && v.used.length <= 16);
+  assert.ok(
+    v.used.some((t) => t.genes.length === 8),
+    "some token has genes of its own",
+  );
+  for (const [i, t] of v.used.entries()) {
+    if (i) assert.ok(t.cells <= v.used[i - 1]!.cells, "most used first");
+    assert.equal(t.fraction, t.cells / 80);
+    // A token every cell uses alike is flat over the genes and has none of its own.
+    assert.ok(t.genes.length <= 8 && t.scores.length === t.genes.length);
+    if (!t.genes.length) assert.equal(t.terms.length, 0);
+    assert.ok(t.scores.every((x, k) => x > 0 && x <= 1 && (k === 0 || x <= t.scores[k - 1]!)));
+    assert.ok(t.terms.every((term) => term.q < 0.05 && term.overlap.every((g) => t.genes.includes(g))));
+  }
+  // Which cells use each token: the same count as the table, and every cell's tokens shared out over the used codes.
+  const total = new Float64Array(80);
+  for (const t of v.used) {
+    const c = await call<{ values: number[]; cells: number; max: number }>("scpalm.tokenCells", { runId, code: t.code });
+    assert.equal(c.cells, t.cells, `code ${t.code}`);
+    assert.equal(c.values.length, 80);
+    c.values.forEach((x, i) => {
+      total[i]! += x;
+    });
+  }
+  for (const x of total) assert.ok(Math.abs(x - 1) < 1e-9, `a cell's shares sum to ${x}`);
+  await assert.rejects(call("scpalm.tokenCells", { runId, code: 16 }), /has 16 codes \(0–15\)/);
+
+  const tokensCsv = readFileSync(v.files.find((f) => f.kind === "tokens")!.path, "utf8")
+    .trim()
+    .split("\n");
+  assert.equal(tokensCsv[0], "code,cells,fraction,genes,best_term,best_q");
+  assert.deepEqual(
+    tokensCsv.slice(1).map((l) => l.split(",").slice(0, 2).map(Number)),
+    v.used.map((t) => [t.code, t.cells]),
+  );
+  const p = Project.open(dir);
+  try {
+    assert.equal(getRun(p, runId).device, "cpu");
+    assert.equal(metrics(p, runId).find((m) => m.name === "tokens_used")?.value, v.used.length);
+  } finally {
+    p.close();
+  }
+  const report = await call<{ path: string }>("run.report", { runId });
+  const text = execFileSync("pdftotext", ["-layout", report.path, "-"], { encoding: "utf8" });
+  assert.match(text, /scPaLM pathway tokens/);
+  assert.match(text, new RegExp(`${v.used.length} of 16 codes are used by the 80 cells`));
+});
