@@ -22,6 +22,11 @@ import type {
   ProjectView,
   RunResult,
   ScalingAdviceView,
+  ScPaLMCheckpoints,
+  ScPaLMPathwaysSettings,
+  ScPaLMPlan,
+  ScPaLMTrainingSettings,
+  ScPaLMView,
   StudioEvent,
 } from "../../../main/api/contract";
 
@@ -127,6 +132,21 @@ export const api = {
   markersResult: (project: string, runId: number) => call<MarkersView>("markers.result", { project, runId }),
   moduleScores: (project: string, runId: number, module: number) =>
     call<{ module: number; values: number[]; min: number; max: number }>("markers.scores", { project, runId, module }),
+  scpalmPlan: (project: string) => call<ScPaLMPlan>("scpalm.plan", { project }),
+  /** A training as the wizard (or "run again") starts it; a resume goes through `scpalmResume`. */
+  scpalmTrain: (project: string, s: ScPaLMTrainingSettings) => {
+    const { resumes: _resumes, ...settings } = s;
+    return call<{ runId: number }>("scpalm.train", { project, ...settings });
+  },
+  scpalmResume: (project: string, runId: number) => call<{ runId: number }>("scpalm.resume", { project, runId }),
+  scpalmCheckpoints: (project: string, runId: number) => call<ScPaLMCheckpoints>("scpalm.checkpoints", { project, runId }),
+  scpalmPathways: (project: string, s: ScPaLMPathwaysSettings) => {
+    const { mode: _mode, ...settings } = s;
+    return call<{ runId: number }>("scpalm.pathways", { project, ...settings });
+  },
+  scpalmResult: (project: string, runId: number) => call<ScPaLMView>("scpalm.result", { project, runId }),
+  tokenCells: (project: string, runId: number, code: number) =>
+    call<{ code: number; values: number[]; cells: number; max: number }>("scpalm.tokenCells", { project, runId, code }),
 };
 
 /** Subscribes to engine events (reconnecting in browser mode); returns the unsubscribe function. */
