@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { IMPUTATION } from "../analyses/impute/analysis.js";
-import type { DropoutRow } from "../analyses/impute/denoise.js";
+import type { DropoutRow, ScPaLMDropouts } from "../analyses/impute/denoise.js";
 import type { ImputeOptions } from "../analyses/impute/export.js";
 import type { MethodRow } from "../analyses/impute/scores.js";
 import { GENE_SET_ORDER, GENE_SETS } from "../analyses/impute/scores.js";
@@ -13,6 +13,7 @@ import type { Evaluation, PanelBaseline, Preset } from "../analyses/impute/setti
 import { priorChoice } from "../analyses/integrate/gene-inputs.js";
 import { runAnalysis } from "../analyses/lifecycle.js";
 import { IMPUTE_METRICS } from "../analysis/impute/metrics.js";
+import { dropoutTables } from "../isomorphic/dropout-tables.js";
 import { Project } from "../store/project.js";
 import { untilDone } from "./interrupt.js";
 import { print, progressPrinter, runLines, sayer, UsageError } from "./output.js";
@@ -69,14 +70,19 @@ export function imputeTable(rows: readonly MethodRow[], recommended: Partial<Rec
   return out.join("\n");
 }
 
-export function dropoutTable(rows: readonly DropoutRow[]): string {
+export function dropoutTable(rows: readonly DropoutRow[], scpalm: ScPaLMDropouts | null): string {
   const width = Math.max(6, ...rows.map((r) => r.method.length));
   const head = `${"method".padEnd(width)}  ${"RMSE".padStart(8)} ${"MAE".padStart(8)}`;
-  return [
+  const tables = dropoutTables(rows, scpalm && "genes" in scpalm ? scpalm.genes : null).flatMap((t) => [
+    `${t.title}:`,
     head,
     "-".repeat(head.length),
-    ...rows.map((r) => `${r.method.padEnd(width)}  ${r.rmse.toFixed(3).padStart(8)} ${r.mae.toFixed(3).padStart(8)}`),
-  ].join("\n");
+    ...t.rows.map((r) => `${r.method.padEnd(width)}  ${r.rmse.toFixed(3).padStart(8)} ${r.mae.toFixed(3).padStart(8)}`),
+    `lowest RMSE: ${t.best}`,
+    "",
+  ]);
+  if (scpalm && "skipped" in scpalm) tables.push(`scPaLM was not scored: ${scpalm.skipped}`);
+  return tables.join("\n").trimEnd();
 }
 
 export async function imputeCommand(o: ImputeCommandOptions): Promise<void> {
@@ -127,7 +133,7 @@ export async function imputeCommand(o: ImputeCommandOptions): Promise<void> {
             ? imputeTable(r.methods, r.recommended)
             : "(no accuracy estimate: --evaluate none and no target gene outside the panel)"
           : r.dropouts.length
-            ? `${r.masked} masked entries (${((100 * r.maskedZeros) / Math.max(1, r.masked)).toFixed(1)}% zeros)\n${dropoutTable(r.dropouts)}`
+            ? `${r.masked} masked entries (${((100 * r.maskedZeros) / Math.max(1, r.masked)).toFixed(1)}% zeros)\n${dropoutTable(r.dropouts, r.scpalm)}`
             : "(no mask: the denoised values are in the layer sciLaMA_denoised)",
         "",
         ...runLines(`${w.h5ad}, ${w.metrics}, ${w.genes}, ${w.cellModel}, ${w.geneModel}`, run.runId, project?.dir, r.seconds),

@@ -136,13 +136,15 @@ export interface Encoded {
   codes: Int32Array;
   /** The pathway encoder's outputs before quantisation [cells, N, h] (only when asked: dead-code replacement). */
   encoded: Float32Array | null;
+  /** Stage 1's reconstruction over the vocabulary [cells, G] (only from an encoder exported with it). */
+  reconstruction: Float32Array | null;
 }
 
-function encoderGraph(a: ScPaLMArchitecture, chunk: number) {
+function encoderGraph(a: ScPaLMArchitecture, chunk: number, reconstruct = false) {
   const g = new Graph();
   const x = g.input("x", "float32", [chunk, a.genes]);
   const present = g.input("present", "float32", [chunk, a.genes]);
-  const e = embedCells(x, present, a);
+  const e = embedCells(x, present, a, reconstruct);
   return { g, x, present, e };
 }
 
@@ -152,18 +154,23 @@ const encoderDocs = (a: ScPaLMArchitecture) => ({
   cell: `float32 [${ENCODE_CHUNK}, ${a.hidden}]: the cell token h_C, scPaLM's cell embedding`,
   tokenMean: `float32 [${ENCODE_CHUNK}, ${a.hidden}]: mean of the quantised pathway tokens (the paper's "Mean" ablation)`,
   codes: `int64 [${ENCODE_CHUNK}, ${a.tokens}]: pathway code (0…${a.codes - 1}) of each of the ${a.tokens} tokens`,
+  reconstruction: `float32 [${ENCODE_CHUNK}, ${a.genes}]: stage 1's log-normalised expression decoded from the pathway tokens`,
 });
 
-/** The shipped inference model: weights baked in, documented inputs and outputs. */
+/**
+ * The shipped inference model: weights baked in, documented inputs and outputs; with `reconstruct`, stage 1's decoder
+ * too (it doubles the cost, so only imputation asks for it).
+ */
 export function exportScPaLMEncoder(
   a: ScPaLMArchitecture,
   params: ReadonlyMap<string, TypedArray>,
   meta: Record<string, string>,
+  reconstruct = false,
 ): Uint8Array {
-  const { x, present, e } = encoderGraph(a, ENCODE_CHUNK);
+  const { x, present, e } = encoderGraph(a, ENCODE_CHUNK, reconstruct);
   return exportInference({
     inputs: [x, present],
-    outputs: { cell: e.cell, tokenMean: e.tokenMean, codes: e.codes },
+    outputs: { cell: e.cell, tokenMean: e.tokenMean, codes: e.codes, ...(e.reconstruction ? { reconstruction: e.reconstruction } : {}) },
     params,
     docs: encoderDocs(a),
     meta: { producer: "sciLaMA Studio", doc: "scPaLM encoder: expression → pathway codes → cell token", metadata: meta },
@@ -220,6 +227,7 @@ export class ScPaLMEncoder {
       tokenMean: new Float32Array(cells * hidden),
       codes: new Int32Array(cells * tokens),
       encoded: opts.encoded ? new Float32Array(cells * tokens * hidden) : null,
+      reconstruction: this.session.outputNames.includes("reconstruction") ? new Float32Array(cells * genes) : null,
     };
     const feeds: Record<string, ort.Tensor> = {};
     for (const p of this.params) {
@@ -227,7 +235,7 @@ export class ScPaLMEncoder {
       if (!v) throw new Error(`scPaLM encoder: no value for parameter ${p.name}`);
       feeds[p.name] = new ort.Tensor(ORT_TYPE[p.dtype], v, p.shape as number[]);
     }
-    const fetch = ["cell", "tokenMean", "codes", ...(opts.encoded ? ["encoded"] : [])];
+    const fetch = ["cell", "tokenMean", "codes", ...(opts.encoded ? ["encoded"] : []), ...(out.reconstruction ? ["reconstruction"] : [])];
     for (let r = 0; r < cells; r += ENCODE_CHUNK) {
       const m = Math.min(ENCODE_CHUNK, cells - r);
       const xb = new Float32Array(ENCODE_CHUNK * genes);
@@ -242,6 +250,7 @@ export class ScPaLMEncoder {
       const codes = res.codes!.data as BigInt64Array;
       for (let i = 0; i < m * tokens; i++) out.codes[r * tokens + i] = Number(codes[i]);
       out.encoded?.set((res.encoded!.data as Float32Array).subarray(0, m * tokens * hidden), r * tokens * hidden);
+      out.reconstruction?.set((res.reconstruction!.data as Float32Array).subarray(0, m * genes), r * genes);
     }
     return out;
   }

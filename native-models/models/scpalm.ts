@@ -203,11 +203,16 @@ export interface Stage1 {
 export function stage1(x: Value, present: Value, rowWeight: Value, a: ScPaLMArchitecture, beta: number): Stage1 {
   const b = x.shape[0] as number;
   const { q } = pathwayTokens(x, present, a, beta);
-  const z = positions(reshape(q.zq, [b, a.tokens, a.hidden]), "decoder.position", a, SCPALM.decoder);
-  const o = readout(transformer(z, "decoder", a, SCPALM.decoder), "decoder.out", a, SCPALM.decoder);
+  const o = decodeTokens(q.zq, b, a);
   const m = mul(present, reshape(rowWeight, [b, 1]));
   const mse = div(reduceSum(mul(square(sub(o, x)), m)), add(reduceSum(m), 1e-6));
   return { loss: add(mse, q.loss), mse, commitment: q.loss, index: q.index };
+}
+
+/** Stage 1's decoder: quantised pathway tokens [batch·N, h] → expression over the vocabulary [batch, G]. */
+function decodeTokens(zq: Value, b: number, a: ScPaLMArchitecture): Value {
+  const z = positions(reshape(zq, [b, a.tokens, a.hidden]), "decoder.position", a, SCPALM.decoder);
+  return readout(transformer(z, "decoder", a, SCPALM.decoder), "decoder.out", a, SCPALM.decoder);
 }
 
 export interface Stage2Inputs {
@@ -299,10 +304,15 @@ export interface Embedding {
   codes: Value;
   /** The pathway encoder's outputs before quantisation [batch, N, h]. */
   encoded: Value;
+  /** Stage 1's reconstruction of the expression from the pathway tokens [batch, G] (only when asked). */
+  reconstruction: Value | null;
 }
 
-/** Inference: expression → pathway codes → h_C (no masking), plus the token-mean baseline. */
-export function embedCells(x: Value, present: Value, a: ScPaLMArchitecture): Embedding {
+/**
+ * Inference: expression → pathway codes → h_C (no masking), plus the token-mean baseline; with `reconstruct`, stage 1's
+ * decoder output too (dropout imputation: every vocabulary gene predicted from the cell's pathway tokens).
+ */
+export function embedCells(x: Value, present: Value, a: ScPaLMArchitecture, reconstruct = false): Embedding {
   const b = x.shape[0] as number;
   const { e, q } = pathwayTokens(x, present, a, 0);
   const codes = reshape(q.index, [b, a.tokens]);
@@ -313,5 +323,11 @@ export function embedCells(x: Value, present: Value, a: ScPaLMArchitecture): Emb
     [b, a.tokens],
   );
   const shaped = (v: Value) => reshape(v, [b, a.tokens, a.hidden]);
-  return { cell: cellView(z, all, a).hC, tokenMean: reduceMean(shaped(q.zq), [1]), codes, encoded: shaped(e) };
+  return {
+    cell: cellView(z, all, a).hC,
+    tokenMean: reduceMean(shaped(q.zq), [1]),
+    codes,
+    encoded: shaped(e),
+    reconstruction: reconstruct ? decodeTokens(q.zq, b, a) : null,
+  };
 }

@@ -9,7 +9,7 @@ import { atomicWrite, csvField } from "../../io/csv.js";
 import { writeH5ad } from "../../io/h5ad/write.js";
 import type { Project } from "../../store/project.js";
 import { recordDevice, setArtifact, setMetric } from "../../store/runs.js";
-import type { DropoutOptions, DropoutResult, DropoutRow } from "./denoise.js";
+import type { DropoutOptions, DropoutResult, DropoutRow, ScPaLMDropouts } from "./denoise.js";
 import type { GeneChoice } from "./genes.js";
 import type { PanelOptions, PanelResult } from "./panel.js";
 import type { GeneRow, MethodRow } from "./scores.js";
@@ -39,6 +39,8 @@ export interface ImputeSummary {
   coverage: GeneChoice["coverage"] | null;
   /** Dropout mode: method × RMSE, MAE on the masked entries. */
   dropouts: DropoutRow[];
+  /** Dropout mode: the genes scPaLM predicted, or why it was not scored (null without a benchmark). */
+  scpalm: ScPaLMDropouts | null;
   masked: number;
   maskedZeros: number;
   provider: string;
@@ -69,7 +71,10 @@ export function methodsCsv(rows: readonly MethodRow[]): string {
 }
 
 export function dropoutsCsv(rows: readonly DropoutRow[]): string {
-  return lines([["method", "rmse", "mae"], ...rows.map((r) => [csvField(r.method), num(r.rmse), num(r.mae)])]);
+  return lines([
+    ["method", "entries_scored", "entries", "rmse", "mae"],
+    ...rows.map((r) => [csvField(r.method), r.scope, String(r.entries), num(r.rmse), num(r.mae)]),
+  ]);
 }
 
 /** One row per scored gene and set; for each method its PCC, SCC, JSD and RMSE. */
@@ -114,8 +119,9 @@ export function recordImputation(p: Project, id: number, r: ImputeSummary): void
   for (const row of r.methods)
     for (const k of IMPUTE_METRICS) if (Number.isFinite(row[k])) setMetric(p, id, `${k} (${row.set})`, row[k], row.method);
   for (const row of r.dropouts) {
-    setMetric(p, id, "rmse (masked)", row.rmse, row.method);
-    setMetric(p, id, "mae (masked)", row.mae, row.method);
+    const where = row.scope === "scpalm" ? "masked, scPaLM's genes" : "masked";
+    setMetric(p, id, `rmse (${where})`, row.rmse, row.method);
+    setMetric(p, id, `mae (${where})`, row.mae, row.method);
   }
   for (const [kind, path] of Object.entries(r.written)) setArtifact(p, id, kind, relative(p.dir, path));
   if (r.fallbackReason) p.log("warning", "run-device", `Run ${id} ran on the CPU: ${r.fallbackReason}`, { runId: id });

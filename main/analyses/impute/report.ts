@@ -5,8 +5,9 @@
  */
 import type { ImputedGene } from "../../api/contract.js";
 import type { Json } from "../../data/dataset.js";
+import { dropoutTables } from "../../isomorphic/dropout-tables.js";
 import { escapeHtml, PAGE_CSS, PALETTE, svg } from "../../report/common.js";
-import type { DropoutRow } from "./denoise.js";
+import type { DropoutRow, ScPaLMDropouts } from "./denoise.js";
 import type { MethodRow } from "./scores.js";
 import { GENE_SET_ORDER, GENE_SETS } from "./scores.js";
 
@@ -64,8 +65,31 @@ function dropoutMethods(d: ImputeReportData): string {
     `(${Number(r.masked).toLocaleString("en")} entries, ${Number(r.maskedZeros).toLocaleString("en")} of them zeros) and sciLaMA trained on the masked data ` +
     `(genes z-scored on it; prior ${e(r.prior)}; ${hyperText((r.hyper ?? {}) as Record<string, Json>)}; preset “${e(r.preset)}”, seed ${e(r.seed)}, on ${e(r.device)}). ` +
     `Every entry was reconstructed as x̂ = h<sub>cell</sub> · h<sub>gene</sub> + b in log-normalised units, clipped at 0; RMSE and MAE on the masked entries ` +
-    `beside zeros, each gene's mean, its non-zero mean and kNN smoothing (the mean of the 15 nearest cells in 50 principal components).`
+    `beside zeros, each gene's mean, its non-zero mean and kNN smoothing (the mean of the 15 nearest cells in 50 principal components). ` +
+    scpalmText(r.scpalm as ScPaLMDropouts | null | undefined)
   );
+}
+
+function scpalmText(s: ScPaLMDropouts | null | undefined): string {
+  if (!s) return "";
+  if ("skipped" in s) return `scPaLM was not scored: ${e(s.skipped)}`;
+  return (
+    `scPaLM (the bundled desktop model, zero shot as the paper's Table 1) read the masked data and predicted each entry by its stage-1 decoder ` +
+    `(clipped at 0); it knows ${s.genes.toLocaleString("en")} of the genes, so its ${s.entries.toLocaleString("en")} masked entries are a second table ` +
+    `in which every method is scored again.`
+  );
+}
+
+function dropoutTablesHtml(d: ImputeReportData): string {
+  const s = d.record.scpalm as ScPaLMDropouts | null | undefined;
+  return dropoutTables(d.dropouts, s && "genes" in s ? s.genes : null)
+    .map(
+      (t) => `<h3>${e(t.title)}</h3>
+<table><thead><tr><th>Method</th><th class="num">RMSE</th><th class="num">MAE</th></tr></thead><tbody>
+${t.rows.map((x) => `<tr><td>${x.method === t.best ? `<b>${e(x.method)}</b>` : e(x.method)}</td><td class="num">${fmt(x.rmse)}</td><td class="num">${fmt(x.mae)}</td></tr>`).join("\n")}
+</tbody></table>`,
+    )
+    .join("\n");
 }
 
 function coverageTable(c: Record<string, Json>): string {
@@ -173,9 +197,8 @@ ${figure ? `<figure>${figure}</figure>` : ""}`
     : `<h2>Errors on the masked entries</h2>
 ${
   d.dropouts.length
-    ? `<table><thead><tr><th>Method</th><th class="num">RMSE</th><th class="num">MAE</th></tr></thead><tbody>
-${d.dropouts.map((x) => `<tr><td>${e(x.method)}</td><td class="num">${fmt(x.rmse)}</td><td class="num">${fmt(x.mae)}</td></tr>`).join("\n")}
-</tbody></table>`
+    ? `${dropoutTablesHtml(d)}
+<p>Lower is better; the lowest RMSE of each table in bold.</p>`
     : "<p>No entries were masked: the denoised layer only, no benchmark.</p>"
 }`
 }

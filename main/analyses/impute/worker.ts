@@ -5,7 +5,7 @@ import { type ImputeInput, type ImputeSummary, writeImputation } from "./export.
 import { imputePanel } from "./panel.js";
 
 await serveAnalysis<ImputeInput, ImputeSummary>(async ({ options, out }, hooks) => {
-  const common = { methods: [], recommended: {}, coverage: null, dropouts: [], masked: 0, maskedZeros: 0 };
+  const common = { methods: [], recommended: {}, coverage: null, dropouts: [], scpalm: null, masked: 0, maskedZeros: 0 };
   if (options.mode === "panel") {
     const r = await imputePanel(options, hooks);
     hooks.emit?.({ type: "stage", stage: "writing the result", fraction: 0.97 });
@@ -27,6 +27,7 @@ await serveAnalysis<ImputeInput, ImputeSummary>(async ({ options, out }, hooks) 
     ...common,
     mode: "dropouts",
     dropouts: r.rows,
+    scpalm: r.scpalm,
     masked: r.masked,
     maskedZeros: r.maskedZeros,
     provider: r.provider,

@@ -15,15 +15,18 @@ import type { ProviderChoice } from "../../train/providers.js";
 import { type MetricRow, scoreEmbedding } from "../integrate/evaluate.js";
 import { bundledScPaLMFolder, MODEL_FILE } from "./pretrain.js";
 
-/** The model's encoder applied to cells (their genes mapped to its vocabulary by id). */
+/**
+ * The model's encoder applied to cells (their genes mapped to its vocabulary by id); with `reconstruct`, stage 1's
+ * decoded expression over the vocabulary too.
+ */
 export async function encodeCells(
   model: ScPaLMModel,
   part: CorpusPart,
-  provider: ProviderChoice = "auto",
+  o: { provider?: ProviderChoice; reconstruct?: boolean } = {},
 ): Promise<{ encoded: Encoded; corpus: ScPaLMCorpus; coverage: CorpusCoverage; provider: string }> {
   const a = scPaLMArchitecture(model.meta.hyper, model.meta.genes.length);
   const { corpus, coverage } = buildCorpus([part], model.meta.genes);
-  const encoder = await ScPaLMEncoder.fromModel(a, exportScPaLMEncoder(a, model.params, {}), provider);
+  const encoder = await ScPaLMEncoder.fromModel(a, exportScPaLMEncoder(a, model.params, {}, o.reconstruct), o.provider ?? "auto");
   try {
     const present = corpus.presence.subarray(0, a.genes);
     const encoded = await encoder.encode(corpus.x, corpus.cells, () => present);

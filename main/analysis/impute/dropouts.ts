@@ -53,6 +53,12 @@ export function maskDropouts(
   return { masked, cells, genes, index: idx, truth };
 }
 
+/** The same mask scored only at the entries `keep(i)` accepts (flat index i), e.g. the genes a model knows. */
+export function restrictMask(m: DropoutMask, keep: (i: number) => boolean): DropoutMask {
+  const at = [...m.index.keys()].filter((k) => keep(m.index[k]!));
+  return { ...m, index: Int32Array.from(at, (k) => m.index[k]!), truth: Float32Array.from(at, (k) => m.truth[k]!) };
+}
+
 /** RMSE and MAE of predictions at the masked entries (`predict(i)` for flat index i). */
 export function maskedErrors(m: DropoutMask, predict: (i: number) => number): { rmse: number; mae: number } {
   let se = 0;
