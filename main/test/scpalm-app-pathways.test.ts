@@ -2,7 +2,7 @@
  * scPaLM's pathway tokens as an app job through the API: a real project, Seurat's pbmc_small imported and a model
  * pre-trained on it with the tests' tiny architecture, then the dataset's pathway tokens through that model — every
  * used token with its cells (the same count as the cells the token-colouring method finds), its top genes by Appendix
- * D's association and its enriched terms, each cell's tokens summing to one over the used codes, a UMAP of the cell
+ * D's association and its enriched terms, each cell's tokens all on used codes, a UMAP of the cell
  * token, the tables, the records and the PDF; the bundled model refusing a dataset that measures too few of its genes.
  */
 import assert from "node:assert/strict";
@@ -94,17 +94,21 @@ test("pathway tokens through a trained model: tokens, their cells, top genes and
     assert.ok(t.scores.every((x, k) => x > 0 && x <= 1 && (k === 0 || x <= t.scores[k - 1]!)));
     assert.ok(t.terms.every((term) => term.q < 0.05 && term.overlap.every((g) => t.genes.includes(g))));
   }
-  // Which cells use each token: the same count as the table, and every cell's tokens shared out over the used codes.
-  const total = new Float64Array(80);
+  // Which cells use each token: the same count as the table, and every cell's 8 tokens shared out over the used codes.
+  const total = new Int32Array(80);
   for (const t of v.used) {
-    const c = await call<{ values: number[]; cells: number; max: number }>("scpalm.tokenCells", { runId, code: t.code });
+    const c = await call<{ counts: number[]; tokens: number; cells: number }>("scpalm.tokenCells", { runId, code: t.code });
     assert.equal(c.cells, t.cells, `code ${t.code}`);
-    assert.equal(c.values.length, 80);
-    c.values.forEach((x, i) => {
-      total[i]! += x;
+    assert.equal(c.tokens, 8);
+    assert.equal(c.counts.length, 80);
+    c.counts.forEach((n, i) => {
+      total[i]! += n;
     });
   }
-  for (const x of total) assert.ok(Math.abs(x - 1) < 1e-9, `a cell's shares sum to ${x}`);
+  assert.ok(
+    total.every((n) => n === 8),
+    `tokens per cell: ${total.join(" ")}`,
+  );
   await assert.rejects(call("scpalm.tokenCells", { runId, code: 16 }), /has 16 codes \(0–15\)/);
 
   const tokensCsv = readFileSync(v.files.find((f) => f.kind === "tokens")!.path, "utf8")

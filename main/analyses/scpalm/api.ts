@@ -169,8 +169,13 @@ function result(s: Studio, dir: string, runId: number): ScPaLMView {
   } as ScPaLMView;
 }
 
-/** Each cell's share of its tokens on `code` (0: the cell does not use it), for colouring the cell map. */
-function tokenCells(s: Studio, dir: string, runId: number, code: number): { code: number; values: number[]; cells: number; max: number } {
+/** How many of each cell's tokens are on `code` (0: the cell does not use it), for colouring the cell map. */
+function tokenCells(
+  s: Studio,
+  dir: string,
+  runId: number,
+  code: number,
+): { code: number; counts: number[]; tokens: number; cells: number } {
   const p = s.project(dir);
   const run = scpalmRun(p, runId);
   const rel = artifact(p, runId, "codes");
@@ -179,12 +184,12 @@ function tokenCells(s: Studio, dir: string, runId: number, code: number): { code
   if (code >= codes) throw new ApiError("not-found", `The model has ${codes} codes (0–${codes - 1}).`);
   const buf = readFileSync(p.path(rel));
   const all = new Int32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
-  const values = Array.from({ length: all.length / tokens }, (_, c) => {
+  const counts = Array.from({ length: all.length / tokens }, (_, c) => {
     let n = 0;
     for (let t = 0; t < tokens; t++) if (all[c * tokens + t] === code) n++;
-    return n / tokens;
+    return n;
   });
-  return { code, values, cells: values.filter((v) => v > 0).length, max: Math.max(0, ...values) };
+  return { code, counts, tokens, cells: counts.filter((n) => n > 0).length };
 }
 
 const architecture = obj(

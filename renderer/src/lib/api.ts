@@ -146,7 +146,7 @@ export const api = {
   },
   scpalmResult: (project: string, runId: number) => call<ScPaLMView>("scpalm.result", { project, runId }),
   tokenCells: (project: string, runId: number, code: number) =>
-    call<{ code: number; values: number[]; cells: number; max: number }>("scpalm.tokenCells", { project, runId, code }),
+    call<{ code: number; counts: number[]; tokens: number; cells: number }>("scpalm.tokenCells", { project, runId, code }),
 };
 
 /** Subscribes to engine events (reconnecting in browser mode); returns the unsubscribe function. */
