@@ -5,7 +5,10 @@
  * with a 12-gene panel of cell-type markers typed in after removing the detected 33, evaluation none, the Quick preset
  * cut to 3 epochs per step; then the result: a gene the target measured outside the panel drawn on the tissue,
  * measured beside predicted on one colour scale, the methods table with sciLaMA beside the reference gene mean and
- * kNN, and the PDF report holding the PCC the page shows. Screenshot: e2e/artifacts/impute-spatial.png.
+ * kNN, and the PDF report holding the PCC the page shows. Screenshot: e2e/artifacts/impute-spatial.png. Then
+ * dropouts within CellBench (10% masked, Quick cut to 3 epochs): the errors on every masked entry, and on those of the
+ * genes the bundled scPaLM knows, scPaLM's row beside sciLaMA's and the baselines, the lowest RMSE marked. Screenshot:
+ * e2e/artifacts/impute-dropouts.png.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -14,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
+import { CELLBENCH } from "../main/test/helpers.js";
 import { osmfishSplit } from "../main/test/impute-data.js";
 import { browser, dropFiles, type Running, shot, startStudio } from "./studio.js";
 
@@ -144,4 +148,52 @@ test("imputation wizard: a 12-gene osmFISH panel from a reference, then the tiss
   assert.match(text, /Imputation/);
   const pcc = await methods.locator("tbody tr:first-child td[data-metric='pcc']").innerText();
   for (const v of pcc.split(" ± ")) assert.ok(text.includes(v), `the PDF holds the PCC shown (${pcc})`);
+});
+
+test("imputation wizard: dropouts within CellBench, scPaLM scored beside sciLaMA on the genes it knows", async () => {
+  await page.goto(studio.url.replace(/#.*$/, "#/"));
+  await page.getByLabel("Name").fill("dropouts e2e");
+  await page.getByRole("button", { name: "Create project" }).click();
+  await page.getByRole("heading", { name: "dropouts e2e" }).waitFor();
+  await dropFiles(page, [{ name: "cellbench.h5ad", bytes: readFileSync(CELLBENCH) }]);
+  await page.locator("article.dataset", { hasText: "cellbench" }).getByText("ready").waitFor({ timeout: 120_000 });
+
+  await page.getByRole("link", { name: "Impute genes…" }).click();
+  await page.getByRole("heading", { name: "What to impute" }).waitFor();
+  await page.getByLabel(/Dropouts within one dataset/).check();
+  await next();
+  await page.getByRole("heading", { name: "Dataset", exact: true }).waitFor();
+  await next();
+  await page.getByText(/Gene coverage:/).waitFor({ timeout: 60_000 });
+  await next();
+  await page.getByRole("heading", { name: "Settings", exact: true }).waitFor();
+  await page.getByText(/and scPaLM \(the bundled model, zero shot\)/).waitFor();
+  await page.getByLabel(/Quick — /).check();
+  await page.getByRole("spinbutton", { name: "Epochs per step" }).fill("3");
+  await page.getByRole("spinbutton", { name: "Epochs per step" }).dispatchEvent("change");
+  await next();
+  await page.getByRole("button", { name: "Run imputation" }).click();
+
+  await page.locator('[data-status="succeeded"]').waitFor({ timeout: 600_000 });
+  const all = page.locator("table.impute-dropouts[data-scope='all']");
+  const palm = page.locator("table.impute-dropouts[data-scope='scpalm']");
+  await palm.waitFor();
+  const methods = async (t: typeof all) =>
+    (await t.locator("tbody tr td:first-child").allInnerTexts()).map((m) => m.replace(/ lowest RMSE$/, ""));
+  assert.deepEqual(
+    (await methods(all)).map((m) => m.replace(/ \(.*/, "")),
+    ["sciLaMA", "zeros", "gene mean", "gene non-zero mean", "kNN smoothing"],
+  );
+  assert.deepEqual(
+    (await methods(palm)).map((m) => m.replace(/ \(.*/, "")),
+    ["scPaLM", "sciLaMA", "zeros", "gene mean", "gene non-zero mean", "kNN smoothing"],
+  );
+  for (const t of [all, palm]) assert.equal(await t.locator("tr.highlight").count(), 1, "one lowest RMSE per table");
+  assert.match(
+    await page.getByRole("heading", { name: /masked entries of the [\d,]+ genes in scPaLM's vocabulary/ }).innerText(),
+    /The [\d,]+ masked/,
+  );
+  const rmse = Number(await palm.locator("tbody tr:first-child td.num").first().innerText());
+  assert.ok(rmse > 0 && rmse < 5, `scPaLM's RMSE ${rmse}`);
+  await shot(page, "impute-dropouts");
 });
