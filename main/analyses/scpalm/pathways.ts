@@ -2,7 +2,7 @@
  * What scPaLM's pathway tokens mean (the paper's §4.5 and Appendix D): a codes × genes association — each cell adds its
  * expression to the row of every code its tokens chose, weighted by that code's share of the cell's tokens — then each
  * gene's column normalised to sum 1 (its relative prevalence across codes), each code's top genes taken (among those
- * above its mean association, so that a code every cell uses alike, flat over the genes, has none), and those
+ * at least 5% above its mean association, so that a code every cell uses alike, flat over the genes, has none), and those
  * tested for over-representation in the bundled gene sets (of the vocabulary's species) against the measured
  * vocabulary genes.
  */
@@ -14,7 +14,7 @@ export interface TokenGenes {
   /** Cells with at least one token on this code, and their share. */
   cells: number;
   fraction: number;
-  /** The code's most associated genes, best first (only those above its mean association: none when it is flat). */
+  /** The code's most associated genes, best first (only those ≥ 5% above its mean association: none when it is flat). */
   genes: string[];
   /** Their association (prevalence) values. */
   scores: number[];
@@ -55,6 +55,9 @@ export function tokenGeneAssociation(
 }
 
 /** Each used code's top genes and their enrichment; codes no cell used are left out. */
+/** How far above its code's mean association a gene must be to count among the code's top genes. */
+export const STANDS_OUT = 1.05;
+
 export async function pathwayTokens(
   codes: Int32Array,
   x: Float32Array,
@@ -78,10 +81,11 @@ export async function pathwayTokens(
     const row = m.subarray(code * genes, (code + 1) * genes);
     const candidates = Array.from({ length: genes }, (_, g) => g).filter((g) => measured[g] && row[g]! > 0);
     const mean = candidates.reduce((a, g) => a + row[g]!, 0) / Math.max(1, candidates.length);
-    // Only genes above the code's mean association: a code every cell uses at the same share gets the same value for
-    // every gene (its share), and its "top" genes would be the vocabulary's first ones in a tie.
+    // Only genes that stand out: a code every cell uses at the same share gets the same value for every gene (its
+    // share), and its "top" genes would be the vocabulary's first ones in a tie. On PBMC 3k such codes sit within 1.04
+    // of their mean (a plateau of ties), while the B-cell code used by 95% of cells reaches 1.16–1.24.
     const order = candidates
-      .filter((g) => row[g]! > mean * (1 + 1e-6))
+      .filter((g) => row[g]! > mean * STANDS_OUT)
       .sort((a, b) => row[b]! - row[a]!)
       .slice(0, top);
     const list = order.map((g) => vocabulary[g]!);

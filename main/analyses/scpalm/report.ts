@@ -125,8 +125,8 @@ export function pathwaysReportHtml(r: ScPaLMPathwaysSummary, ctx: ScPaLMReportCo
 vocabulary genes measured; genes it did not measure enter no token). Every cell has ${r.tokens} pathway tokens, each one
 of the codebook's ${r.codes} codes. As in the paper's Appendix D, each cell adds its log-normalised expression to every
 code its tokens chose, weighted by that code's share of its tokens; each gene's column is then normalised over the codes
-(its relative prevalence), and each code's most associated measured genes are its top genes — among those above the
-code's mean association, so a code every cell uses at the same share (flat over the genes) has none. These were tested for
+(its relative prevalence), and each code's most associated measured genes are its top genes — among those at least 5%
+above the code's mean association, so a code every cell uses at the same share (flat over the genes) has none. These were tested for
 over-representation in the bundled GO, Reactome and hallmark sets (one-sided hypergeometric test against the measured
 vocabulary genes, Benjamini–Hochberg within each collection; terms with q &lt; 0.05 are listed).</p>
 
