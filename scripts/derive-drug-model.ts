@@ -1,21 +1,24 @@
 /**
  * Derives the bundled drug-response model (resources/drug-model/) from TGSA's GDSC2 × CCLE data in ../shared/data.
  * Run: npm run derive:drug-model [-- --seeds 3 --preset standard --epochs N --eval <folder of 'scilama drugs train --split all'>]
+ *        [--scpalm-eval <folder of 'scilama drugs train --omics scpalm'>] [--keep-members]
  *
  *  1. The ensemble: one model per seed 1..K on every pair but a seed's own 10% validation pairs (stratified by cell
  *     line), used for early stopping only. The members' spread is the prediction's uncertainty.
  *  2. Held-out accuracy: the three evaluation splits (seed 0) scored beside the baselines — read from a
  *     `scilama drugs train --split all` output with --eval (same preset and seed; waits for it to finish), else run
  *     here. Their tables and
- *     each drug's held-out PCC go into the reference, so the app can show a drug's accuracy on its page.
+ *     each drug's held-out PCC go into the reference, so the app can show a drug's accuracy on its page. With
+ *     --scpalm-eval, the head trained on scPaLM's h_C (same preset and seed) joins each of its splits' tables, second.
+ *     --keep-members keeps the bundled members (and, without --eval, the reference's tables) and writes the reference.
  *  3. The CCLE reference: the 580 lines' inputs and annotations, the measured pairs, drugs with targets and pathways.
  * Written to a temp folder, then swapped in: an interrupted run leaves the previous model.
  */
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { MEMBER_PREFIX, REFERENCE_FILE, writeReference } from "../main/analyses/drugs/bundle.js";
+import { MEMBER_PREFIX, REFERENCE_FILE, readReference, writeReference } from "../main/analyses/drugs/bundle.js";
 import { evaluateSplit } from "../main/analyses/drugs/evaluate.js";
 import { loadDrugModel, saveDrugModel } from "../main/analyses/drugs/model-files.js";
 import { DRUG_SPLITS } from "../main/analyses/drugs/settings.js";
@@ -33,6 +36,8 @@ const { values: v } = parseArgs({
     preset: { type: "string", default: "standard" },
     epochs: { type: "string" },
     eval: { type: "string" },
+    "scpalm-eval": { type: "string" },
+    "keep-members": { type: "boolean", default: false },
   },
 });
 const seeds = Number(v.seeds);
@@ -51,7 +56,9 @@ const names = new Map(set.data.pairs.drugs.map((d, i) => [d.name, i]));
 
 rmSync(tmp, { recursive: true, force: true });
 mkdirSync(tmp, { recursive: true });
-for (let seed = 1; seed <= seeds; seed++) {
+if (v["keep-members"])
+  for (const f of readdirSync(out).filter((f) => f.startsWith(MEMBER_PREFIX))) copyFileSync(join(out, f), join(tmp, f));
+for (let seed = 1; seed <= (v["keep-members"] ? 0 : seeds); seed++) {
   const s = splitPairs(set.data.pairs, "random", seed);
   const train = Int32Array.from([...s.train, ...s.test]).sort();
   const t = performance.now();
@@ -98,6 +105,13 @@ if (v.eval) {
   const { header, names: splits, rows } = await readRows(join(v.eval, "per-drug.csv"));
   const [drugCol, pccCol] = [header.indexOf("drug"), header.indexOf("pcc")];
   for (const [i, r] of rows.entries()) perDrug[splits[i]!]!.set(names.get(r[drugCol]!)!, Number(r[pccCol]));
+} else if (v["keep-members"]) {
+  // The bundled reference's tables and per-drug accuracy as they are.
+  const ref = readReference(join(out, REFERENCE_FILE));
+  for (const split of DRUG_SPLITS) {
+    metrics[split] = (ref.metrics[split] ?? []).filter((r) => !r.method.includes("scPaLM"));
+    perDrug[split] = new Map(ref.drugs.flatMap((d) => (d.heldOutPcc[split] == null ? [] : [[names.get(d.name)!, d.heldOutPcc[split]!]])));
+  }
 } else {
   for (const split of DRUG_SPLITS) {
     log(`evaluating: ${split}`);
@@ -107,7 +121,17 @@ if (v.eval) {
   }
 }
 
-writeReference(join(tmp, REFERENCE_FILE), set.data, set.omicsKinds, { metrics, perDrug });
+if (v["scpalm-eval"])
+  for (const split of DRUG_SPLITS) {
+    const path = join(v["scpalm-eval"], `model-${split}.safetensors`);
+    if (!existsSync(path)) continue;
+    const m = loadDrugModel(path).meta;
+    if (m.trained.preset !== preset || m.trained.seed !== 0 || !m.omics.includes("scpalm"))
+      throw new Error(`${path}: not a --omics scpalm model trained with --preset ${preset} --seed 0`);
+    metrics[split]!.splice(1, 0, m.metrics![0]!);
+  }
+
+writeReference(join(tmp, REFERENCE_FILE), set.data, ["expression"], { metrics, perDrug });
 if (existsSync(out)) rmSync(out, { recursive: true });
 renameSync(tmp, out);
 log(`wrote ${out}`);

@@ -10,12 +10,15 @@ import type { TypedArray } from "../../../native-models/index.js";
 import type { BaselineRow } from "../../drugs/baselines.js";
 import { type DrugGraph, featurize } from "../../drugs/featurize.js";
 import { type DrugTensors, packDrugs } from "../../drugs/pack.js";
-import type { Drug, DrugResponseData } from "../../drugs/tables.js";
+import type { Drug, DrugResponseData, OmicsSet } from "../../drugs/tables.js";
 import { DrugEvaluator, type OmicsTensors, type Pairs } from "../../models/drug-model.js";
 import { resourcePath } from "../../resources.js";
 import { readCheckpoint, writeCheckpoint } from "../../train/checkpoint.js";
 import { type DrugModelMeta, loadDrugModel } from "./model-files.js";
 import type { OmicsKind } from "./settings.js";
+
+/** The omics the reference keeps for the CCLE lines: those measured (scPaLM's h_C is computed from expression). */
+type MeasuredOmics = keyof OmicsSet;
 
 export const REFERENCE_FILE = "ccle-reference.safetensors";
 export const MEMBER_PREFIX = "member-";
@@ -43,13 +46,13 @@ export interface CcleReference {
 
 interface ReferenceMeta extends Omit<CcleReference, "omics" | "pairs"> {
   format: 1;
-  kinds: OmicsKind[];
+  kinds: MeasuredOmics[];
 }
 
 export function writeReference(
   path: string,
   data: DrugResponseData,
-  omics: readonly OmicsKind[],
+  omics: readonly MeasuredOmics[],
   evaluation: Pick<CcleReference, "metrics"> & { perDrug: Record<string, Map<number, number>> },
 ): void {
   const lines = data.pairs.cellLines.map((id) => {

@@ -14,6 +14,10 @@ import type { DrugTrainingSet } from "./training-set.js";
 
 export const MODEL_METHOD = "DeepCDR (GCN + omics)";
 
+/** The model's row: DeepCDR's head on the measured omics, or on scPaLM's h_C of the expression (the paper's §4.3). */
+export const modelMethod = (kinds: readonly string[]): string =>
+  kinds.includes("scpalm") ? `DeepCDR head on scPaLM h_C${kinds.length > 1 ? " + omics" : ""}` : MODEL_METHOD;
+
 export interface SplitEvaluation {
   split: SplitKind;
   seed: number;
@@ -47,7 +51,7 @@ export async function evaluateSplit(
     test.drug,
   );
   const model: BaselineRow = {
-    method: MODEL_METHOD,
+    method: modelMethod(set.omicsKinds),
     pcc: scores.pcc,
     scc: scores.scc,
     rmse: scores.rmse,

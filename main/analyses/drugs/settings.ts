@@ -4,8 +4,11 @@
  */
 import type { Limit } from "../../isomorphic/limits.js";
 
-/** Cell-line inputs the model can read (CCLE, per-gene z-scores and binary mutations over 706 census genes). */
-export const OMICS = ["expression", "mutation", "copyNumber"] as const;
+/**
+ * Cell-line inputs the model can read: CCLE per-gene z-scores and binary mutations over 706 census genes, and scPaLM's
+ * cell token h_C of the line's expression (the paper's §4.3 representation; `scpalm-lines.ts`).
+ */
+export const OMICS = ["expression", "mutation", "copyNumber", "scpalm"] as const;
 export type OmicsKind = (typeof OMICS)[number];
 
 export const DRUG_SPLITS = ["random", "cells", "drugs"] as const;

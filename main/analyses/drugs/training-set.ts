@@ -8,6 +8,7 @@ import { type DrugTensors, packDrugs } from "../../drugs/pack.js";
 import { type DrugResponseData, readDrugResponse } from "../../drugs/tables.js";
 import { drugModelConfig, type OmicsTensors } from "../../models/drug-model.js";
 import type { DrugModelMeta } from "./model-files.js";
+import { scPaLMLineFeatures } from "./scpalm-lines.js";
 import type { OmicsKind } from "./settings.js";
 
 export interface DrugTrainingSet {
@@ -25,7 +26,7 @@ export async function loadTrainingSet(dir: string, omicsKinds: readonly OmicsKin
   const data = await readDrugResponse(dir);
   const graphs: DrugGraph[] = [];
   for (const d of data.pairs.drugs) graphs.push(await featurize(d.smiles));
-  const matrices = omicsKinds.map((k) => data.omics[k]);
+  const matrices = await Promise.all(omicsKinds.map((k) => (k === "scpalm" ? scPaLMLineFeatures(data.omics.expression) : data.omics[k])));
   return {
     data,
     graphs,

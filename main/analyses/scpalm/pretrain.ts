@@ -42,16 +42,29 @@ export interface PretrainOptions extends Omit<ScPaLMTrainOptions, "hyper" | "ini
 }
 
 export async function pretrainFromFiles(o: PretrainOptions): Promise<{ result: ScPaLMResult; model: ScPaLMModel | null }> {
-  const say = o.say ?? (() => {});
   const parts: CorpusPart[] = [];
   for (const [i, file] of o.files.entries()) {
     const { dataset } = await readDataset(file);
     parts.push(corpusPart(o.names?.[i] ?? basename(file), dataset, file));
   }
+  return pretrainOnParts(parts, o);
+}
+
+export interface PartsPretrainOptions extends Omit<PretrainOptions, "files" | "names"> {
+  /** A new model's vocabulary (default: each part's most variable genes, united). */
+  vocabulary?: readonly string[];
+}
+
+/** The same on datasets already in memory (e.g. the CCLE lines' expression for the drug model). */
+export async function pretrainOnParts(
+  parts: readonly CorpusPart[],
+  o: PartsPretrainOptions,
+): Promise<{ result: ScPaLMResult; model: ScPaLMModel | null }> {
+  const say = o.say ?? (() => {});
   if (o.from && o.stage1From) throw new Error("fine-tune a model or reuse its stage 1, not both");
   const base = (o.from ?? o.stage1From) ? loadScPaLMModel(join((o.from ?? o.stage1From)!, MODEL_FILE)) : null;
   const hyper = base ? { ...o.hyper, ...architectureOf(base.meta.hyper) } : o.hyper;
-  const genes = base ? base.meta.genes : vocabularyOf(parts, VOCABULARY_PER_DATASET);
+  const genes = base ? base.meta.genes : (o.vocabulary ?? vocabularyOf(parts, VOCABULARY_PER_DATASET));
   const { corpus, coverage } = buildCorpus(parts, genes);
   say(
     `corpus: ${corpus.cells} cells over ${genes.length} genes (${coverage.map((c) => `${c.name}: ${c.cells} cells, ${c.measured} genes`).join("; ")})`,
