@@ -7,8 +7,10 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { CCLE_SCPALM, pretrainCcleScPaLM } from "../main/analyses/drugs/scpalm-lines.js";
+import { trainingHyper } from "../main/analyses/scpalm/settings.js";
 import { readDrugResponse } from "../main/drugs/tables.js";
 import { APP_ROOT } from "../main/version.js";
+import { printSummary, progressEvery10s } from "./scpalm-log.js";
 
 const { values: v } = parseArgs({
   options: {
@@ -17,23 +19,13 @@ const { values: v } = parseArgs({
     epochs: { type: "string" },
   },
 });
-const epochs = v.epochs ? Number(v.epochs) : null;
-const hyper = epochs
-  ? { ...CCLE_SCPALM, stage1: { ...CCLE_SCPALM.stage1, epochs }, stage2: { ...CCLE_SCPALM.stage2, epochs } }
-  : CCLE_SCPALM;
+const hyper = trainingHyper(CCLE_SCPALM, { epochs: v.epochs ? Number(v.epochs) : undefined });
 const data = await readDrugResponse(join(APP_ROOT, "..", "shared", "data", "drug_response"));
-let last = 0;
 const { result } = await pretrainCcleScPaLM(data.omics.expression, {
   out: v.out,
   hyper,
   seed: Number(v.seed),
   workDir: join(v.out, ".checkpoints"),
-  onProgress: (p, stage) => {
-    if (performance.now() - last < 10_000) return;
-    last = performance.now();
-    console.log(`stage ${stage} epoch ${p.epoch + 1}/${p.epochs} ${JSON.stringify(p.losses)} ${p.cellsPerSec.toFixed(0)} lines/s`);
-  },
+  onProgress: progressEvery10s("lines"),
 });
-for (const s of result.stages)
-  console.log(`stage ${s.stage}: ${s.epochs} epochs in ${s.seconds.toFixed(0)} s; last ${JSON.stringify(s.history.at(-1))}`);
-console.log(`codes used ${result.codesUsed} of ${hyper.codes}; ${result.seconds.toFixed(0)} s in all`);
+printSummary(result, hyper.codes);

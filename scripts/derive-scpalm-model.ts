@@ -13,8 +13,10 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { pretrainFromFiles } from "../main/analyses/scpalm/pretrain.js";
+import { trainingHyper } from "../main/analyses/scpalm/settings.js";
 import { SCPALM_DESKTOP } from "../main/models/scpalm-hyper.js";
 import { APP_ROOT } from "../main/version.js";
+import { printSummary, progressEvery10s } from "./scpalm-log.js";
 
 const DATA = join(APP_ROOT, "..", "shared", "data");
 export const CORPUS = [
@@ -33,13 +35,8 @@ const { values: v } = parseArgs({
     threads: { type: "string" },
   },
 });
-const epochs = v.epochs ? Number(v.epochs) : null;
-const hyper = {
-  ...SCPALM_DESKTOP,
-  ...(epochs ? { stage1: { ...SCPALM_DESKTOP.stage1, epochs }, stage2: { ...SCPALM_DESKTOP.stage2, epochs } } : {}),
-  ...(v["no-contrastive"] ? { contrastive: { ...SCPALM_DESKTOP.contrastive, weight: 0 } } : {}),
-};
-let last = 0;
+const base = v["no-contrastive"] ? { ...SCPALM_DESKTOP, contrastive: { ...SCPALM_DESKTOP.contrastive, weight: 0 } } : SCPALM_DESKTOP;
+const hyper = trainingHyper(base, { epochs: v.epochs ? Number(v.epochs) : undefined });
 const { result } = await pretrainFromFiles({
   files: CORPUS,
   out: v.out,
@@ -49,12 +46,6 @@ const { result } = await pretrainFromFiles({
   ...(v.threads ? { threads: Number(v.threads) } : {}),
   workDir: join(v.out, ".checkpoints"),
   say: (line) => console.log(line),
-  onProgress: (p, stage) => {
-    if (performance.now() - last < 10_000) return;
-    last = performance.now();
-    console.log(`stage ${stage} epoch ${p.epoch + 1}/${p.epochs} ${JSON.stringify(p.losses)} ${p.cellsPerSec.toFixed(0)} cells/s`);
-  },
+  onProgress: progressEvery10s("cells"),
 });
-for (const s of result.stages)
-  console.log(`stage ${s.stage}: ${s.epochs} epochs in ${s.seconds.toFixed(0)} s; last ${JSON.stringify(s.history.at(-1))}`);
-console.log(`codes used ${result.codesUsed} of ${hyper.codes}; ${result.seconds.toFixed(0)} s in all`);
+printSummary(result, hyper.codes);
