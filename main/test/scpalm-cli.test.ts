@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { readH5ad } from "../io/h5ad/read.js";
 import { readDataset } from "../io/read.js";
 import { CELLBENCH, CLI, PBMC_SMALL, tempDir } from "./helpers.js";
 import { TINY_SCPALM } from "./scpalm-data.js";
@@ -85,4 +86,9 @@ test("integration's scPaLM baseline is the bundled model's cell token: the same 
     Math.abs(row.nmi - same.nmi) < 1e-9 && Math.abs(row.ilisi - same.ilisi) < 1e-9,
     `${JSON.stringify(row)} vs ${JSON.stringify(same)}`,
   );
+  // The integration result keeps that embedding, value for value.
+  const [i, e] = [await readH5ad(join(dir, "i.h5ad")), await readH5ad(join(dir, "e.h5ad"))];
+  const [a, b] = [i.obsm.get("X_scPaLM"), e.obsm.get("X_scPaLM")];
+  assert.ok(a && b && a.nCols === 128 && a.nRows === 499);
+  assert.deepEqual(Array.from(a.values), Array.from(b.values));
 });

@@ -57,7 +57,7 @@ export interface IntegrateResult {
   metrics: MetricRow[];
   hyper: SciLaMAHyper;
   seconds: Record<string, number>;
-  /** The result dataset, ready to write (obsm X_sciLaMA, X_umap, X_pca; obs leiden; varm gene embeddings; uns). */
+  /** The result dataset, ready to write (obsm X_sciLaMA, X_umap, X_pca, X_scPaLM; obs leiden; varm gene embeddings; uns). */
   output: Dataset;
 }
 
@@ -171,6 +171,7 @@ export async function integrate(o: IntegrateOptions, hooks: StageHooks = {}): Pr
   const labels = combined.label?.codes ?? null;
   const batches = combined.batch?.codes ?? null;
   let pcaEmbedding: Float32Array | null = null;
+  let scpalmCells: { nRows: number; nCols: number; values: Float32Array } | null = null;
   const { r: main, name: mainName } = await train(mainVariant);
   if (main.status === "stopped") throw new Stopped(timer.seconds);
 
@@ -198,6 +199,7 @@ export async function integrate(o: IntegrateOptions, hooks: StageHooks = {}): Pr
     if (baselines.includes("scpalm")) {
       const { encoded, coverage, hidden } = await bundledScPaLMCells(combined.lognorm, combined.genes);
       timer.stage(`scPaLM (bundled model): ${coverage.measured} of its genes measured`);
+      scpalmCells = { nRows: cells, nCols: hidden, values: encoded.cell };
       metrics.push(await scoreEmbedding("scPaLM cell token (bundled model, zero-shot)", encoded.cell, cells, hidden, labels, batches));
       timer.lap("scPaLM");
     }
@@ -256,6 +258,8 @@ export async function integrate(o: IntegrateOptions, hooks: StageHooks = {}): Pr
     varm.set("sciLaMA_gene_mu", { nRows: genes.length, nCols: hyper.latent, values: main.geneMu });
     varm.set("sciLaMA_gene_hidden", { nRows: genes.length, nCols: hyper.hidden[0]!, values: main.geneHidden });
     if (pcaEmbedding) obsm.set("X_pca", { nRows: cells, nCols: pcaEmbedding.length / cells, values: pcaEmbedding });
+    // The scPaLM row's embedding, so that it can be clustered or mapped like `scpalm embed`'s.
+    if (scpalmCells) obsm.set("X_scPaLM", scpalmCells);
     const uns: { [k: string]: Json } = {
       sciLaMA: {
         files: o.files.map((f) => basename(f)),
