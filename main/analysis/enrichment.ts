@@ -39,6 +39,16 @@ export interface EnrichmentRow {
   q: number;
 }
 
+/** What a result view keeps of a term (the statistics behind q stay in the CSV). */
+export const termCard = (e: EnrichmentRow): Pick<EnrichmentRow, "term" | "description" | "collection" | "q" | "overlap" | "setSize"> => ({
+  term: e.term,
+  description: e.description,
+  collection: e.collection,
+  q: e.q,
+  overlap: e.overlap,
+  setSize: e.setSize,
+});
+
 export interface EnrichOptions {
   /** Sets with fewer (more) genes in the background are not tested (default 5 and 1,000). */
   minSize?: number;

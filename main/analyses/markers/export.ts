@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join, relative } from "node:path";
+import { termCard } from "../../analysis/enrichment.js";
 import type { MarkersSummary } from "../../api/contract.js";
 import { atomicWrite, toCsv } from "../../io/csv.js";
 import { dotPlotData } from "../../isomorphic/dotplot.js";
@@ -115,14 +116,7 @@ export function markersSummary(r: MarkersResult): MarkersSummary {
         .filter((e) => e.module === a.module && e.q < 0.05)
         .sort((x, y) => x.q - y.q)
         .slice(0, 15)
-        .map((e) => ({
-          term: e.term,
-          description: e.description,
-          collection: e.collection,
-          q: e.q,
-          overlap: e.overlap,
-          setSize: e.setSize,
-        })),
+        .map(termCard),
     })),
     quality: r.quality,
     dotplot: dotPlotData(r, 4),

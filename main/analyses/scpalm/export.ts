@@ -6,6 +6,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join, relative } from "node:path";
+import { termCard } from "../../analysis/enrichment.js";
 import type { PathwayToken, ScPaLMPathwaysSummary, ScPaLMTrainingSummary } from "../../api/contract.js";
 import { atomicWrite, toCsv } from "../../io/csv.js";
 import type { Project } from "../../store/project.js";
@@ -102,14 +103,7 @@ function tokenCard(t: TokenGenes): PathwayToken {
     fraction: t.fraction,
     genes: t.genes,
     scores: t.scores,
-    terms: t.terms.slice(0, 10).map((e) => ({
-      term: e.term,
-      description: e.description,
-      collection: e.collection,
-      q: e.q,
-      overlap: e.overlap,
-      setSize: e.setSize,
-    })),
+    terms: t.terms.slice(0, 10).map(termCard),
   };
 }
 
