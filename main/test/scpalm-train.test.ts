@@ -3,12 +3,14 @@
 // stage 2, and at a stage-1 epoch's end where the dead codes are due), h_C does not depend on the order of the file's
 // genes, and datasets that share too few genes are refused.
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { type TestContext, test } from "node:test";
 import type { Dataset } from "../data/dataset.js";
 import { csrSelectCols } from "../data/sparse.js";
 import { readDataset } from "../io/read.js";
 import { buildCorpus, corpusPart } from "../models/scpalm-corpus.js";
-import { trainScPaLM } from "../models/scpalm-train.js";
+import type { ScPaLMHyper } from "../models/scpalm-hyper.js";
+import { type Stage, trainScPaLM } from "../models/scpalm-train.js";
+import type { Progress } from "../train/fit.js";
 import { PBMC_SMALL, tempDir } from "./helpers.js";
 import { tinyScPaLM } from "./scpalm-data.js";
 
@@ -36,10 +38,10 @@ test("pre-training replaces dead codes and uses at least half the codebook; both
   assert.equal(r.encoded!.cell.length, 80 * HYPER.hidden);
 });
 
-test("a run stopped in stage 2 resumes to exactly the uninterrupted parameters", async (t) => {
+/** pbmc_small trained whole, then stopped where `stopWhen` first holds and resumed from its checkpoints. */
+async function stopAndResume(t: TestContext, hyper: ScPaLMHyper, stopWhen: (p: Progress, stage: Stage) => boolean) {
   const d = await pbmcSmall();
   const { corpus } = buildCorpus([corpusPart("pbmc_small", d, PBMC_SMALL)], d.var.index);
-  const hyper = tinyScPaLM(2, 3);
   const whole = await trainScPaLM(corpus, { hyper, seed: 4, threads: 1 });
   const dir = tempDir(t);
   let stop = false;
@@ -48,39 +50,28 @@ test("a run stopped in stage 2 resumes to exactly the uninterrupted parameters",
     seed: 4,
     threads: 1,
     workDir: dir,
-    // An epoch is 3 steps: stop in the middle of stage 2's second epoch (after its first k-means refit).
     onProgress: (p, stage) => {
-      stop ||= stage === 2 && p.step >= 4;
+      stop ||= stopWhen(p, stage);
     },
     shouldStop: () => stop,
   });
-  assert.equal(stopped.status, "stopped");
   const resumed = await trainScPaLM(corpus, { hyper, seed: 4, threads: 1, workDir: dir });
+  return { whole, stopped, resumed };
+}
+
+test("a run stopped in stage 2 resumes to exactly the uninterrupted parameters", async (t) => {
+  // An epoch is 3 steps: stop in the middle of stage 2's second epoch (after its first k-means refit).
+  const { whole, stopped, resumed } = await stopAndResume(t, tinyScPaLM(2, 3), (p, stage) => stage === 2 && p.step >= 4);
+  assert.equal(stopped.status, "stopped");
   assert.equal(resumed.status, "completed");
   for (const [k, v] of whole.params) assert.deepEqual(resumed.params.get(k), v, `parameter ${k}`);
 });
 
 test("a run stopped at a stage-1 epoch's end resumes exactly (the dead codes are not replaced twice)", async (t) => {
-  const d = await pbmcSmall();
-  const { corpus } = buildCorpus([corpusPart("pbmc_small", d, PBMC_SMALL)], d.var.index);
-  const hyper = tinyScPaLM(4, 1);
-  const whole = await trainScPaLM(corpus, { hyper, seed: 4, threads: 1 });
-  const dir = tempDir(t);
-  let stop = false;
   // An epoch is 3 steps: asked after step 6, the stop comes where epoch 3's dead-code replacement is due.
-  const stopped = await trainScPaLM(corpus, {
-    hyper,
-    seed: 4,
-    threads: 1,
-    workDir: dir,
-    onProgress: (p, stage) => {
-      stop ||= stage === 1 && p.step >= 6;
-    },
-    shouldStop: () => stop,
-  });
+  const { whole, stopped, resumed } = await stopAndResume(t, tinyScPaLM(4, 1), (p, stage) => stage === 1 && p.step >= 6);
   assert.equal(stopped.status, "stopped");
   assert.equal(stopped.stages[0]!.epochs, 2);
-  const resumed = await trainScPaLM(corpus, { hyper, seed: 4, threads: 1, workDir: dir });
   for (const [k, v] of whole.params) assert.deepEqual(resumed.params.get(k), v, `parameter ${k}`);
 });
 
