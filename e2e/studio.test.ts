@@ -142,6 +142,7 @@ test("integration wizard on the Quick preset: cancel a run, restart it, see the 
   await shot(page, "06-wizard-prior");
   await page.getByRole("button", { name: "Next ›" }).click();
   await page.getByLabel(/Quick/).check();
+  await page.getByLabel(/Embed with scPaLM too/).check();
   await shot(page, "07-wizard-settings");
   await page.getByRole("button", { name: "Next ›" }).click();
   const review = await page.locator("dl.review").innerText();
@@ -178,6 +179,17 @@ test("integration wizard on the Quick preset: cancel a run, restart it, see the 
   await page.waitForFunction(() => (document.querySelector("#color-by") as HTMLSelectElement | null)?.value === "__gene");
   assert.match(await page.locator("#color-by").innerText(), /gene: INS/);
   await shot(page, "10-results");
+  // scPaLM's own map and clusters: choosing its map while sciLaMA's clusters colour the cells switches to scPaLM's.
+  assert.ok(
+    rows.some((r) => r.startsWith("scPaLM cell token")),
+    rows.join("\n"),
+  );
+  await page.locator("#color-by").selectOption("leiden");
+  await page.locator("#map-by").selectOption("scPaLM");
+  await page.getByRole("heading", { name: "Cells on the scPaLM embedding (UMAP)" }).waitFor();
+  assert.equal(await page.locator("#color-by").inputValue(), "scPaLM_leiden");
+  await page.locator('[data-chart*="umap-scPaLM-scPaLM_leiden"] canvas').waitFor();
+  await shot(page, "10b-results-scpalm-map");
 
   await page.getByRole("button", { name: "Export PDF report" }).click();
   const saved = await page.locator(".report-path").innerText({ timeout: 120_000 });
@@ -191,6 +203,7 @@ test("integration wizard on the Quick preset: cancel a run, restart it, see the 
     .split("\t")
     .slice(1);
   for (const v of sci.filter((x) => /^\d\.\d{3}$/.test(x))) assert.ok(text.includes(v), `PDF lacks ${v}`);
+  assert.match(text, /scPaLM: UMAP by scPaLM_leiden/);
   execFileSync("pdftoppm", ["-png", "-r", "60", "-f", "1", "-l", "2", pdf, join(ARTIFACTS, "11-report-page")]);
 });
 

@@ -174,9 +174,9 @@ export interface RunResult {
   run: RunCard;
   metrics: MetricRow[];
   cells: number;
-  /** x, y interleaved. */
-  umap: number[];
-  /** Categorical cell columns to colour by: batch, label, Leiden clusters. */
+  /** The UMAPs (x, y interleaved): sciLaMA's, then scPaLM's when the run embedded the cells with it too. */
+  maps: { embedding: string; umap: number[] }[];
+  /** Categorical cell columns to colour by: batch, label, Leiden clusters (and scPaLM's). */
   groups: { name: string; role: "batch" | "label" | "cluster"; categories: string[]; codes: number[] }[];
   genes: string[];
   losses: LossPoint[];

@@ -6,6 +6,8 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { reportHtml } from "../analyses/integrate/report.js";
+import { reportData } from "../analyses/integrate/report-data.js";
 import { readH5ad } from "../io/h5ad/read.js";
 import { readDataset } from "../io/read.js";
 import { CELLBENCH, CLI, PBMC_SMALL, tempDir } from "./helpers.js";
@@ -86,9 +88,30 @@ test("integration's scPaLM baseline is the bundled model's cell token: the same 
     Math.abs(row.nmi - same.nmi) < 1e-9 && Math.abs(row.ilisi - same.ilisi) < 1e-9,
     `${JSON.stringify(row)} vs ${JSON.stringify(same)}`,
   );
-  // The integration result keeps that embedding, value for value.
+  // The integration result keeps that embedding, its clusters and its UMAP, value for value, beside sciLaMA's.
   const [i, e] = [await readH5ad(join(dir, "i.h5ad")), await readH5ad(join(dir, "e.h5ad"))];
   const [a, b] = [i.obsm.get("X_scPaLM"), e.obsm.get("X_scPaLM")];
   assert.ok(a && b && a.nCols === 128 && a.nRows === 499);
   assert.deepEqual(Array.from(a.values), Array.from(b.values));
+  assert.deepEqual(Array.from(i.obsm.get("X_umap_scPaLM")!.values), Array.from(e.obsm.get("X_umap")!.values));
+  const clusters = (d: typeof i) => {
+    const c = d.obs.columns.get("scPaLM_leiden");
+    assert.ok(c?.kind === "categorical");
+    return Array.from(c.codes, (k) => c.categories[k]);
+  };
+  assert.deepEqual(clusters(i), clusters(e));
+  assert.notDeepEqual(Array.from(i.obsm.get("X_umap")!.values), Array.from(i.obsm.get("X_umap_scPaLM")!.values));
+  // The report draws both maps, each with its own clusters.
+  const report = await reportData(join(dir, "i.h5ad"), { appVersion: "test" });
+  assert.deepEqual(
+    report.maps.map((m) => [m.embedding, m.umap.length]),
+    [
+      ["sciLaMA", 998],
+      ["scPaLM", 998],
+    ],
+  );
+  const html = reportHtml(report);
+  assert.match(html, /sciLaMA: UMAP by leiden \(cluster\)/);
+  assert.match(html, /scPaLM: UMAP by scPaLM_leiden \(cluster\)/);
+  assert.doesNotMatch(html, /scPaLM: UMAP by leiden /);
 });

@@ -1,6 +1,6 @@
 /**
  * The integration's API methods: the wizard's plan (cell columns, shared genes, presets, defaults and limits), prior
- * coverage, starting a run, and a finished run's result (UMAP, groups, metrics, losses) and gene values.
+ * coverage, starting a run, and a finished run's result (UMAPs, groups, metrics, losses) and gene values.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
@@ -187,7 +187,7 @@ function load(s: Studio, p: Project, runId: number): Promise<Loaded> {
       result: {
         metrics: report.metrics,
         cells: report.cells,
-        umap: report.umap ? Array.from(report.umap) : [],
+        maps: report.maps.map((m) => ({ embedding: m.embedding, umap: Array.from(m.umap) })),
         groups: report.groups.map((g) => ({ ...g, codes: Array.from(g.codes) })),
         genes,
         losses: report.losses,

@@ -1,6 +1,7 @@
 /**
  * What a report shows, read from an integration result file (`uns['sciLaMA']` holds the parameters, gene coverage,
- * step records, timings and the metric table; `obsm['X_umap']` and the categorical `obs` columns the figures) plus,
+ * step records, timings and the metric table; `obsm['X_umap']` (and scPaLM's `X_umap_scPaLM`) and the categorical `obs`
+ * columns the figures) plus,
  * for a run of a project, its loss curves and dataset records.
  */
 import { createRequire } from "node:module";
@@ -37,7 +38,8 @@ export interface ReportData {
   device: string;
   seconds: Record<string, number>;
   metrics: MetricRow[];
-  umap: Float32Array | Float64Array | null;
+  /** The UMAPs: sciLaMA's, then scPaLM's when the run embedded the cells with it too. */
+  maps: { embedding: string; umap: Float32Array | Float64Array }[];
   groups: { name: string; role: "batch" | "label" | "cluster"; categories: string[]; codes: Int32Array }[];
   losses: LossPoint[];
   versions: Record<string, string>;
@@ -50,6 +52,12 @@ export interface ReportContext {
   losses?: LossPoint[];
   appVersion: string;
 }
+
+/** The embeddings a result may map, and their UMAP's key in `obsm`. */
+const MAPS = [
+  ["sciLaMA", "X_umap"],
+  ["scPaLM", "X_umap_scPaLM"],
+] as const;
 
 const obj = (v: Json | undefined): { [k: string]: Json } => (v && typeof v === "object" && !Array.isArray(v) ? v : {});
 const strs = (v: Json | undefined): string[] => (Array.isArray(v) ? v.map(String) : []);
@@ -88,7 +96,11 @@ export async function reportData(file: string, ctx: ReportContext): Promise<Repo
         "Make reports from `scilama integrate` results.",
       );
     const obs = h.readFrame("obs");
-    const umap = h.readObsm().get("X_umap") ?? null;
+    const obsm = h.readObsm();
+    const maps = MAPS.flatMap(([embedding, key]) => {
+      const m = obsm.get(key);
+      return m ? [{ embedding, umap: m.values }] : [];
+    });
     const batch = typeof s.batch === "string" ? s.batch : null;
     const label = typeof s.label === "string" ? s.label : null;
     const groups: ReportData["groups"] = [];
@@ -96,6 +108,7 @@ export async function reportData(file: string, ctx: ReportContext): Promise<Repo
       [batch, "batch"],
       [label, "label"],
       ["leiden", "cluster"],
+      ["scPaLM_leiden", "cluster"],
     ] as const) {
       const col = name ? obs.columns.get(name) : undefined;
       if (col?.kind === "categorical") groups.push({ name: name!, role, categories: col.categories, codes: col.codes });
@@ -137,7 +150,7 @@ export async function reportData(file: string, ctx: ReportContext): Promise<Repo
       metrics: metricTable.map(
         (r) => ({ method: String(r.method), ...Object.fromEntries(METRIC_COLUMNS.map((k) => [k, r[k] as number | null])) }) as MetricRow,
       ),
-      umap: umap?.values ?? null,
+      maps,
       groups,
       losses: ctx.losses ?? [],
       versions: {

@@ -19,17 +19,19 @@ const METRIC_NAMES: Record<(typeof METRIC_COLUMNS)[number], string> = {
   overall: "overall",
 };
 
-function umapFigure(d: ReportData, g: ReportData["groups"][number], rows: number[]): string {
+type Map = ReportData["maps"][number];
+
+function umapFigure(map: Map, g: ReportData["groups"][number], rows: number[], title: string): string {
   const byCat = g.categories.map(() => [] as number[][]);
   for (const i of rows) {
     const c = g.codes[i]!;
-    if (c >= 0) byCat[c]!.push([d.umap![2 * i]!, d.umap![2 * i + 1]!]);
+    if (c >= 0) byCat[c]!.push([map.umap[2 * i]!, map.umap[2 * i + 1]!]);
   }
   const many = g.categories.length > 18;
   return svg(
     {
       color: [...PALETTE],
-      title: { text: `UMAP by ${g.name} (${g.role})`, left: "center", textStyle: { fontSize: 12 } },
+      title: { text: title, left: "center", textStyle: { fontSize: 12 } },
       grid: { left: 10, right: many ? 10 : 110, top: 30, bottom: 10 },
       xAxis: { type: "value", scale: true, show: false },
       yAxis: { type: "value", scale: true, show: false },
@@ -111,7 +113,17 @@ function methods(d: ReportData): string {
 }
 
 export function reportHtml(d: ReportData): string {
-  const rows = d.umap ? sampleRows(d.cells, MAX_POINTS) : [];
+  const rows = d.maps.length ? sampleRows(d.cells, MAX_POINTS) : [];
+  const [sciLaMA, scPaLM] = [d.maps.find((m) => m.embedding === "sciLaMA"), d.maps.find((m) => m.embedding === "scPaLM")];
+  const cover = d.groups.find((g) => g.role === "label") ?? d.groups[0];
+  // Each map coloured by the batch, the label and its own embedding's clusters.
+  const figures = (map: Map | undefined, otherClusters: string, prefix: string) =>
+    map
+      ? d.groups
+          .filter((g) => g.name !== otherClusters)
+          .map((g) => `<figure>${umapFigure(map, g, rows, `${prefix}UMAP by ${g.name} (${g.role})`)}</figure>`)
+          .join("\n")
+      : "";
   const cols = METRIC_COLUMNS.filter((k) => d.metrics.some((m) => m[k] !== null));
   const main = d.metrics.find((m) => m.method.startsWith("sciLaMA"));
   const best = bestOverall(d.metrics);
@@ -124,7 +136,7 @@ export function reportHtml(d: ReportData): string {
   <div class="sub">${escapeHtml(d.title)}${d.project ? ` · project “${escapeHtml(d.project)}”` : ""}</div>
   <p>Datasets: ${d.datasets.map((x) => `<b>${escapeHtml(x.name)}</b>`).join(", ")}</p>
   <p>${d.cells.toLocaleString("en")} cells · ${d.genes.toLocaleString("en")} genes modelled · gene prior: ${escapeHtml(d.settings.prior)} · preset: ${escapeHtml(d.settings.preset)}</p>
-  ${d.umap && d.groups.length ? `<figure class="cover-figure">${umapFigure(d, d.groups.find((g) => g.role === "label") ?? d.groups[0]!, rows)}</figure>` : ""}
+  ${sciLaMA && cover ? `<figure class="cover-figure">${umapFigure(sciLaMA, cover, rows, `UMAP by ${cover.name} (${cover.role})`)}</figure>` : ""}
   ${main ? `<p class="headline">${escapeHtml(main.method)}: ${cols.map((k) => `${METRIC_NAMES[k]} <b>${fmt(main[k])}</b>`).join(" · ")}</p>` : ""}
   <p class="sub">Created ${escapeHtml(new Date(d.createdAt).toUTCString())} · sciLaMA Studio ${escapeHtml(d.versions["sciLaMA Studio"])}</p>
 </section>
@@ -140,8 +152,10 @@ ${d.datasets.map((x) => `<tr><td>${escapeHtml(x.name)}</td><td class="num">${x.c
 
 <h2>Figures</h2>
 <div class="figs">
-${d.groups.map((g) => `<figure>${umapFigure(d, g, rows)}</figure>`).join("\n")}
+${figures(sciLaMA, "scPaLM_leiden", scPaLM ? "sciLaMA: " : "")}
+${figures(scPaLM, "leiden", "scPaLM: ")}
 </div>
+${scPaLM ? `<p class="sub" style="font-size:8pt">scPaLM's maps: the cell token h_C of the bundled pre-trained model, applied zero-shot, with its own Leiden clusters (scPaLM_leiden).</p>` : ""}
 ${rows.length < d.cells ? `<p class="sub" style="font-size:8pt">UMAPs show a random sample of ${rows.length.toLocaleString("en")} of ${d.cells.toLocaleString("en")} cells.</p>` : ""}
 ${d.losses.length ? `<figure>${lossFigure(d)}<figcaption>Mean training loss per block of steps, per model and training step.</figcaption></figure>` : ""}
 

@@ -57,7 +57,10 @@ export interface IntegrateResult {
   metrics: MetricRow[];
   hyper: SciLaMAHyper;
   seconds: Record<string, number>;
-  /** The result dataset, ready to write (obsm X_sciLaMA, X_umap, X_pca, X_scPaLM; obs leiden; varm gene embeddings; uns). */
+  /** With the scPaLM baseline, its cell token's own clusters and UMAP (the result page's second map). */
+  scpalm: { cells: Float32Array; hidden: number; leiden: Int32Array; umap: Float32Array } | null;
+  /** The result dataset, ready to write (obsm X_sciLaMA, X_umap, X_pca, X_scPaLM, X_umap_scPaLM; obs leiden,
+   *  scPaLM_leiden; varm gene embeddings; uns). */
   output: Dataset;
 }
 
@@ -72,6 +75,17 @@ function columns<T extends object>(rows: readonly T[], keys: readonly (keyof T &
       }),
     ]),
   );
+}
+
+/** Leiden cluster ids as a categorical column, categories in numeric order. */
+function clusterColumn(leiden: Int32Array): Column {
+  const categories = [...new Set(leiden)].sort((a, b) => a - b);
+  return {
+    kind: "categorical",
+    codes: Int32Array.from(leiden, (c) => categories.indexOf(c)),
+    categories: categories.map(String),
+    ordered: false,
+  };
 }
 
 const EXPRESSION_KINDS: Record<Expression["kind"], string> = {
@@ -171,7 +185,7 @@ export async function integrate(o: IntegrateOptions, hooks: StageHooks = {}): Pr
   const labels = combined.label?.codes ?? null;
   const batches = combined.batch?.codes ?? null;
   let pcaEmbedding: Float32Array | null = null;
-  let scpalmCells: { nRows: number; nCols: number; values: Float32Array } | null = null;
+  let scpalm: IntegrateResult["scpalm"] = null;
   const { r: main, name: mainName } = await train(mainVariant);
   if (main.status === "stopped") throw new Stopped(timer.seconds);
 
@@ -199,8 +213,8 @@ export async function integrate(o: IntegrateOptions, hooks: StageHooks = {}): Pr
     if (baselines.includes("scpalm")) {
       const { encoded, coverage, hidden } = await bundledScPaLMCells(combined.lognorm, combined.genes);
       timer.stage(`scPaLM (bundled model): ${coverage.measured} of its genes measured`);
-      scpalmCells = { nRows: cells, nCols: hidden, values: encoded.cell };
       metrics.push(await scoreEmbedding("scPaLM cell token (bundled model, zero-shot)", encoded.cell, cells, hidden, labels, batches));
+      scpalm = { cells: encoded.cell, hidden, ...(await describeClusters(encoded.cell, cells, hidden)) };
       timer.lap("scPaLM");
     }
     for (const [i, variant] of plan.slice(1).entries()) {
@@ -225,6 +239,7 @@ export async function integrate(o: IntegrateOptions, hooks: StageHooks = {}): Pr
     metrics,
     hyper,
     seconds: timer.seconds,
+    scpalm,
     output: resultDataset(),
   };
 
@@ -246,20 +261,18 @@ export async function integrate(o: IntegrateOptions, hooks: StageHooks = {}): Pr
       });
     const obsm = new Map();
     const varm = new Map();
-    const leidenCats = [...new Set(leiden)].sort((a, b) => a - b);
-    obs.set("leiden", {
-      kind: "categorical",
-      codes: Int32Array.from(leiden, (c) => leidenCats.indexOf(c)),
-      categories: leidenCats.map(String),
-      ordered: false,
-    });
+    obs.set("leiden", clusterColumn(leiden));
     obsm.set("X_sciLaMA", { nRows: cells, nCols: hyper.latent, values: main.cellMu });
     obsm.set("X_umap", { nRows: cells, nCols: 2, values: umap });
     varm.set("sciLaMA_gene_mu", { nRows: genes.length, nCols: hyper.latent, values: main.geneMu });
     varm.set("sciLaMA_gene_hidden", { nRows: genes.length, nCols: hyper.hidden[0]!, values: main.geneHidden });
     if (pcaEmbedding) obsm.set("X_pca", { nRows: cells, nCols: pcaEmbedding.length / cells, values: pcaEmbedding });
-    // The scPaLM row's embedding, so that it can be clustered or mapped like `scpalm embed`'s.
-    if (scpalmCells) obsm.set("X_scPaLM", scpalmCells);
+    // The scPaLM row's embedding with its own clusters and map (what `scpalm embed` writes, beside sciLaMA's).
+    if (scpalm) {
+      obsm.set("X_scPaLM", { nRows: cells, nCols: scpalm.hidden, values: scpalm.cells });
+      obsm.set("X_umap_scPaLM", { nRows: cells, nCols: 2, values: scpalm.umap });
+      obs.set("scPaLM_leiden", clusterColumn(scpalm.leiden));
+    }
     const uns: { [k: string]: Json } = {
       sciLaMA: {
         files: o.files.map((f) => basename(f)),
