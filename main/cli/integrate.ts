@@ -2,6 +2,7 @@
  * `scilama integrate`: datasets → sciLaMA → clusters, UMAP, metrics with baselines → result .h5ad + CSVs + models,
  * printing progress on stderr and the metric table on stdout (Ctrl-C stops training cleanly).
  */
+import { basename, resolve } from "node:path";
 import { INTEGRATION } from "../analyses/integrate/analysis.js";
 import { METRIC_COLUMNS, type MetricRow } from "../analyses/integrate/evaluate.js";
 import { priorChoice } from "../analyses/integrate/gene-inputs.js";
@@ -23,6 +24,8 @@ export interface IntegrateCommandOptions {
   hvg: number;
   scaling: Scaling;
   baselines: readonly Baseline[];
+  /** The model folder the scpalm baseline embeds with (default: the bundled model). */
+  scpalmModel?: string | undefined;
   epochs?: number;
   project?: string;
   json: boolean;
@@ -67,6 +70,7 @@ export async function integrateCommand(files: string[], o: IntegrateCommandOptio
         hvg: o.hvg,
         scaling: o.scaling,
         baselines: o.baselines,
+        ...(o.scpalmModel ? { scpalmModel: { folder: o.scpalmModel, name: `model ${basename(resolve(o.scpalmModel))}` } } : {}),
       },
       input: () => ({ out: o.out }),
       ...(project ? { record: { project, config: { files, ...o }, datasetIds: [] } } : {}),

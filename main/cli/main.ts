@@ -34,7 +34,7 @@ const HELP = `scilama — sciLaMA Studio from the command line
                      [--prior bundled|self|random|shuffled|<file> (repeat for several)] [--preset ${PRESET_NAMES.join("|")} (${INTEGRATION_DEFAULTS.preset})] [--seed N]
                      [--hvg N (${INTEGRATION_DEFAULTS.hvg}; 0: all genes)] [--scaling ${SCALINGS.join("|")} (${INTEGRATION_DEFAULTS.scaling}: genes z-scored within each batch)]
                      [--epochs N] [--baselines all|none|${BASELINES.join(",")} (${INTEGRATION_DEFAULTS.baselines.join(",")})]
-                     [--project <dir>] [--json] [--quiet]
+                     [--scpalm-model <folder> (scpalm's model; the bundled one)] [--project <dir>] [--json] [--quiet]
   scilama markers <result.h5ad | run id --project <dir>> --groupby <obs column> --out <folder>
                      [--gmt <file.gmt> (repeat)] [--resolution ${MARKERS_DEFAULTS.resolution}] [--neighbors ${MARKERS_DEFAULTS.neighbors}] [--json] [--quiet]
                                                   gene modules, the cell types they mark, enrichment, Wilcoxon markers
@@ -128,6 +128,7 @@ const OPTIONS = {
   config: { type: "string" },
   top: { type: "string" },
   from: { type: "string" },
+  "scpalm-model": { type: "string" },
 } as const;
 
 function num(v: string | undefined, flag: string): number | undefined {
@@ -224,6 +225,7 @@ async function run(argv: string[]): Promise<void> {
         scaling: oneOf(v.scaling, SCALINGS, "scaling") ?? INTEGRATION_DEFAULTS.scaling,
         epochs: bounded(v.epochs, "epochs", HYPER_LIMITS.maxEpochs),
         baselines: v.baselines ? baselineList<Baseline>(v.baselines, BASELINES) : [...INTEGRATION_DEFAULTS.baselines],
+        scpalmModel: v["scpalm-model"],
         project: v.project,
         json: v.json,
         quiet: v.quiet,

@@ -3,7 +3,8 @@
  * pre-trained on it with the tests' tiny architecture, then the dataset's pathway tokens through that model — every
  * used token with its cells (the same count as the cells the token-colouring method finds), its top genes by Appendix
  * D's association and its enriched terms, each cell's tokens all on used codes, a UMAP of the cell
- * token, the tables, the records and the PDF; the bundled model refusing a dataset that measures too few of its genes.
+ * token, the tables, the records and the PDF; the bundled model refusing a dataset that measures too few of its genes;
+ * and an integration that embeds the cells with that model too (the result page's second map).
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -11,9 +12,10 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import type { ProjectView, ScPaLMView, StudioEvent } from "../api/contract.js";
+import type { ProjectView, RunResult, ScPaLMView, StudioEvent } from "../api/contract.js";
 import { callMethod } from "../api/methods.js";
 import { Studio } from "../api/studio.js";
+import { readH5ad } from "../io/h5ad/read.js";
 import { Project } from "../store/project.js";
 import { getRun, metrics } from "../store/runs.js";
 import { PBMC_SMALL, waitFor } from "./helpers.js";
@@ -130,4 +132,58 @@ test("pathway tokens through a trained model: tokens, their cells, top genes and
   const text = execFileSync("pdftotext", ["-layout", report.path, "-"], { encoding: "utf8" });
   assert.match(text, /scPaLM pathway tokens/);
   assert.match(text, new RegExp(`${v.used.length} of 16 codes are used by the 80 cells`));
+});
+
+test("an integration embeds the cells with a trained scPaLM model too: its row, its own map and clusters, with or without labels", async () => {
+  const integrate = (more: object) =>
+    call<{ runId: number }>("integration.start", {
+      datasets: [dataset],
+      prior: "bundled",
+      preset: "quick",
+      hyper: { maxEpochs: 1 },
+      seed: 0,
+      hvg: 0,
+      baselines: ["scpalm"],
+      scpalmModel: model,
+      ...more,
+    });
+  const labelled = (await integrate({ label: "groups" })).runId;
+  assert.equal((await runDone(labelled)).status, "succeeded");
+  const r = await call<RunResult>("run.result", { runId: labelled });
+  assert.deepEqual(
+    r.metrics.map((m) => m.method),
+    ["sciLaMA (GO + pathways (bundled))", `scPaLM cell token (run ${model}'s model)`],
+  );
+  assert.deepEqual(
+    r.maps.map((m) => [m.embedding, m.umap.length]),
+    [
+      ["sciLaMA", 160],
+      ["scPaLM", 160],
+    ],
+  );
+  assert.notDeepEqual(r.maps[0]!.umap, r.maps[1]!.umap);
+  const clusters = r.groups.find((g) => g.name === "scPaLM_leiden");
+  assert.ok(clusters?.role === "cluster" && clusters.codes.length === 80 && clusters.categories.length >= 2);
+  const file = r.files.find((f) => f.kind === "h5ad")!.path;
+  const x = (await readH5ad(file)).obsm.get("X_scPaLM")!;
+  assert.deepEqual([x.nRows, x.nCols], [80, TINY_SCPALM.hidden], "the trained model's cell token, not the bundled model's");
+
+  // Without labels or batches nothing is scored, and scPaLM's map is still made.
+  const plain = (await integrate({})).runId;
+  assert.equal((await runDone(plain)).status, "succeeded");
+  const q = await call<RunResult>("run.result", { runId: plain });
+  assert.equal(q.metrics.length, 0);
+  assert.deepEqual(
+    q.maps.map((m) => m.embedding),
+    ["sciLaMA", "scPaLM"],
+  );
+
+  // A run that trained no model, and a model without the scPaLM embedding asked for, are refused and open no run.
+  const runs = (await call<ProjectView>("project.view", {})).runs.length;
+  await assert.rejects(integrate({ scpalmModel: labelled }), new RegExp(`Run ${labelled} is not an scPaLM run`));
+  await assert.rejects(
+    integrate({ baselines: ["pca"] }),
+    /an scPaLM model was chosen but the scPaLM embedding \(baseline 'scpalm'\) was not/,
+  );
+  assert.equal((await call<ProjectView>("project.view", {})).runs.length, runs);
 });

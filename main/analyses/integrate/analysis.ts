@@ -2,10 +2,12 @@
  * The integration as the lifecycle runs it: the worker trains, scores and writes the result files (`worker.ts`); the
  * caller gets stages, training progress and this summary, and the project records it (`export.ts`).
  */
+import { join } from "node:path";
 import { SettingError } from "../../isomorphic/limits.js";
 import { readPrior } from "../../priors/index.js";
 import { groupColumnProblem, readCellColumns } from "../columns.js";
 import type { Analysis } from "../lifecycle.js";
+import { MODEL_FILE, noModelIn } from "../scpalm/pretrain.js";
 import { type IntegrationInput, type IntegrationSummary, integrationFiles, recordIntegration } from "./export.js";
 
 export type { IntegrationInput, IntegrationSummary };
@@ -19,15 +21,22 @@ export const INTEGRATION: Analysis<IntegrationInput, IntegrationSummary> = {
     reads: [
       ...options.files,
       ...(typeof options.prior === "object" ? options.prior.priors.flatMap((p) => (p === "bundled" ? [] : [p.file])) : []),
+      ...(options.scpalmModel ? [join(options.scpalmModel.folder, MODEL_FILE)] : []),
     ],
     writes: Object.values(integrationFiles(out)),
     makesFolder: false,
   }),
   // Prior files must parse (a DataError says where not). The batch and label columns must exist in every file and
   // group its cells (a single value, a measurement such as nCount_RNA or one group per cell would silently give no
-  // metric or one batch per value).
-  check: async ({ files, names, batch, label, prior }) => {
+  // metric or one batch per value). A chosen scPaLM model must exist, and its embedding be asked for.
+  check: async ({ files, names, batch, label, prior, baselines, scpalmModel }) => {
     if (typeof prior === "object") for (const p of prior.priors) if (p !== "bundled") await readPrior(p.file);
+    if (scpalmModel) {
+      const noModel = noModelIn(scpalmModel.folder);
+      if (noModel) throw new SettingError(noModel);
+      if (!baselines.includes("scpalm"))
+        throw new SettingError("an scPaLM model was chosen but the scPaLM embedding (baseline 'scpalm') was not");
+    }
     if (!batch && !label) return;
     const frames = await readCellColumns(files, names);
     const problems = [

@@ -18,6 +18,7 @@ import type { Limit } from "../../isomorphic/limits.js";
 import type { Project } from "../../store/project.js";
 import { artifact, artifacts, getRun, runDatasetIds } from "../../store/runs.js";
 import { describeColumn, groupCodes, joinColumns, readCellColumns, suggestColumns } from "../columns.js";
+import { modelName, trainedModelFolder } from "../scpalm/api.js";
 import type { LossPoint } from "../stages.js";
 import { INTEGRATION } from "./analysis.js";
 import { GeneInputs, priorChoice } from "./gene-inputs.js";
@@ -122,6 +123,9 @@ async function start(s: Studio, dir: string, settings: IntegrationSettings): Pro
   // With several datasets, the dataset each cell came from is the batch unless a column is chosen.
   const byDataset = chosen.length > 1 && settings.batch === DATASET_COLUMN;
   const prior = priorChoice([settings.prior], "prior");
+  const scpalmModel = settings.scpalmModel
+    ? { folder: trainedModelFolder(p, settings.scpalmModel), name: modelName(settings.scpalmModel) }
+    : null;
   const runId = await s.startRun(p, INTEGRATION, {
     config: settings,
     datasetIds: chosen.map((d) => d.id),
@@ -137,6 +141,7 @@ async function start(s: Studio, dir: string, settings: IntegrationSettings): Pro
       hvg: settings.hvg,
       scaling: settings.scaling,
       baselines: settings.baselines,
+      ...(scpalmModel ? { scpalmModel } : {}),
     },
     input: (folder) => ({ out: `${folder}/result.h5ad` }),
   });
@@ -232,6 +237,7 @@ export const INTEGRATION_METHODS = {
       hvg: within(L.hvg),
       scaling: optional(oneOf(SCALINGS)),
       baselines: list(oneOf(BASELINES), { max: BASELINES.length }),
+      scpalmModel: optional(id),
     }),
     (s, i) =>
       start(s, i.project, {
@@ -245,6 +251,7 @@ export const INTEGRATION_METHODS = {
         hvg: i.hvg,
         scaling: i.scaling ?? INTEGRATION_DEFAULTS.scaling,
         baselines: i.baselines,
+        ...(i.scpalmModel ? { scpalmModel: i.scpalmModel } : {}),
       }),
   ),
   "run.result": method(obj({ ...project, runId: id }), async (s, i) => {

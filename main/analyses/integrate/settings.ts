@@ -38,6 +38,9 @@ export interface IntegrationSettings {
   hvg: number;
   scaling: Scaling;
   baselines: Baseline[];
+  /** The scPaLM training run of the project whose model embeds the cells for the "scpalm" baseline; absent: the
+   *  bundled model. */
+  scpalmModel?: number;
 }
 
 /** The same defaults in the app and the CLI. Quick: a first run on a laptop's CPU should end in minutes; Standard

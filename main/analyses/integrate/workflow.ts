@@ -16,7 +16,7 @@ import type { Expression } from "../../pp/expression.js";
 import { hvgSeurat, hvgSeuratV3 } from "../../pp/hvg.js";
 import { scale, scaleWithinGroups } from "../../pp/scale.js";
 import type { ProviderChoice } from "../../train/providers.js";
-import { bundledScPaLMCells } from "../scpalm/evaluate.js";
+import { scPaLMCells } from "../scpalm/evaluate.js";
 import { type StageHooks, Stages, Stopped, trainingDone } from "../stages.js";
 import { type Combined, combine } from "./combine.js";
 import { describeClusters, embeddingBaselines, METRIC_COLUMNS, type MetricRow, scoreEmbedding } from "./evaluate.js";
@@ -39,8 +39,12 @@ export interface IntegrateOptions {
   hvg: number;
   /** Genes z-scored within each batch (default, when there are batches) or over all cells; see `SCALINGS`. */
   scaling?: Scaling;
-  /** Baselines to compute and score beside the chosen prior (only with labels or batches); see `BASELINES`. */
+  /** Baselines to compute and score beside the chosen prior (only with labels or batches, but for scPaLM's embedding,
+   *  which is also a second map); see `BASELINES`. */
   baselines: readonly Baseline[];
+  /** The model the "scpalm" baseline embeds the cells with: its folder and how the table names it (default: the bundled
+   *  model, applied zero-shot). */
+  scpalmModel?: { folder: string; name: string };
   provider?: ProviderChoice;
 }
 
@@ -58,7 +62,7 @@ export interface IntegrateResult {
   hyper: SciLaMAHyper;
   seconds: Record<string, number>;
   /** With the scPaLM baseline, its cell token's own clusters and UMAP (the result page's second map). */
-  scpalm: { cells: Float32Array; hidden: number; leiden: Int32Array; umap: Float32Array } | null;
+  scpalm: { model: string; cells: Float32Array; hidden: number; leiden: Int32Array; umap: Float32Array } | null;
   /** The result dataset, ready to write (obsm X_sciLaMA, X_umap, X_pca, X_scPaLM, X_umap_scPaLM; obs leiden,
    *  scPaLM_leiden; varm gene embeddings; uns). */
   output: Dataset;
@@ -193,6 +197,15 @@ export async function integrate(o: IntegrateOptions, hooks: StageHooks = {}): Pr
   const { leiden, umap } = await describeClusters(main.cellMu, cells, hyper.latent);
   timer.lap("clusters and UMAP");
 
+  // scPaLM's embedding is a second map of the cells, with or without metrics to score it by.
+  if (o.baselines.includes("scpalm")) {
+    const model = o.scpalmModel?.name ?? "bundled model, zero-shot";
+    const { encoded, coverage, hidden } = await scPaLMCells(combined.lognorm, combined.genes, o.scpalmModel?.folder);
+    timer.stage(`scPaLM (${model}): ${coverage.measured} of its genes measured`);
+    scpalm = { model, cells: encoded.cell, hidden, ...(await describeClusters(encoded.cell, cells, hidden)) };
+    timer.lap("scPaLM");
+  }
+
   if (labels || batches) {
     timer.stage("scoring embeddings");
     metrics.push(await scoreEmbedding(`sciLaMA (${mainName})`, main.cellMu, cells, hyper.latent, labels, batches));
@@ -210,12 +223,9 @@ export async function integrate(o: IntegrateOptions, hooks: StageHooks = {}): Pr
       metrics.unshift(...rows);
       timer.lap("baselines PCA and MNN");
     }
-    if (baselines.includes("scpalm")) {
-      const { encoded, coverage, hidden } = await bundledScPaLMCells(combined.lognorm, combined.genes);
-      timer.stage(`scPaLM (bundled model): ${coverage.measured} of its genes measured`);
-      metrics.push(await scoreEmbedding("scPaLM cell token (bundled model, zero-shot)", encoded.cell, cells, hidden, labels, batches));
-      scpalm = { cells: encoded.cell, hidden, ...(await describeClusters(encoded.cell, cells, hidden)) };
-      timer.lap("scPaLM");
+    if (scpalm) {
+      metrics.push(await scoreEmbedding(`scPaLM cell token (${scpalm.model})`, scpalm.cells, cells, scpalm.hidden, labels, batches));
+      timer.lap("scPaLM metrics");
     }
     for (const [i, variant] of plan.slice(1).entries()) {
       // A stop during a baseline keeps the finished main result and the rows scored so far.

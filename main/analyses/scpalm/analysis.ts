@@ -3,19 +3,15 @@
  * checkpoints) and the pathway tokens of a dataset through a model. The worker runs the workflow and writes the files
  * (`worker.ts`); the caller gets stages, training progress and the summary, and the project records it (`export.ts`).
  */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { SettingError } from "../../isomorphic/limits.js";
 import { validateScPaLMHyper } from "../../models/scpalm-hyper.js";
 import type { Analysis } from "../lifecycle.js";
 import { recordScPaLM, type ScPaLMInput, type ScPaLMJobSummary, scpalmFiles } from "./export.js";
-import { MODEL_FILE } from "./pretrain.js";
+import { MODEL_FILE, noModelIn } from "./pretrain.js";
 import { checkpointFiles } from "./workflow.js";
 
 export type { ScPaLMInput, ScPaLMJobSummary };
-
-const noModel = (folder: string) =>
-  `there is no scPaLM model in ${folder} (expected ${MODEL_FILE}); pre-train one first, or use the bundled model`;
 
 export const SCPALM: Analysis<ScPaLMInput, ScPaLMJobSummary> = {
   kind: "scpalm",
@@ -36,9 +32,13 @@ export const SCPALM: Analysis<ScPaLMInput, ScPaLMJobSummary> = {
       } catch (e) {
         problems.push((e as Error).message);
       }
-      if (o.from && !existsSync(join(o.from, MODEL_FILE))) problems.push(noModel(o.from));
+      const noFrom = o.from ? noModelIn(o.from) : null;
+      if (noFrom) problems.push(noFrom);
       if (o.resume && !checkpointFiles(o.resume).length) problems.push(`there are no checkpoints to resume from in ${o.resume}`);
-    } else if (!existsSync(join(o.model, MODEL_FILE))) problems.push(noModel(o.model));
+    } else {
+      const noModel = noModelIn(o.model);
+      if (noModel) problems.push(noModel);
+    }
     if (problems.length) throw new SettingError(problems.join("; "));
   },
   record: recordScPaLM,

@@ -32,7 +32,8 @@ import { CHECKPOINTS, checkpointProgress } from "./workflow.js";
 const L = SCPALM_LIMITS;
 const settingsOf = (r: RunRow) => JSON.parse(r.config_json) as ScPaLMSettings;
 const isTraining = (s: ScPaLMSettings): s is ScPaLMTrainingSettings => s.mode !== "pathways";
-const modelName = (runId: number | undefined) => (runId ? `run ${runId}'s model` : "the bundled model");
+/** How results name a model: "run N's model" or "the bundled model". */
+export const modelName = (runId: number | undefined) => (runId ? `run ${runId}'s model` : "the bundled model");
 
 /** An scPaLM run of the project, refused as "bad request" when it is another analysis's. */
 function scpalmRun(p: Project, runId: number): RunRow {
@@ -49,8 +50,8 @@ function summaryOf<T>(p: Project, run: RunRow): T {
   return JSON.parse(readFileSync(p.path(view), "utf8")) as T;
 }
 
-/** The model folder of a finished training run. */
-function trainedModelFolder(p: Project, runId: number): string {
+/** The model folder of a finished training run (refused when the run is not one). */
+export function trainedModelFolder(p: Project, runId: number): string {
   const run = scpalmRun(p, runId);
   const model = run.status === "succeeded" ? artifact(p, runId, "model") : null;
   if (!model) throw new ApiError("bad-request", `Run ${runId} did not train a model (${run.status}).`);

@@ -43,9 +43,9 @@ export function bundledScPaLM(): ScPaLMModel {
   return loadScPaLMModel(path);
 }
 
-/** Cells' log-normalised expression through the bundled model (as one dataset). */
-export async function bundledScPaLMCells(lognorm: Matrix, genes: readonly string[]) {
-  const model = bundledScPaLM();
+/** Cells' log-normalised expression (as one dataset) through the model in a folder, or the bundled one. */
+export async function scPaLMCells(lognorm: Matrix, genes: readonly string[], folder?: string) {
+  const model = folder ? loadScPaLMModel(join(folder, MODEL_FILE)) : bundledScPaLM();
   const r = await encodeCells(model, { name: "cells", file: "the integrated datasets", lognorm, genes });
   return { ...r, hidden: model.meta.hyper.hidden };
 }

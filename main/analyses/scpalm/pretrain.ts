@@ -3,7 +3,7 @@
  * keeps its own), build the corpus, train both stages, save the model with its training log. The CLI's
  * `scpalm pretrain` and the bundled model's derivation script both run this.
  */
-import { mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { atomicWrite, toCsv } from "../../io/csv.js";
 import { readDataset } from "../../io/read.js";
@@ -20,6 +20,12 @@ export const VOCABULARY_PER_DATASET = 2000;
 /** The model file inside a model folder, and its human-readable training log beside it. */
 export const MODEL_FILE = "scpalm.safetensors";
 export const LOG_FILE = "training-log.csv";
+
+/** Why a folder cannot serve as a model (no model file in it), or null. */
+export const noModelIn = (folder: string): string | null =>
+  existsSync(join(folder, MODEL_FILE))
+    ? null
+    : `there is no scPaLM model in ${folder} (expected ${MODEL_FILE}); pre-train one first, or use the bundled model`;
 
 /** The folder of the bundled pre-trained desktop model (`npm run derive:scpalm-model`). */
 export const bundledScPaLMFolder = () => resourcePath("scpalm-model");
