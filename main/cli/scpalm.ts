@@ -16,7 +16,7 @@ import { encodeCells, scoreEmbeddings } from "../analyses/scpalm/evaluate.js";
 import { bundledScPaLMFolder, MODEL_FILE } from "../analyses/scpalm/pretrain.js";
 import { trainingHyper } from "../analyses/scpalm/settings.js";
 import { CHECKPOINTS } from "../analyses/scpalm/workflow.js";
-import { categorical } from "../data/frame.js";
+import { clusterColumn } from "../data/frame.js";
 import { atomicWrite } from "../io/csv.js";
 import { writeH5ad } from "../io/h5ad/write.js";
 import { readDataset } from "../io/read.js";
@@ -132,7 +132,7 @@ export async function scpalmEmbedCommand(o: EmbedCommandOptions): Promise<void> 
   say("· clusters and UMAP of h_C");
   const { leiden, umap } = await describeClusters(encoded.cell, cells, hidden);
   const obs = new Map(dataset.obs.columns);
-  obs.set("scPaLM_leiden", categorical(Array.from(leiden, String)));
+  obs.set("scPaLM_leiden", clusterColumn(leiden));
   writeH5ad(o.out, {
     ...dataset,
     obs: { ...dataset.obs, columns: obs },

@@ -72,6 +72,12 @@ export function categorical(values: string[], categories?: string[]): Column {
   return { kind: "categorical", codes, categories: cats, ordered: false };
 }
 
+/** Cluster ids (Leiden's) as a categorical column, categories in numeric order. */
+export function clusterColumn(ids: Int32Array): Column {
+  const categories = [...new Set(ids)].sort((a, b) => a - b);
+  return categorical(Array.from(ids, String), categories.map(String));
+}
+
 /** Rows `rows` of a column, in that order. */
 export function takeColumn(c: Column, rows: ArrayLike<number>): Column {
   const pick = <T>(v: ArrayLike<T>) => Array.from({ length: rows.length }, (_, i) => v[rows[i]]);

@@ -19,6 +19,7 @@ import {
   restrictMask,
 } from "../../analysis/impute/dropouts.js";
 import type { Dataset, Json, Matrix } from "../../data/dataset.js";
+import { clusterColumn } from "../../data/frame.js";
 import { matrixCols, matrixValues } from "../../data/subset.js";
 import { DataError } from "../../io/errors.js";
 import type { DropoutScope } from "../../isomorphic/dropout-tables.js";
@@ -147,13 +148,7 @@ export async function imputeDropouts(o: DropoutOptions, hooks: StageHooks = {}):
   timer.lap("clusters and UMAP");
   const maskedZeros = m ? m.truth.reduce((n, v) => n + (v === 0 ? 1 : 0), 0) : 0;
   const obs = new Map(d.dataset.obs.columns);
-  const leidenCats = [...new Set(leiden)].sort((a, b) => a - b);
-  obs.set("leiden", {
-    kind: "categorical",
-    codes: Int32Array.from(leiden, (c) => leidenCats.indexOf(c)),
-    categories: leidenCats.map(String),
-    ordered: false,
-  });
+  obs.set("leiden", clusterColumn(leiden));
   const layers = new Map<string, Matrix>([["sciLaMA_denoised", { kind: "dense", nRows: cells, nCols: G, values: denoised }]]);
   if (m) layers.set("masked", { kind: "dense", nRows: cells, nCols: G, values: m.masked });
   const output: Dataset = {

@@ -7,7 +7,7 @@
  */
 import { basename } from "node:path";
 import type { Dataset, Json } from "../../data/dataset.js";
-import type { Column } from "../../data/frame.js";
+import { type Column, clusterColumn } from "../../data/frame.js";
 import { matrixCols } from "../../data/subset.js";
 import { readDataset } from "../../io/read.js";
 import { PRESETS, type Preset, type SciLaMAHyper } from "../../models/scilama-hyper.js";
@@ -79,17 +79,6 @@ function columns<T extends object>(rows: readonly T[], keys: readonly (keyof T &
       }),
     ]),
   );
-}
-
-/** Leiden cluster ids as a categorical column, categories in numeric order. */
-function clusterColumn(leiden: Int32Array): Column {
-  const categories = [...new Set(leiden)].sort((a, b) => a - b);
-  return {
-    kind: "categorical",
-    codes: Int32Array.from(leiden, (c) => categories.indexOf(c)),
-    categories: categories.map(String),
-    ordered: false,
-  };
 }
 
 const EXPRESSION_KINDS: Record<Expression["kind"], string> = {
