@@ -57,6 +57,8 @@ export interface ScPaLMResult {
 }
 
 const CODES = "pathway.vq.codes";
+/** Stage 1's codes in use per epoch, beside the checkpoints (safetensors like them, so a resume moves it with them). */
+const USAGE_FILE = "stage1.codes-used.safetensors";
 
 export function validateCorpus(c: ScPaLMCorpus, h: ScPaLMHyper): void {
   const problems: string[] = [];
@@ -114,8 +116,11 @@ export async function trainScPaLM(corpus: ScPaLMCorpus, o: ScPaLMTrainOptions): 
   const countUsed = (codes: Int32Array) => new Set(codes).size;
 
   /** Before each stage-1 epoch after the first: codes no sampled token chose move to random encoder outputs. */
-  // By the epoch after which the codes were counted (a resumed run knows only its own epochs').
-  const usage = new Map<number, { codesUsed: number; deadReplaced: number }>();
+  // By the epoch after which the codes were counted; kept beside the checkpoints, so a resumed run's history is whole.
+  const usageFile = path(USAGE_FILE);
+  const usage = new Map<number, { codesUsed: number; deadReplaced: number }>(
+    usageFile && existsSync(usageFile) ? (readCheckpoint(usageFile).meta as [number, { codesUsed: number; deadReplaced: number }][]) : [],
+  );
   const replaceDead = async (epoch: number, st: EpochState) => {
     if (epoch === 0) return;
     const s = sampleCells(corpus, h.deadCodeSample, o.seed, epoch);
@@ -126,6 +131,7 @@ export async function trainScPaLM(corpus: ScPaLMCorpus, o: ScPaLMTrainOptions): 
     for (const k of enc.codes) used[k] = 1;
     const dead = [...used.keys()].filter((k) => !used[k]);
     usage.set(epoch - 1, { codesUsed: h.codes - dead.length, deadReplaced: dead.length });
+    if (usageFile) writeCheckpoint(usageFile, new Map(), [...usage]);
     if (!dead.length) return;
     const mean = p.get("pathway.vq.mean") as Float32Array;
     const std = p.get("pathway.vq.std") as Float32Array;

@@ -73,6 +73,14 @@ test("a run stopped at a stage-1 epoch's end resumes exactly (the dead codes are
   assert.equal(stopped.status, "stopped");
   assert.equal(stopped.stages[0]!.epochs, 2);
   for (const [k, v] of whole.params) assert.deepEqual(resumed.params.get(k), v, `parameter ${k}`);
+  // The codes in use are known for every epoch after a resume too, not only for the resumed ones.
+  const usage = (r: typeof whole) => r.stages[0]!.history.map((e) => [e.epoch, e.codesUsed, e.deadReplaced]);
+  assert.deepEqual(usage(resumed), usage(whole));
+  assert.ok(
+    usage(whole)
+      .slice(0, -1)
+      .every(([, used]) => typeof used === "number"),
+  );
 });
 
 test("h_C does not depend on the order of the file's genes", async () => {
