@@ -5,7 +5,7 @@
  * runs. The work happens in a worker thread (`serve.ts`); events come out, cancel goes in.
  */
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { atomicWrite } from "../io/csv.js";
 import { claimPath, type Project } from "../store/project.js";
 import { createRun, finishRun, markRunning, recordProgress } from "../store/runs.js";
@@ -67,6 +67,18 @@ export interface AnalysisRun<S> {
 }
 
 const RECORD_EVERY_MS = 1000;
+
+/** A job's error in the project's words: a message about a dataset's stored file ("3.h5ad: expected …", as `DataError`
+ *  begins) names the dataset as the user named it. */
+function inProjectWords(p: Project, datasetIds: readonly number[], e: unknown): Error {
+  const original = e instanceof Error ? e.message : String(e);
+  let message = original;
+  for (const id of datasetIds) {
+    const d = p.dataset(id);
+    if (d.file) message = message.replaceAll(`${basename(d.file)}: `, `dataset '${d.name}': `);
+  }
+  return message === original && e instanceof Error ? e : new Error(message, { cause: e });
+}
 
 /** Checks the run (its data, then its files), opens it and starts its job: a refused run leaves no trace. */
 export async function runAnalysis<I extends { options: unknown }, S extends { seconds: Record<string, number> }>(
@@ -139,8 +151,10 @@ export async function runAnalysis<I extends { options: unknown }, S extends { se
       return { status: "succeeded", summary: r.summary };
     } catch (e) {
       // The job failed, or recording its result did (that transaction rolled back): the run says why.
-      if (p) finishRun(p, runId!, "failed", { error: e instanceof Error ? e.message : String(e) });
-      throw e;
+      if (!p) throw e;
+      const failure = inProjectWords(p, o.record!.datasetIds, e);
+      finishRun(p, runId!, "failed", { error: failure.message });
+      throw failure;
     }
   })();
   return { runId, done, cancel: job.cancel };

@@ -61,7 +61,14 @@ test("the bundled model refuses a dataset that measures too few of its genes, an
   const { runId } = await call<{ runId: number }>("scpalm.pathways", { dataset, top: 10 });
   const done = await runDone(runId);
   assert.equal(done.status, "failed");
-  assert.match(done.error!, /expected at least 498 of the model's 4975 genes, but found \d+ matched by symbol/);
+  // Named as the user named the dataset, not by its file in the project.
+  assert.match(done.error!, /^dataset 'pbmc_small': expected at least 498 of the model's 4975 genes, but found \d+ matched by symbol/);
+  const p = Project.open(dir);
+  try {
+    assert.equal(getRun(p, runId).error, done.error);
+  } finally {
+    p.close();
+  }
   await assert.rejects(call("scpalm.pathways", { dataset, model: runId, top: 10 }), new RegExp(`Run ${runId} did not train a model`));
   await assert.rejects(call("scpalm.pathways", { dataset, top: 2 }), /top needs a whole number from 3 to 100/);
 });
