@@ -131,7 +131,15 @@ test("CellBench (batch = protocol, label = cell line): sciLaMA mixes the protoco
   }>("describe_integration.py", out);
   assert.deepEqual(ad.obsm.X_sciLaMA, [499, 50]);
   assert.deepEqual(ad.varm.sciLaMA_gene_mu, [1000, 50]);
-  assert.deepEqual(ad.obs.sort(), ["cell_line", "dataset", "leiden"]);
+  assert.deepEqual(ad.obs.sort(), ["cell_line", "dataset", "leiden", "scPaLM_leiden"]);
+  // scPaLM's second map, as scanpy reads it (sc.pl.embedding(adata, "umap_scPaLM")).
+  assert.deepEqual(
+    [ad.obsm.X_scPaLM, ad.obsm.X_umap_scPaLM],
+    [
+      [499, 128],
+      [499, 2],
+    ],
+  );
   assert.equal(ad.leiden_categories.length, leiden.kind === "categorical" ? leiden.categories.length : -1);
   const sum = Array.from(z.values).reduce((s, v) => s + v, 0);
   assert.ok(Math.abs(ad.sums.X_sciLaMA! - sum) < 1e-6 * Math.max(1, Math.abs(sum)));
@@ -142,6 +150,7 @@ test("CellBench (batch = protocol, label = cell line): sciLaMA mixes the protoco
   assert.equal(cellsCsv.length, 500);
   assert.ok(cellsCsv[0]!.startsWith("cell,batch,label,leiden,umap_1,umap_2,sciLaMA_1"));
   assert.equal(Number(cellsCsv[1]!.split(",")[6]), z.values[0]);
+  assert.ok(cellsCsv[0]!.endsWith(",sciLaMA_50,scPaLM_leiden,scPaLM_umap_1,scPaLM_umap_2"), "scPaLM's map last");
   assert.equal(readFileSync(join(project, "cellbench.genes.csv"), "utf8").trim().split("\n").length, 1001);
 
   // The run in the project store: succeeded, on the CPU here, metrics per method, every artifact.

@@ -18,22 +18,22 @@ export function metricsCsv(rows: readonly MetricRow[]): string {
   return `${[header.join(","), ...lines].join("\n")}\n`;
 }
 
-/** One row per cell: name, batch, label, cluster, UMAP, scPaLM's cluster and UMAP (with that baseline) and the sciLaMA
- *  embedding. */
+/** One row per cell: name, batch, label, cluster, UMAP, the sciLaMA embedding, then scPaLM's cluster and UMAP (with
+ *  that embedding; last, so the other columns keep their places). */
 function cellsCsv(r: IntegrateResult): string {
   const K = r.hyper.latent;
   const c = r.combined;
   const p = r.scpalm;
   const header = ["cell", ...(c.batch ? ["batch"] : []), ...(c.label ? ["label"] : []), "leiden", "umap_1", "umap_2"];
-  if (p) header.push("scPaLM_leiden", "scPaLM_umap_1", "scPaLM_umap_2");
   for (let k = 0; k < K; k++) header.push(`sciLaMA_${k + 1}`);
+  if (p) header.push("scPaLM_leiden", "scPaLM_umap_1", "scPaLM_umap_2");
   const lines = c.cellNames.map((name, i) => {
     const f = [csvField(name)];
     if (c.batch) f.push(csvField(c.batch.categories[c.batch.codes[i]!]!));
     if (c.label) f.push(csvField(c.label.categories[c.label.codes[i]!] ?? "NA"));
     f.push(String(r.leiden[i]), String(r.umap[2 * i]), String(r.umap[2 * i + 1]));
-    if (p) f.push(String(p.leiden[i]), String(p.umap[2 * i]), String(p.umap[2 * i + 1]));
     for (let k = 0; k < K; k++) f.push(String(r.main.cellMu[i * K + k]));
+    if (p) f.push(String(p.leiden[i]), String(p.umap[2 * i]), String(p.umap[2 * i + 1]));
     return f.join(",");
   });
   return `${[header.join(","), ...lines].join("\n")}\n`;
