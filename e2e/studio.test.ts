@@ -188,6 +188,7 @@ test("integration wizard on the Quick preset: cancel a run, restart it, see the 
   await page.locator("#map-by").selectOption("scPaLM");
   await page.getByRole("heading", { name: "Cells on the scPaLM embedding (UMAP)" }).waitFor();
   assert.equal(await page.locator("#color-by").inputValue(), "scPaLM_leiden");
+  await page.getByText(/on scPaLM's cell token \(bundled model, zero-shot\), clustered on its own/).waitFor();
   await page.locator('[data-chart*="umap-scPaLM-scPaLM_leiden"] canvas').waitFor();
   await shot(page, "10b-results-scpalm-map");
 

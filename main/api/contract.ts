@@ -176,6 +176,8 @@ export interface RunResult {
   cells: number;
   /** The UMAPs (x, y interleaved): sciLaMA's, then scPaLM's when the run embedded the cells with it too. */
   maps: { embedding: string; umap: number[] }[];
+  /** The scPaLM model of the second map ("bundled model, zero-shot", "run 3's model"), when there is one. */
+  scpalmModel: string | null;
   /** Categorical cell columns to colour by: batch, label, Leiden clusters (and scPaLM's). */
   groups: { name: string; role: "batch" | "label" | "cluster"; categories: string[]; codes: number[] }[];
   genes: string[];

@@ -169,6 +169,7 @@ test("an integration embeds the cells with a trained scPaLM model too: its row, 
     ],
   );
   assert.notDeepEqual(r.maps[0]!.umap, r.maps[1]!.umap);
+  assert.equal(r.scpalmModel, `run ${model}'s model`);
   const clusters = r.groups.find((g) => g.name === "scPaLM_leiden");
   assert.ok(clusters?.role === "cluster" && clusters.codes.length === 80 && clusters.categories.length >= 2);
   const file = r.files.find((f) => f.kind === "h5ad")!.path;

@@ -114,4 +114,5 @@ test("integration's scPaLM baseline is the bundled model's cell token: the same 
   assert.match(html, /sciLaMA: UMAP by leiden \(cluster\)/);
   assert.match(html, /scPaLM: UMAP by scPaLM_leiden \(cluster\)/);
   assert.doesNotMatch(html, /scPaLM: UMAP by leiden /);
+  assert.match(html, /scPaLM's maps: the cell token h_C \(bundled model, zero-shot\)/);
 });

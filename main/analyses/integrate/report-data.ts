@@ -40,6 +40,8 @@ export interface ReportData {
   metrics: MetricRow[];
   /** The UMAPs: sciLaMA's, then scPaLM's when the run embedded the cells with it too. */
   maps: { embedding: string; umap: Float32Array | Float64Array }[];
+  /** Which scPaLM model embedded the cells ("bundled model, zero-shot", "run 3's model"), when one did. */
+  scpalmModel: string | null;
   groups: { name: string; role: "batch" | "label" | "cluster"; categories: string[]; codes: Int32Array }[];
   losses: LossPoint[];
   versions: Record<string, string>;
@@ -151,6 +153,7 @@ export async function reportData(file: string, ctx: ReportContext): Promise<Repo
         (r) => ({ method: String(r.method), ...Object.fromEntries(METRIC_COLUMNS.map((k) => [k, r[k] as number | null])) }) as MetricRow,
       ),
       maps,
+      scpalmModel: typeof s.scpalmModel === "string" ? s.scpalmModel : null,
       groups,
       losses: ctx.losses ?? [],
       versions: {

@@ -155,7 +155,7 @@ ${d.datasets.map((x) => `<tr><td>${escapeHtml(x.name)}</td><td class="num">${x.c
 ${figures(sciLaMA, "scPaLM_leiden", scPaLM ? "sciLaMA: " : "")}
 ${figures(scPaLM, "leiden", "scPaLM: ")}
 </div>
-${scPaLM ? `<p class="sub" style="font-size:8pt">scPaLM's maps: the cell token h_C of the bundled pre-trained model, applied zero-shot, with its own Leiden clusters (scPaLM_leiden).</p>` : ""}
+${scPaLM ? `<p class="sub" style="font-size:8pt">scPaLM's maps: the cell token h_C (${escapeHtml(d.scpalmModel ?? "scPaLM model")}), with its own Leiden clusters (scPaLM_leiden).</p>` : ""}
 ${rows.length < d.cells ? `<p class="sub" style="font-size:8pt">UMAPs show a random sample of ${rows.length.toLocaleString("en")} of ${d.cells.toLocaleString("en")} cells.</p>` : ""}
 ${d.losses.length ? `<figure>${lossFigure(d)}<figcaption>Mean training loss per block of steps, per model and training step.</figcaption></figure>` : ""}
 

@@ -295,6 +295,7 @@ export async function integrate(o: IntegrateOptions, hooks: StageHooks = {}): Pr
         seconds: timer.seconds,
         metrics: columns(metrics, ["method", ...METRIC_COLUMNS, "resolution", "seconds"]),
         ...(skippedBaselines.length ? { skippedBaselines } : {}),
+        ...(scpalm ? { scpalmModel: scpalm.model } : {}),
       },
     };
     return {
