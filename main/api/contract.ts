@@ -174,8 +174,9 @@ export interface RunResult {
   run: RunCard;
   metrics: MetricRow[];
   cells: number;
-  /** The UMAPs (x, y interleaved): sciLaMA's, then scPaLM's when the run embedded the cells with it too. */
-  maps: { embedding: string; umap: number[] }[];
+  /** The UMAPs (x, y interleaved): sciLaMA's, then scPaLM's when the run embedded the cells with it too; each with
+   *  the name of its own clusters' column in `groups`. */
+  maps: { embedding: string; clusters: string; umap: number[] }[];
   /** The scPaLM model of the second map ("bundled model, zero-shot", "run 3's model"), when there is one. */
   scpalmModel: string | null;
   /** Categorical cell columns to colour by: batch, label, Leiden clusters (and scPaLM's). */

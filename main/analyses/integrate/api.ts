@@ -192,7 +192,7 @@ function load(s: Studio, p: Project, runId: number): Promise<Loaded> {
       result: {
         metrics: report.metrics,
         cells: report.cells,
-        maps: report.maps.map((m) => ({ embedding: m.embedding, umap: Array.from(m.umap) })),
+        maps: report.maps.map((m) => ({ ...m, umap: Array.from(m.umap) })),
         scpalmModel: report.scpalmModel,
         groups: report.groups.map((g) => ({ ...g, codes: Array.from(g.codes) })),
         genes,

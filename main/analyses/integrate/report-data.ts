@@ -38,8 +38,9 @@ export interface ReportData {
   device: string;
   seconds: Record<string, number>;
   metrics: MetricRow[];
-  /** The UMAPs: sciLaMA's, then scPaLM's when the run embedded the cells with it too. */
-  maps: { embedding: string; umap: Float32Array | Float64Array }[];
+  /** The UMAPs: sciLaMA's, then scPaLM's when the run embedded the cells with it too; each with the name of its own
+   *  clusters' column. */
+  maps: { embedding: string; clusters: string; umap: Float32Array | Float64Array }[];
   /** Which scPaLM model embedded the cells ("bundled model, zero-shot", "run 3's model"), when one did. */
   scpalmModel: string | null;
   groups: { name: string; role: "batch" | "label" | "cluster"; categories: string[]; codes: Int32Array }[];
@@ -55,10 +56,10 @@ export interface ReportContext {
   appVersion: string;
 }
 
-/** The embeddings a result may map, and their UMAP's key in `obsm`. */
+/** The embeddings a result may map: their UMAP's key in `obsm` and their Leiden clusters' column in `obs`. */
 const MAPS = [
-  ["sciLaMA", "X_umap"],
-  ["scPaLM", "X_umap_scPaLM"],
+  ["sciLaMA", "X_umap", "leiden"],
+  ["scPaLM", "X_umap_scPaLM", "scPaLM_leiden"],
 ] as const;
 
 const obj = (v: Json | undefined): { [k: string]: Json } => (v && typeof v === "object" && !Array.isArray(v) ? v : {});
@@ -99,9 +100,9 @@ export async function reportData(file: string, ctx: ReportContext): Promise<Repo
       );
     const obs = h.readFrame("obs");
     const obsm = h.readObsm();
-    const maps = MAPS.flatMap(([embedding, key]) => {
+    const maps = MAPS.flatMap(([embedding, key, clusters]) => {
       const m = obsm.get(key);
-      return m ? [{ embedding, umap: m.values }] : [];
+      return m ? [{ embedding, clusters, umap: m.values }] : [];
     });
     const batch = typeof s.batch === "string" ? s.batch : null;
     const label = typeof s.label === "string" ? s.label : null;
@@ -109,8 +110,7 @@ export async function reportData(file: string, ctx: ReportContext): Promise<Repo
     for (const [name, role] of [
       [batch, "batch"],
       [label, "label"],
-      ["leiden", "cluster"],
-      ["scPaLM_leiden", "cluster"],
+      ...MAPS.map(([, , clusters]) => [clusters, "cluster"] as const),
     ] as const) {
       const col = name ? obs.columns.get(name) : undefined;
       if (col?.kind === "categorical") groups.push({ name: name!, role, categories: col.categories, codes: col.codes });

@@ -117,10 +117,10 @@ export function reportHtml(d: ReportData): string {
   const [sciLaMA, scPaLM] = [d.maps.find((m) => m.embedding === "sciLaMA"), d.maps.find((m) => m.embedding === "scPaLM")];
   const cover = d.groups.find((g) => g.role === "label") ?? d.groups[0];
   // Each map coloured by the batch, the label and its own embedding's clusters.
-  const figures = (map: Map | undefined, otherClusters: string, prefix: string) =>
+  const figures = (map: Map | undefined, prefix: string) =>
     map
       ? d.groups
-          .filter((g) => g.name !== otherClusters)
+          .filter((g) => g.role !== "cluster" || g.name === map.clusters)
           .map((g) => `<figure>${umapFigure(map, g, rows, `${prefix}UMAP by ${g.name} (${g.role})`)}</figure>`)
           .join("\n")
       : "";
@@ -152,8 +152,8 @@ ${d.datasets.map((x) => `<tr><td>${escapeHtml(x.name)}</td><td class="num">${x.c
 
 <h2>Figures</h2>
 <div class="figs">
-${figures(sciLaMA, "scPaLM_leiden", scPaLM ? "sciLaMA: " : "")}
-${figures(scPaLM, "leiden", "scPaLM: ")}
+${figures(sciLaMA, scPaLM ? "sciLaMA: " : "")}
+${figures(scPaLM, "scPaLM: ")}
 </div>
 ${scPaLM ? `<p class="sub" style="font-size:8pt">scPaLM's maps: the cell token h_C (${escapeHtml(d.scpalmModel ?? "scPaLM model")}), with its own Leiden clusters (scPaLM_leiden).</p>` : ""}
 ${rows.length < d.cells ? `<p class="sub" style="font-size:8pt">UMAPs show a random sample of ${rows.length.toLocaleString("en")} of ${d.cells.toLocaleString("en")} cells.</p>` : ""}

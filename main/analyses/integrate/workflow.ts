@@ -178,7 +178,6 @@ export async function integrate(o: IntegrateOptions, hooks: StageHooks = {}): Pr
   const labels = combined.label?.codes ?? null;
   const batches = combined.batch?.codes ?? null;
   let pcaEmbedding: Float32Array | null = null;
-  let scpalm: IntegrateResult["scpalm"] = null;
   const { r: main, name: mainName } = await train(mainVariant);
   if (main.status === "stopped") throw new Stopped(timer.seconds);
 
@@ -187,13 +186,15 @@ export async function integrate(o: IntegrateOptions, hooks: StageHooks = {}): Pr
   timer.lap("clusters and UMAP");
 
   // scPaLM's embedding is a second map of the cells, with or without metrics to score it by.
-  if (o.baselines.includes("scpalm")) {
+  const embedWithScPaLM = async (): Promise<NonNullable<IntegrateResult["scpalm"]>> => {
     const model = o.scpalmModel?.name ?? "bundled model, zero-shot";
     const { encoded, coverage, hidden } = await scPaLMCells(combined.lognorm, combined.genes, o.scpalmModel?.folder);
     timer.stage(`scPaLM (${model}): ${coverage.measured} of its genes measured`);
-    scpalm = { model, cells: encoded.cell, hidden, ...(await describeClusters(encoded.cell, cells, hidden)) };
+    const described = await describeClusters(encoded.cell, cells, hidden);
     timer.lap("scPaLM");
-  }
+    return { model, cells: encoded.cell, hidden, ...described };
+  };
+  const scpalm = o.baselines.includes("scpalm") ? await embedWithScPaLM() : null;
 
   if (labels || batches) {
     timer.stage("scoring embeddings");
