@@ -16,6 +16,7 @@ import { type Host, startHost } from "../host/server.js";
 import { importDataset } from "../store/import.js";
 import { Project } from "../store/project.js";
 import { PBMC_SMALL, projectState } from "./helpers.js";
+import { Tally } from "./refusal-harness.js";
 
 const home = mkdtempSync(join(tmpdir(), "studio-refusals-"));
 process.env.SCILAMA_HOME = home;
@@ -161,27 +162,25 @@ const CASES: Case[] = [
   ],
 ];
 
+const tally = new Tally("web refusals");
+
 test("the web host refuses each bad request with its status and reason, and the project is unchanged", async () => {
-  const tally = { cases: 0, clean: 0, internal: 0, changed: 0 };
   const beforeState = projectState(project, project);
-  try {
-    for (const [name, req, status, message] of CASES) {
-      const r = await send(req());
-      const changed = !isDeepStrictEqual(projectState(project, project), beforeState);
-      tally.cases++;
-      if (r.status >= 500) tally.internal++;
-      if (changed) tally.changed++;
-      const leaked = /do not serve/.test(r.text);
-      if (r.status === status && message.test(r.text) && !changed && !leaked) tally.clean++;
-      console.log(`# ${name}: HTTP ${r.status} — ${r.text.slice(0, 160).replace(/\s+/g, " ")}`);
-      assert.equal(r.status, status, `${name}: ${r.text}`);
-      assert.match(r.text, message, name);
-      assert.equal(leaked, false, `${name}: nothing outside the renderer folder is served`);
-      assert.equal(changed, false, `${name}: the project is unchanged`);
-    }
-  } finally {
-    console.log(
-      `# web refusals: ${tally.cases} cases — ${tally.clean} clean refusals, ${tally.internal} internal errors, ${tally.changed} that changed the project`,
-    );
+  for (const [name, req, status, message] of CASES) {
+    const r = await send(req());
+    const changed = !isDeepStrictEqual(projectState(project, project), beforeState);
+    const leaked = /do not serve/.test(r.text);
+    tally.count({
+      hung: false,
+      internal: r.status >= 500,
+      silent: r.status < 300 && status >= 400,
+      changed: changed || leaked,
+      clean: r.status === status && message.test(r.text),
+    });
+    console.log(`# ${name}: HTTP ${r.status} — ${r.text.slice(0, 160).replace(/\s+/g, " ")}`);
+    assert.equal(r.status, status, `${name}: ${r.text}`);
+    assert.match(r.text, message, name);
+    assert.equal(leaked, false, `${name}: nothing outside the renderer folder is served`);
+    assert.equal(changed, false, `${name}: the project is unchanged`);
   }
 });

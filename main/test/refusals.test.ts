@@ -2,31 +2,22 @@
  * The bad-input suite for the command line, table-driven: command lines, dataset files and prior files (built by the
  * tests, `bad-files.ts`), each → the exit code the README documents, the message's key words, no stack trace, and
  * nothing of the user's or the project's changed (its datasets, its runs, every file's hash). Each case is printed
- * with its outcome and time; the last line counts them. The web host's refusals are in `refusals-web.test.ts`.
+ * with its outcome and time; the last line counts them (`refusal-harness.ts`). The web host's refusals are in `refusals-web.test.ts`.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
-import { isDeepStrictEqual } from "node:util";
+import { test } from "node:test";
 import { subset } from "../data/subset.js";
 import { writeH5ad } from "../io/h5ad/write.js";
 import { readDataset } from "../io/read.js";
 import { importDataset } from "../store/import.js";
 import { Project } from "../store/project.js";
 import { BAD_DATASETS, BAD_PRIORS } from "./bad-files.js";
-import { PBMC_SMALL, projectState, scilama, tempDir } from "./helpers.js";
+import { PBMC_SMALL, tempDir } from "./helpers.js";
 import { OSMFISH } from "./impute-data.js";
-
-function cli(args: string[]) {
-  const started = performance.now();
-  const r = scilama(...args);
-  return { ...r, seconds: (performance.now() - started) / 1000 };
-}
-
-type Where = { dir: string; input: string; project: string };
-type Case = [name: string, args: (d: Where) => string[] | Promise<string[]>, exit: number, message: RegExp];
+import { type Case, cli, refuse as refuseAll, setup, Tally, type Where } from "./refusal-harness.js";
 
 const Q = ["--preset", "quick", "--baselines", "none", "--epochs", "3", "--quiet"];
 /** pbmc_small with its genes renamed by `rename` and only its first `cells` cells: an imputation target. */
@@ -246,45 +237,8 @@ test("a project whose database was emptied is refused, not re-created over its d
   assert.deepEqual(readdirSync(join(project, "datasets")), ["1.h5ad"]);
 });
 
-const tally = { cases: 0, clean: 0, internal: 0, changed: 0 };
-after(() =>
-  console.log(
-    `# command-line refusals: ${tally.cases} cases — ${tally.clean} clean refusals, ${tally.internal} internal errors, ${tally.changed} that changed a file or the project`,
-  ),
-);
-
-/** A fresh input file and a project holding pbmc_small as dataset 1. */
-async function setup(t: { after(fn: () => void): void }): Promise<Where> {
-  const dir = tempDir(t);
-  const input = join(dir, "input.h5ad");
-  copyFileSync(PBMC_SMALL, input);
-  chmodSync(input, 0o644);
-  const project = join(dir, "project");
-  const p = Project.create(project, "Refusals");
-  await importDataset(p, PBMC_SMALL);
-  p.close();
-  return { dir, input, project };
-}
-
-/** Runs each case: its exit code, message, no stack trace, and the project and every file as they were. */
-async function refuse(w: Where, cases: readonly Case[], also?: (c: Case, stderr: string) => void): Promise<void> {
-  const before = projectState(w.dir, w.project);
-  for (const c of cases) {
-    const [name, args, exit, message] = c;
-    const r = cli(await args(w));
-    const changed = !isDeepStrictEqual(projectState(w.dir, w.project), before);
-    tally.cases++;
-    if (r.status === 1) tally.internal++;
-    if (changed) tally.changed++;
-    if (r.status === exit && message.test(r.stderr) && !/\n\s+at /.test(r.stderr) && !changed) tally.clean++;
-    console.log(`# ${name}: exit ${r.status} in ${r.seconds.toFixed(1)} s — ${r.stderr.trim().split("\n").at(-1)}`);
-    assert.equal(r.status, exit, `${name}: ${r.stderr}`);
-    assert.match(r.stderr, message, name);
-    assert.doesNotMatch(r.stderr, /\n\s+at /, `${name}: no stack trace`);
-    assert.equal(changed, false, `${name}: nothing changed`);
-    also?.(c, r.stderr);
-  }
-}
+const tally = new Tally("command-line refusals");
+const refuse = (w: Where, cases: readonly Case[], also?: (c: Case, stderr: string) => void) => refuseAll(tally, w, cases, also);
 
 test("command lines: refused before any work, nothing changed", async (t) => refuse(await setup(t), CASES));
 
