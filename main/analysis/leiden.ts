@@ -10,7 +10,8 @@ import { permuteKnn, permuteRows, seededOrder, unpermuteRows } from "./permute.j
 import { release, scran } from "./scran.js";
 
 export interface LeidenOptions {
-  /** Neighbours per cell for the SNN graph (default 15; a precomputed Knn must have at least this many). */
+  /** Neighbours per cell for the SNN graph (default 15, or cells − 1 when there are fewer cells, as scanpy caps
+   *  `n_neighbors`; a value given is checked as it is; a precomputed Knn must have at least this many). */
   neighbors?: number;
   /** Resolution (default 1): higher gives more clusters. */
   resolution?: number;
@@ -53,13 +54,17 @@ export interface SnnGraph {
   order: Int32Array | null;
 }
 
+/** The default neighbour count: 15, or every other cell when there are fewer (a 12-cell dataset still clusters). */
+export const defaultNeighbors = (cells: number): number => Math.max(1, Math.min(15, cells - 1));
+
 /** Builds the SNN graph once (e.g. for several resolutions). */
 export async function snnGraph(
   source: { embedding: Embedding; cells: number; dims: number } | Knn,
-  neighbors = 15,
+  given?: number,
   seed?: number,
 ): Promise<SnnGraph> {
   const fn = "Leiden";
+  const neighbors = given ?? defaultNeighbors(source.cells);
   const s = await scran();
   let index: BuildNeighborSearchIndexResults | null = null;
   let nn: FindNearestNeighborsResults | null = null;

@@ -5,7 +5,7 @@ import { permuteRows, seededOrder, unpermuteRows } from "./permute.js";
 import { release, scran } from "./scran.js";
 
 export interface UmapOptions {
-  /** Neighbours per cell (default 15, as scanpy/umap-learn). */
+  /** Neighbours per cell (default 15, as scanpy/umap-learn, or cells − 1 when there are fewer cells). */
   neighbors?: number;
   /** Minimum distance between embedded points (default 0.1, umap-learn's default; scanpy uses 0.5, scran 0.01). */
   minDist?: number;
@@ -26,7 +26,7 @@ export interface UmapOptions {
  */
 export async function umap(embedding: Embedding, cells: number, dims: number, opts: UmapOptions = {}): Promise<Float32Array> {
   const fn = "UMAP";
-  const neighbors = opts.neighbors ?? 15;
+  const neighbors = opts.neighbors ?? Math.max(1, Math.min(15, cells - 1));
   const minDist = opts.minDist ?? 0.1;
   const epochs = opts.epochs ?? 500;
   checkEmbedding(fn, embedding, cells, dims, 3);

@@ -1,21 +1,21 @@
 /**
  * `scilama impute`: genes a target did not measure, predicted from a reference onto its panel (with the accuracy
  * estimated on the panel and on the target's other genes, every baseline in one table), or dropouts within one
- * dataset (`--dropouts`). Progress on stderr, the table on stdout; Ctrl-C stops cleanly and writes nothing.
+ * dataset (`--dropouts`). Progress on stderr, the table on stdout; Ctrl-C stops cleanly, writes nothing and exits 130.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { IMPUTATION } from "../analyses/impute/analysis.js";
 import type { DropoutRow, ScPaLMDropouts } from "../analyses/impute/denoise.js";
 import type { ImputeOptions } from "../analyses/impute/export.js";
 import type { MethodRow } from "../analyses/impute/scores.js";
-import { GENE_SET_ORDER, GENE_SETS } from "../analyses/impute/scores.js";
+import { clippedNote, GENE_SET_ORDER, GENE_SETS } from "../analyses/impute/scores.js";
 import type { Evaluation, PanelBaseline, Preset } from "../analyses/impute/settings.js";
 import { priorChoice } from "../analyses/integrate/gene-inputs.js";
 import { runAnalysis } from "../analyses/lifecycle.js";
 import { IMPUTE_METRICS } from "../analysis/impute/metrics.js";
 import { dropoutTables } from "../isomorphic/dropout-tables.js";
 import { Project } from "../store/project.js";
-import { untilDone } from "./interrupt.js";
+import { exitStopped, untilDone } from "./interrupt.js";
 import { print, progressPrinter, runLines, sayer, UsageError } from "./output.js";
 
 export interface ImputeCommandOptions {
@@ -53,6 +53,9 @@ export function geneList(v: string, flag: string): string[] {
 
 const HEADS = { pcc: "PCC", scc: "SCC", jsd: "JSD", rmse: "RMSE" } as const;
 
+/** A value of a table: three decimals (no "-0.000"), "n/a" where there is none — a table never shows NaN. */
+const num = (v: number) => (Number.isFinite(v) ? (v + 0).toFixed(3).replace(/^-(0\.0+)$/, "$1") : "n/a");
+
 export function imputeTable(rows: readonly MethodRow[], recommended: Partial<Record<MethodRow["set"], string>>): string {
   const width = Math.max(6, ...rows.map((r) => r.method.length));
   const head = `${"method".padEnd(width)}  ${IMPUTE_METRICS.map((k) => HEADS[k].padStart(15)).join("")}   genes`;
@@ -63,9 +66,9 @@ export function imputeTable(rows: readonly MethodRow[], recommended: Partial<Rec
     out.push(`${GENE_SETS[set]}:`, head, "-".repeat(head.length));
     for (const r of mine)
       out.push(
-        `${r.method.padEnd(width)}  ${IMPUTE_METRICS.map((k) => `${(r[k] + 0).toFixed(3).replace(/^-(0\.0+)$/, "$1")} ± ${r[`${k}Sem`].toFixed(3)}`.padStart(15)).join("")}   ${r.genes}`,
+        `${r.method.padEnd(width)}  ${IMPUTE_METRICS.map((k) => `${num(r[k])} ± ${num(r[`${k}Sem`])}`.padStart(15)).join("")}   ${r.genes}`,
       );
-    out.push(`best mean PCC: ${recommended[set]}`, "");
+    out.push(`best mean PCC: ${recommended[set] ?? "none (no method could be scored on these genes)"}`, "");
   }
   return out.join("\n");
 }
@@ -77,7 +80,7 @@ export function dropoutTable(rows: readonly DropoutRow[], scpalm: ScPaLMDropouts
     `${t.title}:`,
     head,
     "-".repeat(head.length),
-    ...t.rows.map((r) => `${r.method.padEnd(width)}  ${r.rmse.toFixed(3).padStart(8)} ${r.mae.toFixed(3).padStart(8)}`),
+    ...t.rows.map((r) => `${r.method.padEnd(width)}  ${num(r.rmse).padStart(8)} ${num(r.mae).padStart(8)}`),
     `lowest RMSE: ${t.best}`,
     "",
   ]);
@@ -118,7 +121,11 @@ export async function imputeCommand(o: ImputeCommandOptions): Promise<void> {
       onEvent: progressPrinter(o.quiet),
     });
     const outcome = await untilDone(run, "stopping after the current training block…");
-    if (outcome.status === "cancelled") throw new Error("imputation stopped before it finished; nothing was written");
+    if (outcome.status === "cancelled")
+      exitStopped(
+        `stopped: the imputation ended before it finished and wrote nothing${run.runId ? `; run ${run.runId} is recorded as cancelled` : ""}`,
+        () => project?.close(),
+      );
     const r = outcome.summary;
     const w = r.written;
     const c = r.coverage;
@@ -126,6 +133,7 @@ export async function imputeCommand(o: ImputeCommandOptions): Promise<void> {
       sayer(o.quiet)(
         `genes: reference ${c.referenceGenes}, target ${c.targetGenes}, shared ${c.shared}; panel ${c.panel}; ${c.imputed} imputed, ${c.scored} of them scored against the target${c.priorOnly ? `; ${c.priorOnly} the reference does not measure, placed by the prior alone (z-scores, no accuracy estimate)` : ""}`,
       );
+    if (r.clipped.values) sayer(o.quiet)(clippedNote(r.clipped, r.mode === "panel" ? "the reference" : "the data"));
     print(o.json, { ...r, runId: run.runId }, () =>
       [
         r.mode === "panel"
