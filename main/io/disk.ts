@@ -6,8 +6,12 @@ import { statfsSync } from "node:fs";
 import { dirname } from "node:path";
 
 export class DiskFullError extends Error {
-  constructor(readonly path: string) {
-    super(`the disk is full (${freeMb(dirname(path))} free on the disk holding ${dirname(path)}); free some space and retry`);
+  /** `message` keeps the words of an error made elsewhere (another thread), with the space that was left then. */
+  constructor(
+    readonly path: string,
+    message?: string,
+  ) {
+    super(message ?? `the disk is full (${freeMb(dirname(path))} free on the disk holding ${dirname(path)}); free some space and retry`);
     this.name = "DiskFullError";
   }
 }

@@ -1,11 +1,15 @@
 /**
  * A job in a worker thread: onnxruntime's `run` and WASM numerics (h5wasm, scran.js) block their thread for seconds,
  * so callers (the CLI, the web host, the Electron utility process) keep a free event loop for progress, cancel and
- * the UI. The worker module calls `serveWorkerJob`; the caller gets events, a result, cancel and kill. Bad input
- * (DataError) keeps its type across the thread boundary.
+ * the UI. The worker module calls `serveWorkerJob`; the caller gets events, a result, cancel and kill. The errors
+ * whose class decides what the user is told (bad input, a setting, a full disk: exit 3, 2, 5 in the CLI, HTTP 4xx or
+ * 507 in the API) keep their class and words across the thread boundary; any other error stays a plain Error.
  */
 import { parentPort, Worker, workerData } from "node:worker_threads";
+import { DiskFullError, writeError } from "../io/disk.js";
 import { DataError } from "../io/errors.js";
+import { SettingError } from "../isomorphic/limits.js";
+import { EmptySelectionError } from "../pp/filter.js";
 import { WORKER_BOOT } from "./boot-url.js";
 
 const STOP = 1;
@@ -13,10 +17,45 @@ const KILL = 2;
 
 type DataErrorFields = { file: string; expected: string; found: string; hint?: string };
 
-type JobMessage<E, R> =
-  | { type: "event"; event: E }
-  | { type: "done"; result: R }
-  | { type: "error"; message: string; data?: DataErrorFields };
+/** An error as it crosses the thread boundary: its message, and what rebuilds its class on the other side. */
+type PostedError =
+  | { kind: "data"; message: string; data: DataErrorFields }
+  | { kind: "disk-full"; message: string; path: string }
+  | { kind: "setting" | "empty-selection" | "other"; message: string };
+
+type JobMessage<E, R> = { type: "event"; event: E } | { type: "done"; result: R } | ({ type: "error" } & PostedError);
+
+/** The worker's error as posted (a raw ENOSPC becomes the disk-full error first). */
+export function postedError(e: unknown): PostedError {
+  const err = writeError((e as NodeJS.ErrnoException | null)?.path ?? "", e);
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof DataError)
+    return {
+      kind: "data",
+      message,
+      data: { file: err.file, expected: err.expected, found: err.found, ...(err.hint ? { hint: err.hint } : {}) },
+    };
+  if (err instanceof DiskFullError) return { kind: "disk-full", message, path: err.path };
+  if (err instanceof SettingError) return { kind: "setting", message };
+  if (err instanceof EmptySelectionError) return { kind: "empty-selection", message };
+  return { kind: "other", message };
+}
+
+/** The caller's side: the error with its class back. */
+export function rebuiltError(m: PostedError): Error {
+  switch (m.kind) {
+    case "data":
+      return new DataError(m.data.file, m.data.expected, m.data.found, m.data.hint);
+    case "disk-full":
+      return new DiskFullError(m.path, m.message);
+    case "setting":
+      return new SettingError(m.message);
+    case "empty-selection":
+      return new EmptySelectionError(m.message);
+    default:
+      return new Error(m.message);
+  }
+}
 
 export interface WorkerJob<R> {
   readonly done: Promise<R>;
@@ -35,7 +74,7 @@ export function startWorkerJob<E, R>(what: string, entry: URL, input: unknown, o
     worker.on("message", (m: JobMessage<E, R>) => {
       if (m.type === "event") onEvent?.(m.event);
       else if (m.type === "done") resolve(m.result);
-      else reject(m.data ? new DataError(m.data.file, m.data.expected, m.data.found, m.data.hint) : new Error(m.message));
+      else reject(rebuiltError(m));
     });
     worker.on("error", reject);
     worker.on("exit", (code) => reject(new Error(`the ${what} worker exited (code ${code}) before finishing`)));
@@ -77,12 +116,6 @@ export async function serveWorkerJob<I, E, R>(
     );
     post({ type: "done", result }, transfer(result));
   } catch (e) {
-    post({
-      type: "error",
-      message: e instanceof Error ? e.message : String(e),
-      ...(e instanceof DataError
-        ? { data: { file: e.file, expected: e.expected, found: e.found, ...(e.hint ? { hint: e.hint } : {}) } }
-        : {}),
-    });
+    post({ type: "error", ...postedError(e) });
   }
 }

@@ -2,7 +2,8 @@
  * Dropout imputation within one dataset (scPaLM's Table 1 protocol as a benchmark, and a denoised layer for the user):
  * a fraction of each cell's entries is masked (∝ exp(−x) on log-normalised values, or among its non-zero entries
  * only), sciLaMA is trained on the masked data (genes z-scored on it) and every entry reconstructed as
- * x̂ = h_cell · h_gene + b, back in log-normalised units and clipped at 0 (expression is not negative); RMSE and MAE on
+ * x̂ = h_cell · h_gene + b, back in log-normalised units and clipped to the range of its gene in the data the model
+ * was trained on (expression is not negative, nor beyond what was measured; how many were clipped is reported); RMSE and MAE on
  * the masked entries, beside zeros, each gene's mean, its non-zero mean and kNN smoothing. scPaLM (the bundled model,
  * zero shot, as the paper's Table 1) predicts only the genes of its vocabulary, so it is scored on their masked entries
  * in a second table where every other method is scored again on the same entries. With no mask, the model is trained
@@ -14,9 +15,12 @@ import {
   type DropoutMask,
   dropoutBaselines,
   knnSmoothing,
+  MIN_MASKED,
   maskDropouts,
+  maskedCount,
   maskedErrors,
   restrictMask,
+  smallestMask,
 } from "../../analysis/impute/dropouts.js";
 import type { Dataset, Json, Matrix } from "../../data/dataset.js";
 import { clusterColumn } from "../../data/frame.js";
@@ -34,7 +38,8 @@ import { bundledScPaLM } from "../scpalm/evaluate.js";
 import { reconstructed, reconstructWithScPaLM } from "../scpalm/reconstruct.js";
 import { type StageHooks, Stages, Stopped, trainingDone } from "../stages.js";
 import { readImputeData } from "./expression.js";
-import type { Preset } from "./settings.js";
+import { type Clipped, clippedNote } from "./scores.js";
+import { IMPUTE_LIMITS, type Preset } from "./settings.js";
 
 export interface DropoutOptions {
   file: string;
@@ -67,6 +72,8 @@ export interface DropoutResult {
   masked: number;
   maskedZeros: number;
   rows: DropoutRow[];
+  /** Denoised values outside their gene's range in the data trained on, clipped to it. */
+  clipped: Clipped;
   /** Null without a benchmark. */
   scpalm: ScPaLMDropouts | null;
   provider: string;
@@ -78,6 +85,34 @@ export interface DropoutResult {
 
 /** A dataset needs this many cells for a model and a kNN to mean anything. */
 export const MIN_DENOISE_CELLS = 20;
+
+/**
+ * Why a benchmark's mask cannot be scored on this data (null when it can): a fraction that masks no entry, or fewer
+ * than `MIN_MASKED`, has no RMSE to show; the message names the smallest fraction that works here. `covered` marks the
+ * modelled genes (the prior's), `matrix` is the dataset's expression (zeros are zeros in any of its scales).
+ */
+export function maskProblem(name: string, matrix: Matrix, covered: Uint8Array, mask: number, nonzero: boolean): string | null {
+  if (!(mask > 0)) return null;
+  const G = covered.reduce((n, c) => n + c, 0);
+  const candidates = new Float64Array(matrix.nRows).fill(G);
+  if (nonzero) {
+    candidates.fill(0);
+    for (let c = 0; c < matrix.nRows; c++)
+      if (matrix.kind === "csr") {
+        for (let k = matrix.indptr[c]!; k < matrix.indptr[c + 1]!; k++)
+          if (covered[matrix.indices[k]!] && matrix.data[k] !== 0) candidates[c]!++;
+      } else for (let g = 0; g < matrix.nCols; g++) if (covered[g] && matrix.values[c * matrix.nCols + g] !== 0) candidates[c]!++;
+  }
+  const masked = maskedCount(candidates, mask);
+  if (masked >= MIN_MASKED) return null;
+  const entries = `${nonzero ? "non-zero entries" : "entries"} of ${name}'s ${matrix.nRows} cells × ${G} modelled genes`;
+  const smallest = smallestMask(candidates);
+  return `--mask ${mask} masks ${masked} of the ${entries}; scoring the imputation needs at least ${MIN_MASKED} masked entries: ${
+    smallest !== null && smallest <= IMPUTE_LIMITS.mask.max
+      ? `use --mask ${smallest} or more`
+      : `this dataset has too few ${nonzero ? "non-zero entries" : "entries"} to score`
+  } (or --mask 0 for the denoised layer without a benchmark)`;
+}
 
 export async function imputeDropouts(o: DropoutOptions, hooks: StageHooks = {}): Promise<DropoutResult> {
   const timer = new Stages(hooks);
@@ -120,9 +155,17 @@ export async function imputeDropouts(o: DropoutOptions, hooks: StageHooks = {}):
   );
   if (r.status === "stopped") throw new Stopped(timer.seconds);
   timer.lap("sciLaMA");
-  const denoised = reconstruct(r.cellHidden, r.geneHidden, r.config.hidden[0]!, r.params.get("cell.out.b") as Float32Array).map((v, i) =>
-    Math.max(0, v * z.std[i % G]! + z.mean[i % G]!),
-  );
+  // Each gene's highest value in what the model saw (masked entries are not seen); its lowest is 0.
+  const top = new Float64Array(G);
+  for (let i = 0; i < seen.length; i++) if (seen[i]! > top[i % G]!) top[i % G] = seen[i]!;
+  let outside = 0;
+  const denoised = reconstruct(r.cellHidden, r.geneHidden, r.config.hidden[0]!, r.params.get("cell.out.b") as Float32Array).map((v, i) => {
+    const x = v * z.std[i % G]! + z.mean[i % G]!;
+    const hi = top[i % G]!;
+    if (x < 0 || x > hi) outside++;
+    return Math.min(Math.max(x, 0), hi);
+  });
+  const clipped: Clipped = { values: outside, of: denoised.length };
 
   const rows: DropoutRow[] = [];
   let scpalm: ScPaLMDropouts | null = null;
@@ -132,7 +175,9 @@ export async function imputeDropouts(o: DropoutOptions, hooks: StageHooks = {}):
     const base = dropoutBaselines(m);
     for (const k of DROPOUT_BASELINES) methods.set(k, base[k]);
     methods.set("kNN smoothing (15 cells)", await knnSmoothing(m));
+    // A scope with no masked entry (scPaLM knowing none of the masked genes) has no row: a table never shows NaN.
     const score = (scope: DropoutScope, mask: DropoutMask, all: Map<string, (i: number) => number>) => {
+      if (!mask.index.length) return;
       for (const [method, f] of all) rows.push({ method, scope, entries: mask.index.length, ...maskedErrors(mask, f) });
     };
     score("all", m, methods);
@@ -177,6 +222,7 @@ export async function imputeDropouts(o: DropoutOptions, hooks: StageHooks = {}):
         device: r.provider,
         seconds: timer.seconds,
         errors: rows as unknown as Json,
+        clipped: { ...clipped, note: clippedNote(clipped, "the data") },
         scpalm: scpalm as unknown as Json,
       },
     },
@@ -186,6 +232,7 @@ export async function imputeDropouts(o: DropoutOptions, hooks: StageHooks = {}):
     masked: m?.index.length ?? 0,
     maskedZeros,
     rows,
+    clipped,
     scpalm,
     provider: r.provider,
     fallbackReason: r.fallbackReason,
@@ -213,6 +260,7 @@ async function scoreScPaLM(
     throw e;
   }
   const mask = restrictMask(m, (i) => rec.column[i % m.genes]! >= 0);
+  if (!mask.index.length) return { skipped: `none of the masked entries is of a gene in scPaLM's vocabulary` };
   score(mask, reconstructed(rec, m.genes));
   return { genes: rec.predicted, entries: mask.index.length };
 }

@@ -12,7 +12,7 @@ import { recordDevice, setArtifact, setMetric } from "../../store/runs.js";
 import type { DropoutOptions, DropoutResult, DropoutRow, ScPaLMDropouts } from "./denoise.js";
 import type { GeneChoice } from "./genes.js";
 import type { PanelOptions, PanelResult } from "./panel.js";
-import type { GeneRow, MethodRow } from "./scores.js";
+import type { Clipped, GeneRow, MethodRow } from "./scores.js";
 
 export type ImputeOptions = ({ mode: "panel" } & PanelOptions) | ({ mode: "dropouts" } & DropoutOptions);
 
@@ -43,6 +43,9 @@ export interface ImputeSummary {
   scpalm: ScPaLMDropouts | null;
   masked: number;
   maskedZeros: number;
+  /** The chosen model's imputed (panel) or denoised (dropouts) values that were outside the range of their gene in
+   *  the data it learned from, and were clipped to it (log-normalised expression is never negative). */
+  clipped: Clipped;
   provider: string;
   fallbackReason: string | null;
   seconds: Record<string, number>;

@@ -23,6 +23,10 @@ export interface PanelData {
   /** Each modelled gene's reference mean and standard deviation (log-normalised units). */
   refMean: Float64Array;
   refStd: Float64Array;
+  /** Each modelled gene's lowest and highest value in the reference (log-normalised units): a prediction is clipped
+   *  to this range, as a log-normalised value is never negative and never beyond what the reference measured. */
+  refMin: Float64Array;
+  refMax: Float64Array;
   /** Reference cells × panel genes: z-scored, and log-normalised; reference cells × imputed genes, log-normalised. */
   refPanelZ: ArrayLike<number>;
   refPanelLog: ArrayLike<number>;
@@ -65,6 +69,7 @@ export function panelData(ref: ImputeData, tgt: ImputeData, choice: GeneChoice):
     x,
     refMean: Float64Array.from([...refPanelZ.mean, ...refOthersZ.mean]),
     refStd: Float64Array.from([...refPanelZ.std, ...refOthersZ.std]),
+    ...observedRange(matrixValues(refPanelLog), P, matrixValues(refImputedLog), O, cells),
     refPanelZ: refPanelZ.scaled.values,
     refPanelLog: matrixValues(refPanelLog),
     refImputedLog,
@@ -79,6 +84,23 @@ export function panelData(ref: ImputeData, tgt: ImputeData, choice: GeneChoice):
       ),
     ),
   };
+}
+
+/** Each column's lowest and highest value, the panel's columns (rows × P) then the others' (rows × O). */
+function observedRange(panel: ArrayLike<number>, P: number, others: ArrayLike<number>, O: number, rows: number) {
+  const refMin = new Float64Array(P + O).fill(Number.POSITIVE_INFINITY);
+  const refMax = new Float64Array(P + O).fill(Number.NEGATIVE_INFINITY);
+  const add = (values: ArrayLike<number>, n: number, offset: number) => {
+    for (let r = 0; r < rows; r++)
+      for (let g = 0; g < n; g++) {
+        const v = values[r * n + g]!;
+        if (v < refMin[offset + g]!) refMin[offset + g] = v;
+        if (v > refMax[offset + g]!) refMax[offset + g] = v;
+      }
+  };
+  add(panel, P, 0);
+  add(others, O, P);
+  return { refMin, refMax };
 }
 
 /** Columns `cols` of a row-major rows × n matrix. */

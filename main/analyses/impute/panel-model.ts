@@ -28,8 +28,11 @@ export interface Fitted {
   target: SciLaMAEmbeddings;
   /** The gene inputs' name ("GO + pathways (bundled)"). */
   name: string;
-  /** Target cells × `predict`, in the reference's log-normalised units. */
+  /** Target cells × `predict`, in the reference's log-normalised units, each gene clipped to the range the reference
+   *  measured (`PanelData.refMin`/`refMax`). */
   predictions: Float64Array;
+  /** How many of the predictions were outside that range (and clipped). */
+  clipped: number;
 }
 
 export interface FitContext {
@@ -106,7 +109,10 @@ export async function fitPanelModel(ctx: FitContext, variant: Variant, f: Fit): 
     : null;
   const n = f.predict.length;
   const predictions = new Float64Array(d.tcells * n);
+  let clipped = 0;
   f.predict.forEach((g, j) => {
+    const lo = d.refMin[g]!;
+    const hi = d.refMax[g]!;
     const at = position[g]!;
     const u = at < 0 ? unseen.indexOf(g) : -1;
     if (at < 0 && u < 0) throw new Error(`internal: column ${g} is neither modelled nor unseen`);
@@ -115,10 +121,12 @@ export async function fitPanelModel(ctx: FitContext, variant: Variant, f: Fit): 
     for (let c = 0; c < d.tcells; c++) {
       let v = bias;
       for (let k = 0; k < l; k++) v += target.cellHidden[c * l + k]! * hg[k]!;
-      predictions[c * n + j] = v * d.refStd[g]! + d.refMean[g]!;
+      const x = v * d.refStd[g]! + d.refMean[g]!;
+      if (x < lo || x > hi) clipped++;
+      predictions[c * n + j] = Math.min(Math.max(x, lo), hi);
     }
   });
-  return { result, target, name, predictions };
+  return { result, target, name, predictions, clipped };
 }
 
 /**

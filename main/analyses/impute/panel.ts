@@ -2,7 +2,8 @@
  * Panel imputation: a reference (many genes) and a target that measured a panel. sciLaMA is trained on the reference
  * with its cell encoder reading only the panel (placed first) and its decoder reconstructing every modelled gene; the
  * target's cells are encoded from their panel and each other gene predicted as x̂ = h_cell · h_gene + b, in the
- * reference's z-scores, then in its log-normalised units. Each dataset is normalised and z-scored on its own
+ * reference's z-scores, then in its log-normalised units, clipped to the range the reference measured of that
+ * gene (a linear decoder can reach below zero or far above any measured value; how many were clipped is reported). Each dataset is normalised and z-scored on its own
  * (`panel-data.ts`); the model is `panel-model.ts`, the trivial predictors `panel-baselines.ts`.
  *
  * Accuracy: panel genes hidden from the encoder in turn (k-fold or leave-one-gene-out, one model per fold) and
@@ -26,7 +27,7 @@ import { knnBaseline, meanBaseline } from "./panel-baselines.js";
 import { panelData, pick, placeFold } from "./panel-data.js";
 import { type Fit, type FitContext, type Fitted, fitPanelModel, placeByPrior } from "./panel-model.js";
 import { layerName, panelOutput } from "./panel-result.js";
-import { type GeneRow, type GeneSet, type MethodRow, methodRows, recommend } from "./scores.js";
+import { type Clipped, clippedNote, type GeneRow, type GeneSet, type MethodRow, methodRows, recommend } from "./scores.js";
 import { type Evaluation, evaluationName, type PanelBaseline, type Preset } from "./settings.js";
 
 export { layerName, PRIOR_ONLY_ROLE } from "./panel-result.js";
@@ -59,6 +60,9 @@ export interface PanelResult {
   methods: MethodRow[];
   perGene: GeneRow[];
   recommended: Partial<Record<GeneSet, string>>;
+  /** The chosen model's imputed values (X's imputed genes) that were outside the range the reference measured of
+   *  their gene, and were clipped to it; `of` all of them. */
+  clipped: Clipped;
   provider: string;
   fallbackReason: string | null;
   models: { cells: Uint8Array; genes: Uint8Array };
@@ -219,6 +223,7 @@ export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Prom
 
   const methods = methodRows(perGene, methodNames);
   const recommended = recommend(methods);
+  const clipped: Clipped = { values: m.clipped, of: tcells * O };
   const uns: { [k: string]: Json } = {
     impute: {
       mode: "panel",
@@ -237,6 +242,7 @@ export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Prom
       methods: methods as unknown as Json,
       layers: Object.fromEntries(methodNames.slice(1).map((n) => [layerName(n), n])),
       recommended: recommended as Json,
+      clipped: { ...clipped, note: clippedNote(clipped, "the reference") },
     },
   };
   return {
@@ -247,6 +253,7 @@ export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Prom
     methods,
     perGene,
     recommended,
+    clipped,
     provider: m.result.provider,
     fallbackReason: m.result.fallbackReason,
     models: m.result.models,

@@ -58,6 +58,19 @@ export function methodRows(rows: readonly GeneRow[], order: readonly string[]): 
 /** The method with the highest mean PCC in each set. */
 export function recommend(rows: readonly MethodRow[]): Partial<Record<GeneRow["set"], string>> {
   const best: Partial<Record<GeneRow["set"], MethodRow>> = {};
-  for (const r of rows) if (!best[r.set] || r.pcc > best[r.set]!.pcc) best[r.set] = r;
+  // A method without a PCC (no gene it could be scored on) is never recommended.
+  for (const r of rows) if (Number.isFinite(r.pcc) && (!best[r.set] || r.pcc > best[r.set]!.pcc)) best[r.set] = r;
   return Object.fromEntries(Object.entries(best).map(([set, r]) => [set, r.method]));
+}
+
+/** Imputed values clipped to their gene's range in the data learned from, of how many. */
+export interface Clipped {
+  values: number;
+  of: number;
+}
+
+/** What the result says of the clipping, in words (the CLI prints it; `uns['impute']['clipped']` keeps it). */
+export function clippedNote(c: Clipped, from: string): string {
+  const share = c.of ? (100 * c.values) / c.of : 0;
+  return `${c.values.toLocaleString("en-US")} of ${c.of.toLocaleString("en-US")} imputed values (${share < 0.1 && c.values ? "< 0.1" : share.toFixed(1)}%) were outside the range ${from} measured of their gene and were clipped to it (log-normalised expression is never negative)`;
 }

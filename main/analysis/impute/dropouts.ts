@@ -53,13 +53,41 @@ export function maskDropouts(
   return { masked, cells, genes, index: idx, truth };
 }
 
+/** A benchmark needs at least this many masked entries for its RMSE and MAE to mean something. */
+export const MIN_MASKED = 50;
+
+/** How many entries `maskDropouts` masks at `fraction`, given each cell's number of candidate entries (its genes, or
+ *  its non-zero entries when only those are drawn). */
+export function maskedCount(candidates: ArrayLike<number>, fraction: number): number {
+  let n = 0;
+  for (let c = 0; c < candidates.length; c++) n += Math.round(fraction * candidates[c]!);
+  return n;
+}
+
+/** The smallest mask fraction (rounded up to two significant digits) that masks at least `need` entries, or null
+ *  when even masking every candidate would not. */
+export function smallestMask(candidates: ArrayLike<number>, need = MIN_MASKED): number | null {
+  if (maskedCount(candidates, 1) < need) return null;
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (maskedCount(candidates, mid) >= need) hi = mid;
+    else lo = mid;
+  }
+  const step = 10 ** (Math.floor(Math.log10(hi)) - 1);
+  let f = Math.ceil(hi / step) * step;
+  while (maskedCount(candidates, f) < need) f += step;
+  return Number(f.toPrecision(2));
+}
+
 /** The same mask scored only at the entries `keep(i)` accepts (flat index i), e.g. the genes a model knows. */
 export function restrictMask(m: DropoutMask, keep: (i: number) => boolean): DropoutMask {
   const at = [...m.index.keys()].filter((k) => keep(m.index[k]!));
   return { ...m, index: Int32Array.from(at, (k) => m.index[k]!), truth: Float32Array.from(at, (k) => m.truth[k]!) };
 }
 
-/** RMSE and MAE of predictions at the masked entries (`predict(i)` for flat index i). */
+/** RMSE and MAE of predictions at the masked entries (`predict(i)` for flat index i); NaN with no masked entry. */
 export function maskedErrors(m: DropoutMask, predict: (i: number) => number): { rmse: number; mae: number } {
   let se = 0;
   let ae = 0;
