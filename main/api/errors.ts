@@ -7,7 +7,7 @@ import { DataError } from "../io/errors.js";
 import { SettingError } from "../isomorphic/limits.js";
 import { NoChromiumError } from "../report/pdf.js";
 import { DatasetBusyError } from "../store/datasets.js";
-import { NotInProjectError, ProjectError } from "../store/project.js";
+import { NotInProjectError, ProjectBusyError, ProjectError } from "../store/project.js";
 
 export type ApiErrorKind =
   | "bad-request"
@@ -45,7 +45,7 @@ export function errorBody(e: unknown): ApiErrorBody {
       message: e.message,
       data: { file: e.file, expected: e.expected, found: e.found, ...(e.hint ? { hint: e.hint } : {}) },
     };
-  if (e instanceof DatasetBusyError) return { kind: "busy", message: e.message };
+  if (e instanceof DatasetBusyError || e instanceof ProjectBusyError) return { kind: "busy", message: e.message };
   if (e instanceof NotInProjectError) return { kind: "not-found", message: e.message };
   if (e instanceof ProjectError) return { kind: "project", message: e.message };
   if (e instanceof DiskFullError) return { kind: "disk-full", message: `${e.message[0]!.toUpperCase()}${e.message.slice(1)}.` };

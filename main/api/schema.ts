@@ -74,11 +74,13 @@ export const obj =
   <S extends Shape>(shape: S): Schema<FromShape<S>> =>
   (v, path) => {
     if (typeof v !== "object" || v === null || Array.isArray(v)) return fail(path, "an object", v);
-    const extra = Object.keys(v).filter((k) => !(k in shape));
+    // Own fields only, both sides: `k in shape` would let `toString`, `constructor` or `__proto__` through (every object
+    // inherits them), and a field the payload does not have must not be read from its prototype.
+    const extra = Object.keys(v).filter((k) => !Object.hasOwn(shape, k));
     if (extra.length) throw new ApiError("bad-request", `${path || "the request"} has unknown field(s) ${extra.join(", ")}`);
     const out: Record<string, unknown> = {};
     for (const [k, s] of Object.entries(shape)) {
-      const x = s((v as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
+      const x = s(Object.hasOwn(v, k) ? (v as Record<string, unknown>)[k] : undefined, path ? `${path}.${k}` : k);
       if (x !== undefined) out[k] = x;
     }
     return out as FromShape<S>;

@@ -127,7 +127,7 @@ export class Studio {
   /** Starts importing `source` into the project; progress and the outcome come as events with the ticket. Files
    *  uploaded by the browser (in the project's `uploads/`) are deleted once imported or refused. */
   importDataset(dir: string, source: string, name?: string): { ticket: string } {
-    const p = this.project(dir);
+    const p = this.project(dir).writable();
     if (!existsSync(source)) throw new ApiError("not-found", `There is no file or folder at ${source}.`);
     const ticket = `import-${++this.tickets}`;
     const shown = name ?? basename(source);
@@ -149,7 +149,7 @@ export class Studio {
   /** Where the web host streams a browser upload before importing it: a folder of its own, so the file keeps its
    *  name (messages about it name what the user dropped). */
   uploadPath(dir: string, fileName: string): string {
-    const p = this.project(dir);
+    const p = this.project(dir).writable();
     const folder = p.path("uploads", `${Date.now()}-${++this.tickets}`);
     mkdirSync(folder, { recursive: true });
     const safe =
@@ -173,6 +173,8 @@ export class Studio {
   /** The chosen datasets, each ready (imported) and with its file's path. */
   readyDatasets(p: Project, ids: readonly number[]) {
     if (!ids.length) throw new ApiError("bad-request", "Choose at least one dataset.");
+    const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (twice !== undefined) throw new ApiError("bad-request", `Dataset ${twice} is listed twice; list each dataset once.`);
     return ids.map((id) => {
       const d = p.dataset(id);
       if (d.status !== "ready" || !d.file) throw new ApiError("bad-request", `'${d.name}' is not ready (${d.status}).`);
@@ -189,6 +191,7 @@ export class Studio {
     analysis: Analysis<I, S>,
     start: RunStart<I>,
   ): Promise<number> {
+    p.writable();
     const run: AnalysisRun<S> = await runAnalysis(analysis, {
       options: start.options,
       input: (folder) => start.input(folder!),

@@ -3,8 +3,9 @@
  * it (`datasets/<id>.h5ad`, `runs/<id>/…`). Opening a project also recovers from crashes: work left 'importing'
  * or 'running' by a process that no longer exists is marked failed, and its temporary files are removed.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { DiskFullError, diskIsFull } from "../io/disk.js";
 import { MIGRATIONS } from "./schema.js";
@@ -30,6 +31,87 @@ export function claimPath(p: { path(...parts: string[]): string }, rel: string):
 
 /** A dataset or run the project does not have (a stale link, a mistyped id): "not found", not a broken project. */
 export class NotInProjectError extends ProjectError {}
+
+/** Another process holds the project database's write lock (SQLite's "database is locked"): nothing was written. */
+export class ProjectBusyError extends ProjectError {}
+
+/** The project cannot be written (a read-only disk, no permission): it can be viewed, not changed. */
+export class ProjectReadOnlyError extends ProjectError {}
+
+const busy = (abs: string) =>
+  new ProjectBusyError(
+    `The project ${abs} is busy: another sciLaMA Studio or program is writing to it; try again when it has finished. Nothing was changed.`,
+  );
+
+const readOnly = (abs: string, reason: string) =>
+  new ProjectReadOnlyError(
+    `The project ${abs} is read-only (${reason}): it can be viewed, but nothing can be added to it or changed. Nothing was changed; copy the project folder to a disk you can write to (or make this one writable), then retry.`,
+  );
+
+/** Why the project in `abs` cannot be written (its folder or its database file), or null when it can. */
+function readOnlyReason(abs: string): string | null {
+  for (const f of [abs, join(abs, PROJECT_FILE)]) {
+    const denied = writeDenied(f);
+    if (denied === "EROFS") return "it is on a read-only disk";
+    if (denied) return `you have no permission to write to ${f}`;
+  }
+  return null;
+}
+
+/** Why `path` (or, when it does not exist yet, the folder it would be made in) cannot be written, or null. */
+function writeDenied(path: string): "EROFS" | "EACCES" | null {
+  let at = path;
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  try {
+    accessSync(at, constants.W_OK);
+    return null;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === "EROFS" ? "EROFS" : code === "EACCES" || code === "EPERM" ? "EACCES" : null;
+  }
+}
+
+/** SQLite's "busy"/"locked" and "read-only" errors in the user's words (better-sqlite3's errors carry `.code`). */
+function sqliteProblem(e: unknown, abs: string, reason: string | null): ProjectError | null {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return null;
+  if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) return busy(abs);
+  if (code.startsWith("SQLITE_READONLY")) return readOnly(abs, reason ?? readOnlyReason(abs) ?? "its database cannot be written");
+  return null;
+}
+
+/** The project's database reports "busy" and "read-only" as a ProjectError in the user's words, whichever of its
+ *  two doors the store used: a statement (`prepare`) or a transaction (`transaction`, plain or `.immediate()`, whose
+ *  BEGIN takes the write lock; it rolls back on the error). An error already in words passes unchanged. */
+function guardSqlite(db: Database.Database, problem: (e: unknown) => ProjectError | null): void {
+  type Fn = (...args: unknown[]) => unknown;
+  const said =
+    (f: Fn, self?: unknown): Fn =>
+    (...args) => {
+      try {
+        return f.apply(self, args);
+      } catch (e) {
+        throw problem(e) ?? e;
+      }
+    };
+  const prepare = db.prepare.bind(db);
+  db.prepare = ((source: string) => {
+    const statement = prepare(source) as unknown as Record<string, Fn>;
+    for (const m of ["run", "get", "all"]) statement[m] = said(statement[m]!, statement);
+    return statement;
+  }) as unknown as typeof db.prepare;
+  const transaction = db.transaction.bind(db);
+  db.transaction = ((fn: Fn) => {
+    const t = transaction(fn) as unknown as Fn & Record<string, Fn>;
+    const guarded = said(t) as Fn & Record<string, unknown>;
+    for (const k of ["default", "deferred", "immediate", "exclusive"]) guarded[k] = said(t[k]!);
+    guarded.database = db;
+    return guarded;
+  }) as unknown as typeof db.transaction;
+}
+
+/** A temporary file of the writers (`<file>.tmp-<pid>`: io/csv.ts' atomicWrite, the h5ad and checkpoint writers). */
+const TEMP_FILE = /\.tmp-(\d+)$/;
 
 export type EventLevel = "info" | "warning" | "error";
 
@@ -79,6 +161,10 @@ export class Project {
   private constructor(
     readonly dir: string,
     readonly db: Database.Database,
+    /** Why the project cannot be written (then it is opened for viewing only), or null. */
+    readonly readOnly: string | null = null,
+    /** The copy of a read-only project's database that this process reads (removed on close). */
+    private readonly viewCopy: string | null = null,
   ) {}
 
   static create(dir: string, name?: string): Project {
@@ -87,8 +173,16 @@ export class Project {
     if (existsSync(abs) && readdirSync(abs).length > 0) {
       throw new ProjectError(`${abs} is not empty; choose a new or empty folder for the project.`);
     }
-    mkdirSync(join(abs, "datasets"), { recursive: true });
-    mkdirSync(join(abs, "runs"), { recursive: true });
+    try {
+      mkdirSync(join(abs, "datasets"), { recursive: true });
+      mkdirSync(join(abs, "runs"), { recursive: true });
+    } catch (e) {
+      const denied = writeDenied(abs);
+      if (!denied) throw e;
+      throw new ProjectReadOnlyError(
+        `A project cannot be created in ${abs}: ${denied === "EROFS" ? "the disk is read-only" : "you have no permission to write there"}. Choose a folder on a disk you can write to.`,
+      );
+    }
     const p = Project.openDb(abs);
     p.db.prepare("INSERT INTO meta (key, value) VALUES ('name', ?), ('created_at', ?)").run(name ?? basename(abs), now());
     p.log("info", "project-created", `Project '${name ?? basename(abs)}' created`);
@@ -104,14 +198,34 @@ export class Project {
     // import would overwrite the datasets it no longer knows about.
     if (statSync(join(abs, PROJECT_FILE)).size === 0) throw new ProjectError(emptied(abs, "is empty (0 bytes)"));
     const p = Project.openDb(abs, true);
-    p.recover();
+    if (p.readOnly) return p; // viewed as it is: recovering would write
+    try {
+      p.recover();
+    } catch (e) {
+      // Another process is writing: the project can still be viewed, and the next opening recovers.
+      if (!(e instanceof ProjectBusyError)) {
+        p.close();
+        throw e;
+      }
+    }
     return p;
   }
 
   private static openDb(abs: string, existing = false): Project {
+    const reason = existing ? readOnlyReason(abs) : null;
+    // A project that cannot be written is viewed through a copy of its database (and of its WAL, whose transactions
+    // SQLite replays): SQLite cannot open a WAL-mode database where it cannot create the WAL's index beside it. The
+    // copy is brought up to this version's schema and then answers only queries (writes are refused as read-only).
+    const viewCopy = reason ? mkdtempSync(join(tmpdir(), "scilama-view-")) : null;
+    const forget = () => viewCopy && rmSync(viewCopy, { recursive: true, force: true });
+    const problem = (e: unknown) => sqliteProblem(e, abs, reason);
     let db: Database.Database;
     try {
-      db = new Database(join(abs, PROJECT_FILE));
+      if (viewCopy)
+        for (const suffix of ["", "-wal"])
+          if (existsSync(join(abs, PROJECT_FILE + suffix)))
+            copyFileSync(join(abs, PROJECT_FILE + suffix), join(viewCopy, PROJECT_FILE + suffix));
+      db = new Database(join(viewCopy ?? abs, PROJECT_FILE));
       db.pragma("journal_mode = WAL");
       db.pragma("foreign_keys = ON");
       db.pragma("busy_timeout = 5000");
@@ -119,6 +233,9 @@ export class Project {
       const check = db.pragma("quick_check", { simple: true });
       if (check !== "ok") throw new Error(String(check));
     } catch (e) {
+      forget();
+      const said = problem(e);
+      if (said) throw said;
       // Opening writes (WAL index, journal): on a full disk SQLite reports an I/O error for an intact database.
       if (diskIsFull(abs)) throw new DiskFullError(join(abs, PROJECT_FILE));
       throw new ProjectError(`The project database in ${abs} cannot be read (${(e as Error).message}). Restore it from a backup.`);
@@ -126,25 +243,42 @@ export class Project {
     const version = db.pragma("user_version", { simple: true }) as number;
     if (existing && version === 0) {
       db.close();
+      forget();
       throw new ProjectError(emptied(abs, "holds no sciLaMA Studio project"));
     }
     if (version > MIGRATIONS.length) {
       db.close();
+      forget();
       throw new ProjectError(
         `This project was saved by a newer sciLaMA Studio (schema ${version}, this version knows ${MIGRATIONS.length}); update the app to open it.`,
       );
     }
-    for (let v = version; v < MIGRATIONS.length; v++) {
-      db.transaction(() => {
-        db.exec(MIGRATIONS[v]);
-        db.pragma(`user_version = ${v + 1}`);
-      })();
+    try {
+      for (let v = version; v < MIGRATIONS.length; v++) {
+        db.transaction(() => {
+          db.exec(MIGRATIONS[v]);
+          db.pragma(`user_version = ${v + 1}`);
+        })();
+      }
+      if (viewCopy) db.pragma("query_only = ON");
+    } catch (e) {
+      db.close();
+      forget();
+      throw problem(e) ?? e;
     }
-    return new Project(abs, db);
+    guardSqlite(db, problem);
+    return new Project(abs, db, reason, viewCopy);
   }
 
   close(): void {
     this.db.close();
+    if (this.viewCopy) rmSync(this.viewCopy, { recursive: true, force: true });
+  }
+
+  /** Refuses, before any work, to change a project that can only be viewed (a read-only disk). */
+  writable(): this {
+    if (this.readOnly) throw readOnly(this.dir, this.readOnly);
+    return this;
   }
 
   get name(): string {
@@ -211,12 +345,20 @@ export class Project {
     this.removeOrphanTemps();
   }
 
+  /** Deletes the writers' temporary files whose process is gone, in datasets/ and in each run's folder (and its
+   *  subfolders, e.g. checkpoints): only regular files named `<file>.tmp-<pid>`, never anything else. */
   private removeOrphanTemps(): void {
-    const dir = this.path("datasets");
-    if (!existsSync(dir)) return;
-    for (const f of readdirSync(dir)) {
-      const m = /\.tmp-(\d+)$/.exec(f);
-      if (m && !processAlive(Number(m[1]))) rmSync(join(dir, f), { force: true });
-    }
+    const sweep = (dir: string, depth: number) => {
+      for (const f of readdirSync(dir, { withFileTypes: true })) {
+        const at = join(dir, f.name);
+        if (f.isDirectory() && depth > 0) sweep(at, depth - 1);
+        const m = TEMP_FILE.exec(f.name);
+        if (m && f.isFile() && !processAlive(Number(m[1]))) rmSync(at, { force: true });
+      }
+    };
+    if (existsSync(this.path("datasets"))) sweep(this.path("datasets"), 0);
+    if (!existsSync(this.path("runs"))) return;
+    for (const f of readdirSync(this.path("runs"), { withFileTypes: true }))
+      if (f.isDirectory() && /^\d+$/.test(f.name)) sweep(this.path("runs", f.name), 2);
   }
 }

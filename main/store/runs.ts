@@ -1,4 +1,5 @@
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
+import { resolve, sep } from "node:path";
 import { NotInProjectError, now, type Project } from "./project.js";
 
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
@@ -26,7 +27,8 @@ export function createRun(p: Project, kind: string, config: unknown, datasetIds:
         .prepare("INSERT INTO runs (kind, config_json, status, created_at) VALUES (?, ?, 'queued', ?)")
         .run(kind, JSON.stringify(config), now()).lastInsertRowid,
     );
-    for (const d of datasetIds) p.db.prepare("INSERT INTO run_datasets (run_id, dataset_id) VALUES (?, ?)").run(id, d);
+    // Each dataset once (a list naming one twice is the same input; the table keeps one row per dataset).
+    for (const d of new Set(datasetIds)) p.db.prepare("INSERT INTO run_datasets (run_id, dataset_id) VALUES (?, ?)").run(id, d);
     return id;
   })();
 }
@@ -112,19 +114,43 @@ export function setArtifact(p: Project, runId: number, kind: string, path: strin
   })();
 }
 
+/** A recorded run's files are not where the project says (its folder moved or deleted): "not found", saying where
+ *  they were and what to do. The project still lists the run. */
+export class RunFilesMissingError extends NotInProjectError {}
+
+/** `rel`, a file run `runId` recorded, when it is there; refused in the user's words when it is not. Every reader of
+ *  a run's result and report comes here (through `artifact`/`artifacts`), so none meets a missing file unprepared. */
+function present(p: Project, runId: number, rel: string): string {
+  const file = resolve(p.dir, rel);
+  if (existsSync(file)) return rel;
+  const folder = p.path("runs", String(runId));
+  const whole = file.startsWith(folder + sep) && !existsSync(folder);
+  const gone = whole ? folder : file;
+  throw new RunFilesMissingError(
+    `Run ${runId}'s files are missing at ${gone} (moved or deleted?). The project still lists the run; put ${whole ? "its folder" : "the file"} back at ${gone} to see its result and report again, or run the analysis again.`,
+  );
+}
+
+/** The files a run recorded, each checked to be there (a missing PDF report is left out: it can be written again). */
 export function artifacts(p: Project, runId: number): { kind: string; path: string; bytes: number | null }[] {
-  return p.db.prepare("SELECT kind, path, bytes FROM artifacts WHERE run_id = ? ORDER BY id").all(runId) as {
+  const rows = p.db.prepare("SELECT kind, path, bytes FROM artifacts WHERE run_id = ? ORDER BY id").all(runId) as {
     kind: string;
     path: string;
     bytes: number | null;
   }[];
+  return rows.filter((f) => {
+    if (f.kind === "report" && rows.length > 1 && !existsSync(resolve(p.dir, f.path))) return false;
+    present(p, runId, f.path);
+    return true;
+  });
 }
 
+/** The file of `kind` a run recorded (null when it recorded none), refused as missing when it is not there. */
 export function artifact(p: Project, runId: number, kind: string): string | null {
-  return (
+  const rel =
     (p.db.prepare("SELECT path FROM artifacts WHERE run_id = ? AND kind = ?").get(runId, kind) as { path: string } | undefined)?.path ??
-    null
-  );
+    null;
+  return rel === null ? null : present(p, runId, rel);
 }
 
 /** Records a run's PDF report (the file is written already): the artifact, the reports table and the log. */

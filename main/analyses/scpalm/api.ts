@@ -23,7 +23,7 @@ import { runCard } from "../../api/views.js";
 import { loadScPaLMModel } from "../../models/scpalm-files.js";
 import { SCPALM_CONFIGS } from "../../models/scpalm-hyper.js";
 import type { Project } from "../../store/project.js";
-import { artifact, artifacts, getRun, listRuns, type RunRow } from "../../store/runs.js";
+import { artifact, artifacts, getRun, listRuns, RunFilesMissingError, type RunRow } from "../../store/runs.js";
 import { SCPALM } from "./analysis.js";
 import { bundledScPaLMFolder, MODEL_FILE } from "./pretrain.js";
 import { ARCHITECTURE_KEYS, SCPALM_DEFAULTS, SCPALM_LIMITS, trainingHyper } from "./settings.js";
@@ -74,7 +74,13 @@ function models(p: Project): ScPaLMModelCard[] {
   }
   for (const r of listRuns(p).reverse())
     if (r.kind === SCPALM.kind && r.status === "succeeded" && isTraining(settingsOf(r))) {
-      const t = summaryOf<ScPaLMTrainingSummary>(p, r);
+      let t: ScPaLMTrainingSummary;
+      try {
+        t = summaryOf<ScPaLMTrainingSummary>(p, r);
+      } catch (e) {
+        if (e instanceof RunFilesMissingError) continue; // its folder was moved: the other models are still offered
+        throw e;
+      }
       out.push(card(r.id, { genes: t.genes, ...shape(t.hyper), codesUsed: t.codesUsed, corpus: t.corpus }));
     }
   return out;
