@@ -1,20 +1,28 @@
 /**
- * What every analysis checks before a run is recorded or any work starts: the files it will write can be written and
- * overwrite nothing the user or a project keeps — not one of its inputs, not a project's imported datasets, database
- * or another run's results. One check for the CLI and the API (`runAnalysis` calls it).
+ * What every command that writes checks before a run is recorded or any work starts: its inputs are what they should
+ * be (`io/inputs.ts`), and the files it will write can be written and overwrite nothing the user or a project keeps —
+ * not one of its inputs, not a project's imported datasets, database or another run's results. One check for the CLI
+ * (every command of its table) and the API (`runAnalysis` calls it).
  */
 import { accessSync, constants, existsSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { type Input, isProjectDatabase } from "../io/inputs.js";
 import { SettingError } from "../isomorphic/limits.js";
 import { PROJECT_FILE } from "../store/project.js";
+import type { OutputClaim } from "../store/runs.js";
 
 export interface AnalysisFiles {
-  /** Files the job reads. */
-  reads: readonly string[];
   /** Files it writes. */
   writes: readonly string[];
-  /** The job creates the writes' folder when it is missing (a folder output); else that folder must exist. */
+  /** The job creates the writes' folder when it is missing (a folder output, which is then the run's own); else
+   *  that folder must exist. */
   makesFolder: boolean;
+}
+
+/** What a run claims of its outputs: its folder when it makes one, else each file. */
+export function outputClaims(f: AnalysisFiles): OutputClaim[] {
+  const paths = f.makesFolder ? [...new Set(f.writes.map((w) => dirname(canonical(w))))] : f.writes.map(canonical);
+  return paths.map((path) => ({ path, folder: f.makesFolder }));
 }
 
 /** The path with its existing part resolved through links (so two spellings of one file compare equal). */
@@ -44,36 +52,58 @@ function existingFolder(folder: string): string {
   return dir;
 }
 
+/** The recorded run whose files `path` would overwrite or write among, if any. */
+function claimOn(path: string, claims: readonly (OutputClaim & { runId: number; kind: string })[]) {
+  return claims.find((c) => {
+    const claimed = canonical(c.path);
+    return c.folder ? path.startsWith(claimed + sep) : path === claimed;
+  });
+}
+
 /** Throws a SettingError naming every problem with the outputs; `ownFolder` is the run's folder in its project,
- *  the one place inside a project a run may write (the lifecycle makes it). */
-export function checkFiles(f: AnalysisFiles, ownFolder: string | null): void {
-  const problems: string[] = [];
-  const reads = new Set(f.reads.map(canonical));
+ *  the one place inside a project a run may write (the lifecycle makes it); `claims` are the outputs of the
+ *  project's other runs. */
+export function checkFiles(
+  f: AnalysisFiles,
+  inputs: readonly Input[],
+  ownFolder: string | null,
+  claims: readonly (OutputClaim & { runId: number; kind: string })[] = [],
+): void {
+  const problems = new Set<string>();
+  const reads = new Set(inputs.map((i) => canonical(i.path)));
   const own = ownFolder ? canonical(ownFolder) + sep : null;
   const byFolder = new Map<string, string[]>();
   for (const w of f.writes) {
     const path = canonical(w);
-    if (reads.has(path)) problems.push(`the output ${w} is also an input; choose another name (inputs are never overwritten)`);
+    if (reads.has(path)) problems.add(`the output ${w} is also an input; choose another name (inputs are never overwritten)`);
+    else if (isProjectDatabase(path)) problems.add(`the output ${w} is a project's database; choose another place`);
+    else if (existsSync(path) && !statSync(path).isFile())
+      problems.add(`the output ${w} exists and is not a file (a folder, a pipe or a device); choose another name`);
+    const claim = claimOn(path, claims);
+    if (claim)
+      problems.add(
+        `the output ${claim.folder ? dirname(w) : w} holds the files of run ${claim.runId} (${claim.kind}); a recorded run's files are its own — choose another place`,
+      );
     byFolder.set(dirname(path), [...(byFolder.get(dirname(path)) ?? []), path]);
   }
   for (const [folder, paths] of byFolder) {
     if (own && `${folder}${sep}`.startsWith(own)) continue;
     const project = paths.map(projectKeeping).find((k) => k !== null);
     if (project) {
-      problems.push(
+      problems.add(
         `writing into ${folder} would touch the project ${project}'s own files (its database, imported datasets and run results are never overwritten); choose another place`,
       );
       continue;
     }
     const at = f.makesFolder ? existingFolder(folder) : folder;
-    if (!existsSync(at)) problems.push(`the output folder ${folder} does not exist; create it or choose another`);
-    else if (!statSync(at).isDirectory()) problems.push(`${at} is a file, not a folder; choose another output`);
+    if (!existsSync(at)) problems.add(`the output folder ${folder} does not exist; create it or choose another`);
+    else if (!statSync(at).isDirectory()) problems.add(`${at} is a file, not a folder; choose another output`);
     else
       try {
         accessSync(at, constants.W_OK);
       } catch {
-        problems.push(`the output folder ${at} cannot be written (read-only or not yours); choose another`);
+        problems.add(`the output folder ${at} cannot be written (read-only or not yours); choose another`);
       }
   }
-  if (problems.length) throw new SettingError(problems.join("; "));
+  if (problems.size) throw new SettingError([...problems].join("; "));
 }

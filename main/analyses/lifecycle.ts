@@ -7,10 +7,11 @@
 import { mkdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { atomicWrite } from "../io/csv.js";
+import { checkInputs, type Input } from "../io/inputs.js";
 import { claimPath, type Project } from "../store/project.js";
-import { createRun, finishRun, markRunning, recordProgress } from "../store/runs.js";
+import { claimedOutputs, claimOutputs, createRun, finishRun, markRunning, recordProgress } from "../store/runs.js";
 import { startWorkerJob } from "../workers/job.js";
-import { type AnalysisFiles, checkFiles } from "./files.js";
+import { type AnalysisFiles, checkFiles, outputClaims } from "./files.js";
 import type { JobOutcome } from "./serve.js";
 import { type AnalysisEvent, type LossPoint, lossPoint } from "./stages.js";
 
@@ -23,7 +24,9 @@ export interface Analysis<I extends { options: unknown }, S extends { seconds: R
   worker: URL;
   /** Type only, never set: ties the analysis to its job's input, so a caller cannot start it with another's. */
   readonly input?: I;
-  /** The files a job with this input reads and writes, checked (`checkFiles`) before the run is recorded. */
+  /** The files and folders it reads, checked (`checkInputs`) before anything opens them. */
+  inputs(options: I["options"]): readonly Input[];
+  /** The files a job with this input writes, checked (`checkFiles`) before the run is recorded. */
   files(input: I): AnalysisFiles;
   /** What only reading the inputs can tell (a cell column that is missing or cannot group cells, …), checked before
    *  the run is recorded; throws a SettingError naming every problem (a DataError for an unreadable file). */
@@ -80,29 +83,36 @@ function inProjectWords(p: Project, datasetIds: readonly number[], e: unknown): 
   return message === original && e instanceof Error ? e : new Error(message, { cause: e });
 }
 
-/** Checks the run (its data, then its files), opens it and starts its job: a refused run leaves no trace. */
+/** Checks the run (its inputs before anything opens them, its data, then its outputs), opens it and starts its job:
+ *  a refused run leaves no trace. */
 export async function runAnalysis<I extends { options: unknown }, S extends { seconds: Record<string, number> }>(
   a: Analysis<I, S>,
   o: RunOptions<I>,
 ): Promise<AnalysisRun<S>> {
   const p = o.record?.project ?? null;
+  const inputs = a.inputs(o.options);
+  checkInputs(inputs);
   await a.check(o.options);
-  // The files are checked in the transaction that creates the run (the run's folder is named by its id), which rolls
-  // back on a refusal.
-  const prepare = (folder: string | null) => {
+  // The outputs are checked in the transaction that creates the run (the run's folder is named by its id; the other
+  // runs' claims are read in it, so two runs cannot claim one place), which rolls back on a refusal.
+  const prepare = (folder: string | null, id: number | null) => {
     const input = { ...o.input(folder), options: o.options } as I;
-    checkFiles(a.files(input), folder);
+    const files = a.files(input);
+    checkFiles(files, inputs, folder, p && id !== null ? claimedOutputs(p, id) : []);
+    if (p && id !== null) claimOutputs(p, id, outputClaims(files));
     return input;
   };
   const { runId, folder, input } = p
-    ? p.db.transaction(() => {
-        const id = createRun(p, a.kind, o.record!.config, o.record!.datasetIds);
-        const folder = p.path("runs", String(id));
-        const input = prepare(folder);
-        claimPath(p, join("runs", String(id)));
-        return { runId: id, folder, input };
-      })()
-    : { runId: null, folder: null, input: prepare(null) };
+    ? p.db
+        .transaction(() => {
+          const id = createRun(p, a.kind, o.record!.config, o.record!.datasetIds);
+          const folder = p.path("runs", String(id));
+          const input = prepare(folder, id);
+          claimPath(p, join("runs", String(id)));
+          return { runId: id, folder, input };
+        })
+        .immediate()
+    : { runId: null, folder: null, input: prepare(null, null) };
   if (p) {
     markRunning(p, runId!);
     mkdirSync(folder!, { recursive: true });

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { type Analysis, type AnalysisRun, type RunState, runAnalysis } from "../analyses/lifecycle.js";
 import { type AnalysisEvent, lossPoint } from "../analyses/stages.js";
+import { checkInputs } from "../io/inputs.js";
 import { printPdf } from "../report/pdf.js";
 import { removeDataset, renameDataset } from "../store/datasets.js";
 import { ensureDemoProject, recentProjects, studioHome, touchRecent } from "../store/home.js";
@@ -129,6 +130,7 @@ export class Studio {
   importDataset(dir: string, source: string, name?: string): { ticket: string } {
     const p = this.project(dir).writable();
     if (!existsSync(source)) throw new ApiError("not-found", `There is no file or folder at ${source}.`);
+    checkInputs([{ path: source, what: "the file to import", kind: "dataset" }]);
     const ticket = `import-${++this.tickets}`;
     const shown = name ?? basename(source);
     const job = startImportJob({ projectDir: p.dir, source, name: shown }, (progress) =>

@@ -10,6 +10,7 @@ import { matrixNnz } from "../data/dataset.js";
 import { type GeneMappingReport, mapGenes } from "../genes/map.js";
 import { DataError } from "../io/errors.js";
 import { writeH5ad } from "../io/h5ad/write.js";
+import { checkInputs } from "../io/inputs.js";
 import { type ReadOptions, type ReadReport, readDataset } from "../io/read.js";
 import { expressionOf } from "../pp/expression.js";
 import { type QcSummary, summarizeQc } from "../pp/qc.js";
@@ -52,6 +53,7 @@ export async function importDataset(
   source: string,
   opts: ImportOptions = {},
 ): Promise<{ id: number; summary: DatasetSummary }> {
+  checkInputs([{ path: source, what: "the file to import", kind: "dataset" }]);
   const name = opts.name ?? basename(source).replace(/(\.h5ad|\.h5|\.csv|\.tsv|\.txt)?(\.gz)?$/i, "");
   const id = Number(
     project.db

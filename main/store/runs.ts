@@ -161,3 +161,33 @@ export function recordReport(p: Project, runId: number, title: string, path: str
     p.log("info", "report", `PDF report of run ${runId} written`, { runId });
   })();
 }
+
+/** A file or a folder a run writes. A recorded run's files are its own: no later run may write over them, nor into
+ *  its folder. */
+export interface OutputClaim {
+  path: string;
+  folder: boolean;
+}
+
+/** Takes the run's claim on its outputs (absolute paths). */
+export function claimOutputs(p: Project, runId: number, claims: readonly OutputClaim[]): void {
+  p.db.prepare("UPDATE runs SET outputs_json = ? WHERE id = ?").run(JSON.stringify(claims), runId);
+}
+
+/** The outputs of the project's runs other than `exceptRun` that are not failed or cancelled: their claims, and
+ *  the files they recorded (for runs opened before claims were kept). */
+export function claimedOutputs(p: Project, exceptRun: number): (OutputClaim & { runId: number; kind: string })[] {
+  const runs = p.db
+    .prepare("SELECT id, kind, outputs_json FROM runs WHERE id != ? AND status IN ('queued', 'running', 'succeeded')")
+    .all(exceptRun) as { id: number; kind: string; outputs_json: string | null }[];
+  const files = p.db
+    .prepare("SELECT a.run_id, a.path FROM artifacts a JOIN runs r ON r.id = a.run_id WHERE r.id != ? AND r.status = 'succeeded'")
+    .all(exceptRun) as { run_id: number; path: string }[];
+  const kinds = new Map(runs.map((r) => [r.id, r.kind]));
+  return [
+    ...runs.flatMap((r) =>
+      (r.outputs_json ? (JSON.parse(r.outputs_json) as OutputClaim[]) : []).map((c) => ({ ...c, runId: r.id, kind: r.kind })),
+    ),
+    ...files.map((f) => ({ path: resolve(p.dir, f.path), folder: false, runId: f.run_id, kind: kinds.get(f.run_id) ?? "" })),
+  ];
+}

@@ -77,4 +77,6 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX events_by_time ON events(ts);
   CREATE INDEX metrics_by_run ON metrics(run_id);
   `,
+  // The files each run was set to write (its claim on them, taken when the run is opened: `claimOutputs`).
+  `ALTER TABLE runs ADD COLUMN outputs_json TEXT;`,
 ];

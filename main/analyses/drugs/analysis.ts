@@ -15,8 +15,11 @@ export type { DrugInput, DrugSummary };
 export const DRUG_RESPONSE: Analysis<DrugInput, DrugSummary> = {
   kind: "drug-response",
   worker: new URL("./worker.js", import.meta.url),
-  files: ({ options, folder, view, report }) => ({
-    reads: [options.file],
+  inputs: (o) => [
+    { path: o.file, what: "the dataset", kind: "dataset" },
+    ...(o.model ? [{ path: o.model, what: "the model folder", kind: "folder" as const }] : []),
+  ],
+  files: ({ folder, view, report }) => ({
     writes: Object.values(drugFiles(folder, view !== null, report !== null)),
     makesFolder: true,
   }),

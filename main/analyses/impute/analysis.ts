@@ -3,23 +3,24 @@
  * the caller gets stages, training progress and the summary, and the project records it (`export.ts`).
  */
 import { basename } from "node:path";
+import type { Matrix } from "../../data/dataset.js";
 import { readDataset } from "../../io/read.js";
 import { SettingError } from "../../isomorphic/limits.js";
 import { expressionOf } from "../../pp/expression.js";
 import { readPrior } from "../../priors/index.js";
-import { GeneInputs, type PriorChoice } from "../integrate/gene-inputs.js";
+import { GeneInputs, type PriorChoice, priorInputs } from "../integrate/gene-inputs.js";
 import type { Analysis } from "../lifecycle.js";
-import { MIN_DENOISE_CELLS } from "./denoise.js";
+import { MIN_DENOISE_CELLS, maskProblem } from "./denoise.js";
 import { type ImputeInput, type ImputeSummary, imputeFiles, recordImputation } from "./export.js";
 import { chooseGenes, placeableByPrior } from "./genes.js";
 
 export type { ImputeInput, ImputeSummary };
 
 /** The genes and cell count of the expression an analysis would use from `file`. */
-async function expressionShape(file: string): Promise<{ genes: string[]; cells: number }> {
+async function expressionShape(file: string): Promise<{ genes: string[]; cells: number; matrix: Matrix }> {
   const { dataset } = await readDataset(file);
   const e = expressionOf(dataset, file);
-  return { genes: e.genes, cells: e.matrix.nRows };
+  return { genes: e.genes, cells: e.matrix.nRows, matrix: e.matrix };
 }
 
 /** The priors (each file must parse), and which of `genes` they cover. */
@@ -31,26 +32,33 @@ async function priorCoverage(prior: PriorChoice, genes: readonly string[], alsoB
   return { inputs, covered };
 }
 
-const priorFiles = (prior: PriorChoice) =>
-  typeof prior === "object" ? prior.priors.flatMap((p) => (p === "bundled" ? [] : [p.file])) : [];
-
 export const IMPUTATION: Analysis<ImputeInput, ImputeSummary> = {
   kind: "impute",
   worker: new URL("./worker.js", import.meta.url),
-  files: ({ options, out }) => ({
-    reads: [...(options.mode === "panel" ? [options.reference, options.target] : [options.file]), ...priorFiles(options.prior)],
+  inputs: (o) => [
+    ...(o.mode === "panel"
+      ? [
+          { path: o.reference, what: "the reference", kind: "dataset" as const },
+          { path: o.target, what: "the target", kind: "dataset" as const },
+        ]
+      : [{ path: o.file, what: "the dataset", kind: "dataset" as const }]),
+    ...priorInputs(o.prior),
+  ],
+  files: ({ out }) => ({
     writes: Object.values(imputeFiles(out)),
     makesFolder: false,
   }),
   // Everything the gene names and cell counts can tell is refused here, in the words the run itself would use.
   check: async (o) => {
     if (o.mode === "dropouts") {
-      const { genes, cells } = await expressionShape(o.file);
+      const { genes, cells, matrix } = await expressionShape(o.file);
       const { covered } = await priorCoverage(o.prior, genes, false);
       const problems = [];
       if (cells < MIN_DENOISE_CELLS)
         problems.push(`${basename(o.file)} has ${cells} cells; dropout imputation needs at least ${MIN_DENOISE_CELLS}`);
       if (covered.reduce((n, c) => n + c, 0) < 2) problems.push(`the prior covers fewer than 2 of ${basename(o.file)}'s genes`);
+      const mask = problems.length ? null : maskProblem(basename(o.file), matrix, covered, o.mask, o.nonzero);
+      if (mask) problems.push(mask);
       if (problems.length) throw new SettingError(problems.join("; "));
       return;
     }

@@ -3,12 +3,14 @@
  * caller gets stages, training progress and this summary, and the project records it (`export.ts`).
  */
 import { join } from "node:path";
+import { ifPresent } from "../../io/inputs.js";
 import { SettingError } from "../../isomorphic/limits.js";
 import { readPrior } from "../../priors/index.js";
 import { groupColumnProblem, readCellColumns } from "../columns.js";
 import type { Analysis } from "../lifecycle.js";
 import { MODEL_FILE, noModelIn } from "../scpalm/pretrain.js";
 import { type IntegrationInput, type IntegrationSummary, integrationFiles, recordIntegration } from "./export.js";
+import { priorInputs } from "./gene-inputs.js";
 
 export type { IntegrationInput, IntegrationSummary };
 
@@ -17,12 +19,12 @@ export type { IntegrationInput, IntegrationSummary };
 export const INTEGRATION: Analysis<IntegrationInput, IntegrationSummary> = {
   kind: "integrate",
   worker: new URL("./worker.js", import.meta.url),
-  files: ({ options, out }) => ({
-    reads: [
-      ...options.files,
-      ...(typeof options.prior === "object" ? options.prior.priors.flatMap((p) => (p === "bundled" ? [] : [p.file])) : []),
-      ...(options.scpalmModel ? [join(options.scpalmModel.folder, MODEL_FILE)] : []),
-    ],
+  inputs: (o) => [
+    ...o.files.map((path) => ({ path, what: "the dataset", kind: "dataset" as const })),
+    ...priorInputs(o.prior),
+    ...(o.scpalmModel ? ifPresent(join(o.scpalmModel.folder, MODEL_FILE), "the scPaLM model") : []),
+  ],
+  files: ({ out }) => ({
     writes: Object.values(integrationFiles(out)),
     makesFolder: false,
   }),

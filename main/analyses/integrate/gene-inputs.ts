@@ -4,6 +4,7 @@
  * random vectors), or the self-informed input (the transposed expression matrix).
  */
 import { existsSync } from "node:fs";
+import type { Input } from "../../io/inputs.js";
 import { SettingError } from "../../isomorphic/limits.js";
 import { alignPrior, alignPriors, bundledPrior, type GenePrior, randomPrior, readPrior, shuffledPrior } from "../../priors/index.js";
 
@@ -12,6 +13,12 @@ export type Variant = "priors" | "bundled" | "self" | "random" | "shuffled";
 export type PriorSource = "bundled" | { file: string };
 /** A control, or one or more static priors (several are fused by averaging their encoders' μ and σ). */
 export type PriorChoice = "self" | "random" | "shuffled" | { priors: PriorSource[] };
+
+/** The prior files a choice reads. */
+export const priorInputs = (prior: PriorChoice): Input[] =>
+  typeof prior === "object"
+    ? prior.priors.flatMap((p) => (p === "bundled" ? [] : [{ path: p.file, what: "the prior file", kind: "file" as const }]))
+    : [];
 
 /** The choice named by prior values ("bundled", "self", "random", "shuffled" or prior files; several static priors
  *  are fused by the model); what is wrong with them is a SettingError naming `setting` (e.g. "--prior"). */

@@ -4,6 +4,7 @@
  * and the project records it (`export.ts`).
  */
 import { readGmt } from "../../analysis/enrichment.js";
+import { TEXT_LIMITS } from "../../io/inputs.js";
 import { SettingError } from "../../isomorphic/limits.js";
 import { groupColumnProblem, readCellColumns } from "../columns.js";
 import type { Analysis } from "../lifecycle.js";
@@ -14,8 +15,11 @@ export type { MarkersInput, MarkersJobSummary };
 export const MARKERS: Analysis<MarkersInput, MarkersJobSummary> = {
   kind: "markers",
   worker: new URL("./worker.js", import.meta.url),
-  files: ({ options, folder, pdf }) => ({
-    reads: [options.file, ...(options.gmt ?? [])],
+  inputs: (o) => [
+    { path: o.file, what: "the integration result", kind: "file" },
+    ...(o.gmt ?? []).map((path) => ({ path, what: "--gmt", kind: "file" as const, maxBytes: TEXT_LIMITS.geneSets })),
+  ],
+  files: ({ folder, pdf }) => ({
     writes: markersFiles(folder, pdf),
     makesFolder: true,
   }),

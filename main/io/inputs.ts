@@ -1,0 +1,93 @@
+/**
+ * What every input path is checked for before anything opens it: that it exists, is what is meant (a regular file, a
+ * folder, or either for a dataset — never a FIFO, a device or a socket, which would block or never end), that a small
+ * text (a gene list, a gene-set file, settings, a pairs table) is small, and that it is none of a project's own
+ * database files. Those are refused by name and by inode (a hard link or symlink to them) before they are opened:
+ * closing any descriptor of a SQLite file drops every lock the process holds on it, and a running host would lose
+ * its database's locks and then its WAL to the next outside client.
+ */
+import { existsSync, realpathSync, type Stats, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { DataError } from "./errors.js";
+
+/** A project's database file; `-wal`, `-shm` and `-journal` lie beside it. */
+export const PROJECT_DATABASE = "project.sqlite";
+const DATABASE_FILES = /^project\.sqlite(-wal|-shm|-journal)?$/;
+
+export type InputKind = "dataset" | "file" | "folder";
+
+export interface Input {
+  path: string;
+  /** How the user named it: a flag (`--panel`) or a description ("the dataset"). */
+  what: string;
+  /** A dataset may be a file or a 10x folder. */
+  kind: InputKind;
+  /** For a small text: the most bytes it may have. */
+  maxBytes?: number;
+}
+
+/** Sizes of the small texts inputs may be. */
+export const TEXT_LIMITS = { list: 10 << 20, settings: 1 << 20, table: 512 << 20, geneSets: 256 << 20 } as const;
+
+/** The database files of the projects this process opened, by device and inode. */
+const guarded = new Set<string>();
+const inode = (s: Stats) => `${s.dev}:${s.ino}`;
+
+/** Registers a project's database files (those that exist now) so that no input can be one of them. */
+export function guardDatabase(projectDir: string): void {
+  for (const suffix of ["", "-wal", "-shm", "-journal"]) {
+    const f = join(projectDir, PROJECT_DATABASE + suffix);
+    if (existsSync(f)) guarded.add(inode(statSync(f)));
+  }
+}
+
+/** Whether `path` (through any link) is a project's database file. */
+export function isProjectDatabase(path: string): boolean {
+  if (!existsSync(path)) return false;
+  const real = realpathSync(path);
+  if (DATABASE_FILES.test(basename(real)) && existsSync(join(dirname(real), PROJECT_DATABASE))) return true;
+  return guarded.has(inode(statSync(real)));
+}
+
+const KIND_WORDS: Record<InputKind, string> = { dataset: "a file or 10x folder", file: "a file", folder: "a folder" };
+
+function typeOf(s: Stats): string {
+  if (s.isDirectory()) return "a folder";
+  if (s.isFIFO()) return "a pipe (FIFO)";
+  if (s.isCharacterDevice() || s.isBlockDevice()) return "a device";
+  if (s.isSocket()) return "a socket";
+  return "a file";
+}
+
+const mb = (bytes: number) => `${(bytes / (1 << 20)).toFixed(bytes < 1 << 20 ? 2 : 0)} MB`;
+
+/** What is wrong with one input (a DataError: the file, what was expected, what was found, what to do), or null.
+ *  Only `stat`s it. */
+export function inputProblem(i: Input): DataError | null {
+  const expected = KIND_WORDS[i.kind];
+  if (!existsSync(i.path)) return new DataError(i.path, expected, "nothing at this path", `Check the path given as ${i.what}.`);
+  if (isProjectDatabase(i.path))
+    return new DataError(
+      i.path,
+      expected,
+      "a sciLaMA Studio project's database",
+      `A project's own files are never read as inputs; give ${i.what} the data file itself.`,
+    );
+  const s = statSync(i.path);
+  const ok = s.isDirectory() ? i.kind !== "file" : s.isFile() ? i.kind !== "folder" : false;
+  if (!ok) return new DataError(i.path, expected, typeOf(s), `Give ${i.what} ${expected} (a pipe or a device is never read).`);
+  if (i.maxBytes !== undefined && s.isFile() && s.size > i.maxBytes)
+    return new DataError(i.path, `a small text of at most ${mb(i.maxBytes)}`, `${mb(s.size)}`, `Is it the right file for ${i.what}?`);
+  return null;
+}
+
+/** Throws the first input's problem (a DataError). */
+export function checkInputs(inputs: readonly Input[]): void {
+  for (const i of inputs) {
+    const problem = inputProblem(i);
+    if (problem) throw problem;
+  }
+}
+
+/** A file that is an input when it is there (a model file whose absence the analysis explains in its own words). */
+export const ifPresent = (path: string, what: string): Input[] => (existsSync(path) ? [{ path, what, kind: "file" }] : []);
