@@ -49,7 +49,7 @@ function panelMethods(d: ImputeReportData): string {
     `and log-transformed on its own (the panel over the panel's genes) and z-scored gene by gene (clipped at ±10). sciLaMA (Hu et al., ICML 2025) was ` +
     `trained on the reference with its cell encoder reading only the panel genes and its decoder reconstructing every modelled gene (${hyperText((r.hyper ?? {}) as Record<string, Json>)}; ` +
     `preset “${e(r.preset)}”, seed ${e(r.seed)}, on ${e(r.device)}). The target's cells were encoded from their panel and each other gene predicted as ` +
-    `x̂ = h<sub>cell</sub> · h<sub>gene</sub> + b, in the reference's z-scores, then in its log-normalised units. ` +
+    `x̂ = h<sub>cell</sub> · h<sub>gene</sub> + b, in the reference's z-scores, then in its log-normalised units, clipped to the range the reference measured of the gene${clippedText(r.clipped)}. ` +
     `Accuracy (evaluation: ${e(r.evaluation)}): ${r.evaluation === "none" ? "no panel gene was held out; " : "panel genes hidden from the encoder in turn and predicted (one model per fold), and "}` +
     `the genes the target measured outside the panel scored directly; per gene the Pearson (PCC) and Spearman (SCC) correlation across cells, the Jensen–Shannon divergence ` +
     `(JSD) of the gene's distribution over cells and the RMSE of the z-scored values (Li et al., 2022), averaged over genes with the standard error of the mean. ` +
@@ -58,13 +58,20 @@ function panelMethods(d: ImputeReportData): string {
   );
 }
 
+/** How many values were clipped, from `uns['impute']['clipped']` (absent in results written before it was kept). */
+function clippedText(c: Json | undefined): string {
+  const v = (c ?? null) as { values?: number; of?: number } | null;
+  if (typeof v?.values !== "number" || typeof v.of !== "number" || !v.of) return "";
+  return ` (${v.values.toLocaleString("en")} of ${v.of.toLocaleString("en")} values, ${fmt((100 * v.values) / v.of, 1)}%)`;
+}
+
 function dropoutMethods(d: ImputeReportData): string {
   const r = d.record;
   return (
     `In ${e(r.file)}, ${fmt(Number(r.mask) * 100, 0)}% of each cell's entries${r.nonzero ? " (among its non-zero entries)" : ""} were masked ` +
     `(${Number(r.masked).toLocaleString("en")} entries, ${Number(r.maskedZeros).toLocaleString("en")} of them zeros) and sciLaMA trained on the masked data ` +
     `(genes z-scored on it; prior ${e(r.prior)}; ${hyperText((r.hyper ?? {}) as Record<string, Json>)}; preset “${e(r.preset)}”, seed ${e(r.seed)}, on ${e(r.device)}). ` +
-    `Every entry was reconstructed as x̂ = h<sub>cell</sub> · h<sub>gene</sub> + b in log-normalised units, clipped at 0; RMSE and MAE on the masked entries ` +
+    `Every entry was reconstructed as x̂ = h<sub>cell</sub> · h<sub>gene</sub> + b in log-normalised units, clipped to the gene's range in the masked data (at least 0)${clippedText(r.clipped)}; RMSE and MAE on the masked entries ` +
     `beside zeros, each gene's mean, its non-zero mean and kNN smoothing (the mean of the 15 nearest cells in 50 principal components). ` +
     scpalmText(r.scpalm as ScPaLMDropouts | null | undefined)
   );
