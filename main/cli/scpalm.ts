@@ -5,7 +5,7 @@
  * tokens. `pretrain` and `pathways` run the same analysis as the app (`analyses/scpalm/`). Progress on stderr; Ctrl-C
  * stops (a training keeps its checkpoints, which the same command resumes from).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import { columnCodes } from "../analyses/columns.js";
 import { describeClusters } from "../analyses/integrate/evaluate.js";
@@ -14,38 +14,43 @@ import { runAnalysis } from "../analyses/lifecycle.js";
 import { SCPALM } from "../analyses/scpalm/analysis.js";
 import { encodeCells, scoreEmbeddings } from "../analyses/scpalm/evaluate.js";
 import { bundledScPaLMFolder, MODEL_FILE } from "../analyses/scpalm/pretrain.js";
-import { trainingHyper } from "../analyses/scpalm/settings.js";
+import { SCPALM_MIN_CELLS, trainingHyper } from "../analyses/scpalm/settings.js";
 import { CHECKPOINTS } from "../analyses/scpalm/workflow.js";
 import { clusterColumn } from "../data/frame.js";
 import { atomicWrite } from "../io/csv.js";
+import { DataError } from "../io/errors.js";
 import { writeH5ad } from "../io/h5ad/write.js";
+import { checkInputs, TEXT_LIMITS } from "../io/inputs.js";
 import { readDataset } from "../io/read.js";
 import { corpusPart } from "../models/scpalm-corpus.js";
 import { loadScPaLMModel } from "../models/scpalm-files.js";
-import { SCPALM_CONFIGS, type ScPaLMConfigName, type ScPaLMHyper, validateScPaLMHyper } from "../models/scpalm-hyper.js";
+import { SCPALM_CONFIGS, type ScPaLMConfigName, type ScPaLMHyper, scpalmHyperWith } from "../models/scpalm-hyper.js";
 import { appVersion } from "../version.js";
 import { metricTable } from "./integrate.js";
 import { untilDone } from "./interrupt.js";
 import { print, progressPrinter, sayer, UsageError } from "./output.js";
 
-/** A named configuration, or a JSON file of settings laid over the desktop one. */
+/** A named configuration, or a JSON file of settings laid over the desktop one: a regular file of at most 1 MB (never
+ *  a pipe or a device, which would block or never end), a JSON object of known settings of the right types and
+ *  ranges (`scpalmHyperWith`, the validator the API's settings and model files go through too). */
 export function configOf(config: string): ScPaLMHyper {
-  if (config in SCPALM_CONFIGS) return SCPALM_CONFIGS[config as ScPaLMConfigName];
+  if (Object.hasOwn(SCPALM_CONFIGS, config)) return SCPALM_CONFIGS[config as ScPaLMConfigName];
   if (!existsSync(config))
     throw new UsageError(`--config must be ${Object.keys(SCPALM_CONFIGS).join(", ")} or a .json file of settings; got '${config}'`);
-  let over: Partial<ScPaLMHyper>;
+  checkInputs([{ path: config, what: "--config", kind: "file", maxBytes: TEXT_LIMITS.settings }]);
+  let over: unknown;
   try {
-    over = JSON.parse(readFileSync(config, "utf8")) as Partial<ScPaLMHyper>;
+    over = JSON.parse(readFileSync(config, "utf8"));
   } catch (e) {
-    throw new UsageError(`${config} is not valid JSON: ${(e as Error).message}`);
+    throw new UsageError(
+      `--config ${config} is not valid JSON (${(e as Error).message}); write the settings as a JSON object such as {"tokens": 32}`,
+    );
   }
-  const h = { ...SCPALM_CONFIGS.desktop, ...over } as ScPaLMHyper;
   try {
-    validateScPaLMHyper(h);
+    return scpalmHyperWith(SCPALM_CONFIGS.desktop, over);
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(`--config ${config}: ${(e as Error).message}`);
   }
-  return h;
 }
 
 export interface PretrainCommandOptions {
@@ -65,7 +70,7 @@ export async function scpalmPretrainCommand(o: PretrainCommandOptions): Promise<
   if (!o.files.length) throw new UsageError("'scpalm pretrain' needs at least one dataset file");
   const say = sayer(o.quiet);
   const hyper = trainingHyper(configOf(o.config), { epochs: o.epochs });
-  const from = o.from ? modelFolder(o.from) : null;
+  const from = o.from ? modelFolder(o.from, "--from") : null;
   const run = await runAnalysis(SCPALM, {
     options: { mode: "train", files: o.files, names: o.files.map((f) => basename(f)), hyper, seed: o.seed, from, resume: null },
     input: () => ({ out: o.out, context: { appVersion: appVersion(), model: from } }),
@@ -107,12 +112,22 @@ export interface EmbedCommandOptions {
   quiet: boolean;
 }
 
-/** The model folder of --model (or --from), else the bundled one; a clear refusal where there is no model. */
-function modelFolder(flag: string | undefined): string {
+/** The model folder of --model (or --from), else the bundled one; a clear refusal where there is no model (whether the
+ *  model file in it is sound, `readScPaLMMeta` says before any work). */
+function modelFolder(flag: string | undefined, what = "--model"): string {
   const folder = flag ?? bundledScPaLMFolder();
+  if (existsSync(folder) && !statSync(folder).isDirectory())
+    throw new UsageError(
+      `${what} ${folder} is a file; name the model folder (the --out of 'scilama scpalm pretrain', holding ${MODEL_FILE})`,
+    );
   if (!existsSync(join(folder, MODEL_FILE)))
     throw new UsageError(`no scPaLM model in ${folder} (expected ${MODEL_FILE}); pre-train one with 'scilama scpalm pretrain'`);
   return folder;
+}
+
+/** What `embed` writes: the result and, with labels or batches, its metrics beside it. */
+export function embedFiles(out: string): [h5ad: string, metrics: string] {
+  return [out, join(dirname(out), `${basename(out, extname(out))}.metrics.csv`)];
 }
 
 export async function scpalmEmbedCommand(o: EmbedCommandOptions): Promise<void> {
@@ -123,6 +138,13 @@ export async function scpalmEmbedCommand(o: EmbedCommandOptions): Promise<void> 
   const { dataset } = await readDataset(o.file);
   const labels = o.label ? columnCodes(dataset, o.label, o.file).codes : null;
   const batches = o.batch ? columnCodes(dataset, o.batch, o.file).codes : null;
+  if (dataset.X.nRows < SCPALM_MIN_CELLS.embed)
+    throw new DataError(
+      o.file,
+      `at least ${SCPALM_MIN_CELLS.embed} cells (scPaLM's embedding is clustered and drawn as a UMAP of its cells)`,
+      `${dataset.X.nRows}`,
+      "Embed a dataset with more cells (several samples can be concatenated first).",
+    );
   say(`· encoding ${dataset.X.nRows} cells with ${basename(folder)}`);
   const part = corpusPart(basename(o.file), dataset, o.file);
   const { encoded, coverage, provider } = await encodeCells(model, part);
@@ -143,7 +165,7 @@ export async function scpalmEmbedCommand(o: EmbedCommandOptions): Promise<void> 
     ]),
   });
   const rows = labels || batches ? await scoreEmbeddings(part, encoded, hidden, labels, batches) : [];
-  const metricsFile = join(dirname(o.out), `${basename(o.out, extname(o.out))}.metrics.csv`);
+  const [, metricsFile] = embedFiles(o.out);
   if (rows.length) atomicWrite(metricsFile, metricsCsv(rows));
   print(o.json, { out: o.out, metrics: rows.length ? metricsFile : null, rows, genesMeasured: coverage.measured }, () =>
     [`wrote ${o.out}${rows.length ? ` and ${metricsFile}` : ""}`, ...(rows.length ? [metricTable(rows)] : [])].join("\n"),

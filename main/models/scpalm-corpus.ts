@@ -68,6 +68,33 @@ export function vocabularyOf(parts: readonly CorpusPart[], perDataset: number): 
   return [...genes].sort();
 }
 
+/** Where each of a dataset's genes goes in the vocabulary (−1: nowhere), and which vocabulary genes it measures. */
+export function vocabularyMatch(
+  genes: readonly string[],
+  vocabulary: readonly string[],
+): { to: Int32Array; present: Uint8Array; measured: number } {
+  const to = matchGenes(genes, vocabulary);
+  const present = new Uint8Array(vocabulary.length);
+  let measured = 0;
+  for (const j of to)
+    if (j >= 0 && !present[j]) {
+      present[j] = 1;
+      measured++;
+    }
+  return { to, present, measured };
+}
+
+/** The refusal of a dataset that measures too few of the vocabulary's genes (`measured` of `g`), or null. */
+export function coverageProblem(file: string, measured: number, g: number): DataError | null {
+  if (measured >= MIN_VOCABULARY_COVERAGE * g) return null;
+  return new DataError(
+    file,
+    `at least ${Math.ceil(MIN_VOCABULARY_COVERAGE * g)} of the model's ${g} genes`,
+    `${measured} matched by symbol, Ensembl or Entrez id`,
+    "Check that the genes are human and named by symbol, Ensembl or Entrez id, or pre-train a model on this dataset's genes.",
+  );
+}
+
 /** One corpus from several datasets; each dataset's coverage of the vocabulary is reported and checked. */
 export function buildCorpus(
   parts: readonly CorpusPart[],
@@ -81,20 +108,10 @@ export function buildCorpus(
   const coverage: CorpusCoverage[] = [];
   let row = 0;
   parts.forEach((p, d) => {
-    const to = matchGenes(p.genes, vocabulary);
-    let measured = 0;
-    for (const j of to)
-      if (j >= 0 && !presence[d * g + j]) {
-        presence[d * g + j] = 1;
-        measured++;
-      }
-    if (measured < MIN_VOCABULARY_COVERAGE * g)
-      throw new DataError(
-        p.file,
-        `at least ${Math.ceil(MIN_VOCABULARY_COVERAGE * g)} of the model's ${g} genes`,
-        `${measured} matched by symbol, Ensembl or Entrez id`,
-        "Check that the genes are human and named by symbol, Ensembl or Entrez id, or pre-train a model on this dataset's genes.",
-      );
+    const { to, present, measured } = vocabularyMatch(p.genes, vocabulary);
+    const problem = coverageProblem(p.file, measured, g);
+    if (problem) throw problem;
+    presence.set(present, d * g);
     for (let r = 0; r < p.lognorm.nRows; r++) {
       forEachInRow(p.lognorm, r, (col, v) => {
         const j = to[col]!;

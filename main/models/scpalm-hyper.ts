@@ -1,9 +1,10 @@
 /**
  * scPaLM's settings: the architecture (less the gene vocabulary, which comes with the data), the two stages'
- * schedules, and every choice the paper leaves open — plain data with no runtime imports, so settings tables can read
- * them without loading the training engine. The reason for each unstated choice is in the README ("scPaLM: choices").
+ * schedules, and every choice the paper leaves open, with their ranges and the one validator — plain data importing only
+ * the isomorphic limits, so settings tables can read them without loading the training engine. The reason for each unstated choice is in the README ("scPaLM: choices").
  */
 import type { ScPaLMArchitecture } from "../../native-models/index.js";
+import { type Limit, rangeProblem, SettingError } from "../isomorphic/limits.js";
 
 /** The architecture's fields (tokens, hidden, ffn, layers, heads, codes) as the graphs define them, and the rest. */
 export interface ScPaLMHyper extends Omit<ScPaLMArchitecture, "genes"> {
@@ -63,32 +64,133 @@ export type ScPaLMConfigName = "paper" | "desktop";
 
 export const SCPALM_CONFIGS: Record<ScPaLMConfigName, ScPaLMHyper> = { paper: SCPALM_PAPER, desktop: SCPALM_DESKTOP };
 
-/** Every problem with a configuration, in one message. */
-export function validateScPaLMHyper(h: ScPaLMHyper): void {
+/** The range of every setting: the architecture's (which the API's schema and the CLI's flags read through
+ *  `SCPALM_LIMITS`), the schedule's and the optimiser's. Wide enough for the paper's configuration and any laptop's. */
+export const SCPALM_HYPER_LIMITS = {
+  tokens: { min: 2, max: 1024, integer: true },
+  hidden: { min: 4, max: 2048, integer: true },
+  ffn: { min: 4, max: 8192, integer: true },
+  layers: { min: 1, max: 48, integer: true },
+  heads: { min: 1, max: 64, integer: true },
+  codes: { min: 2, max: 4096, integer: true },
+  batch: { min: 2, max: 4096, integer: true },
+  epochs: { min: 1, max: 1000, integer: true },
+  lr: { min: 1e-7, max: 1 },
+  weightDecay: { min: 0, max: 1 },
+  codebookWeight: { min: 0, max: 1 },
+  deadCodeSample: { min: 1, max: 1_000_000, integer: true },
+  keepFraction: { min: 0, max: 1 },
+  contrastiveWeight: { min: 0, max: 100 },
+  tau: { min: 1e-4, max: 100 },
+  negatives: { min: 1, max: 4096, integer: true },
+  clusters: { min: 1, max: 4096, integer: true },
+  queue: { min: 1, max: 1_000_000, integer: true },
+} as const satisfies Record<string, Limit>;
+
+const L = SCPALM_HYPER_LIMITS;
+/** Every field of a configuration with its range; nested settings are objects of their own fields. */
+const LAYOUT = {
+  tokens: L.tokens,
+  hidden: L.hidden,
+  ffn: L.ffn,
+  layers: L.layers,
+  heads: L.heads,
+  codes: L.codes,
+  batch: L.batch,
+  stage1: { lr: L.lr, epochs: L.epochs },
+  stage2: { lr: L.lr, epochs: L.epochs },
+  weightDecay: L.weightDecay,
+  codebookWeight: L.codebookWeight,
+  deadCodeSample: L.deadCodeSample,
+  keepFraction: L.keepFraction,
+  contrastive: { weight: L.contrastiveWeight, tau: L.tau, negatives: L.negatives, clusters: L.clusters, queue: L.queue },
+} as const satisfies {
+  [K in keyof ScPaLMHyper]-?: ScPaLMHyper[K] extends number ? Limit : { [J in keyof ScPaLMHyper[K]]-?: Limit };
+};
+type Layout = Readonly<Record<string, Limit | Readonly<Record<string, Limit>>>>;
+
+const isLimit = (v: unknown): v is Limit => typeof v === "object" && v !== null && "min" in v;
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A JSON value as a message quotes it. */
+function shown(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "an object";
+  if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  return String(v);
+}
+
+/**
+ * Every problem with a configuration, in one message (a SettingError): not an object, a setting that is unknown
+ * (checked against the fields themselves, so `toString` is no setting), missing, of the wrong type or out of its
+ * range, and fields that do not fit together. The one validator of the CLI's `--config`, the API's settings, a
+ * model file's stored configuration and the training itself.
+ */
+export function validateScPaLMHyper(h: unknown): asserts h is ScPaLMHyper {
   const problems: string[] = [];
-  const positiveInt = (v: number, what: string) => {
-    if (!(Number.isInteger(v) && v >= 1)) problems.push(`${what} must be a positive whole number (got ${v})`);
+  if (!isPlainObject(h)) throw new SettingError(`invalid scPaLM configuration: expected an object of settings, got ${shown(h)}`);
+  const walk = (o: Record<string, unknown>, layout: Layout, prefix: string) => {
+    for (const k of Object.keys(o))
+      if (!Object.hasOwn(layout, k))
+        problems.push(
+          `'${prefix}${k}' is not a setting (${prefix ? `${prefix.slice(0, -1)} has` : "the settings are"} ${Object.keys(layout).join(", ")})`,
+        );
+    for (const [k, spec] of Object.entries(layout)) {
+      const name = `${prefix}${k}`;
+      const v = Object.hasOwn(o, k) ? o[k] : undefined;
+      if (v === undefined) problems.push(`${name} is missing`);
+      else if (isLimit(spec)) {
+        const problem = typeof v === "number" ? rangeProblem(name, v, spec) : `${name} must be a number, got ${shown(v)}`;
+        if (problem) problems.push(problem);
+      } else if (!isPlainObject(v)) problems.push(`${name} must be an object of ${Object.keys(spec).join(", ")}, got ${shown(v)}`);
+      else walk(v, spec, `${name}.`);
+    }
   };
-  for (const k of ["tokens", "hidden", "ffn", "layers", "heads", "codes", "batch", "deadCodeSample"] as const) positiveInt(h[k], k);
-  positiveInt(h.stage1.epochs, "stage1.epochs");
-  positiveInt(h.stage2.epochs, "stage2.epochs");
-  if (h.hidden % h.heads !== 0) problems.push(`hidden (${h.hidden}) must be divisible by heads (${h.heads})`);
-  if (!(h.stage1.lr > 0 && h.stage2.lr > 0)) problems.push("learning rates must be positive");
-  if (!(h.weightDecay >= 0)) problems.push("weightDecay must be ≥ 0");
-  if (!(h.codebookWeight >= 0 && h.codebookWeight <= 1)) problems.push("codebookWeight must be in [0, 1]");
-  const kept = Math.round(h.tokens * h.keepFraction);
-  if (!(kept >= 1 && kept < h.tokens))
-    problems.push(`keepFraction ${h.keepFraction} must keep at least one token and leave one out of ${h.tokens}`);
-  const c = h.contrastive;
-  if (!(c.weight >= 0)) problems.push("contrastive.weight must be ≥ 0 (0 turns the term off)");
-  if (c.weight > 0) {
-    if (!(c.tau > 0)) problems.push("contrastive.tau must be positive");
-    positiveInt(c.negatives, "contrastive.negatives");
-    positiveInt(c.clusters, "contrastive.clusters");
-    positiveInt(c.queue, "contrastive.queue");
-    if (c.clusters > c.queue) problems.push(`contrastive.clusters (${c.clusters}) cannot exceed the queue (${c.queue})`);
+  walk(h, LAYOUT, "");
+  if (!problems.length) {
+    const c = h as unknown as ScPaLMHyper;
+    if (c.hidden % c.heads !== 0) problems.push(`hidden (${c.hidden}) must be divisible by heads (${c.heads})`);
+    const kept = Math.round(c.tokens * c.keepFraction);
+    if (!(kept >= 1 && kept < c.tokens))
+      problems.push(`keepFraction ${c.keepFraction} must keep at least one token and leave one out of ${c.tokens}`);
+    const k = c.contrastive;
+    if (k.weight > 0 && k.clusters > k.queue) problems.push(`contrastive.clusters (${k.clusters}) cannot exceed the queue (${k.queue})`);
   }
-  if (problems.length) throw new Error(`invalid scPaLM configuration: ${problems.join("; ")}`);
+  if (problems.length) throw new SettingError(`invalid scPaLM configuration: ${problems.join("; ")}`);
+}
+
+/** `h` with only the known settings (nested ones too): a model file written before unknown settings were refused may
+ *  keep some, which its training ignored. */
+export function knownSettings(h: unknown): unknown {
+  const keep = (o: unknown, layout: Layout): unknown =>
+    isPlainObject(o)
+      ? Object.fromEntries(
+          Object.entries(o)
+            .filter(([k]) => Object.hasOwn(layout, k))
+            .map(([k, v]) => {
+              const spec = layout[k]!;
+              return [k, isLimit(spec) ? v : keep(v, spec)];
+            }),
+        )
+      : o;
+  return keep(h, LAYOUT);
+}
+
+/** A configuration with `over` (settings as a user writes them: any of the fields, nested ones in part) laid over
+ *  `base`, validated; refuses anything that is not an object of known settings. */
+export function scpalmHyperWith(base: ScPaLMHyper, over: unknown): ScPaLMHyper {
+  if (!isPlainObject(over))
+    throw new SettingError(
+      `scPaLM settings must be a JSON object of settings such as {"tokens": 32, "stage1": {"epochs": 10}}, got ${shown(over)}`,
+    );
+  const h: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = Object.hasOwn(base, k) ? (base as unknown as Record<string, unknown>)[k] : undefined;
+    h[k] = isPlainObject(b) && isPlainObject(v) ? { ...b, ...v } : v;
+  }
+  validateScPaLMHyper(h);
+  return h;
 }
 
 /** The architecture's part of a configuration (what a model keeps when it is fine-tuned with other settings). */

@@ -3,7 +3,7 @@
  * keeps its own), build the corpus, train both stages, save the model with its training log. The CLI's
  * `scpalm pretrain` and the bundled model's derivation script both run this.
  */
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { atomicWrite, toCsv } from "../../io/csv.js";
 import { readDataset } from "../../io/read.js";
@@ -21,11 +21,15 @@ export const VOCABULARY_PER_DATASET = 2000;
 export const MODEL_FILE = "scpalm.safetensors";
 export const LOG_FILE = "training-log.csv";
 
-/** Why a folder cannot serve as a model (no model file in it), or null. */
-export const noModelIn = (folder: string): string | null =>
-  existsSync(join(folder, MODEL_FILE))
+/** Why a folder cannot serve as a model (it is no folder, or holds no model file), or null; whether the file in it is
+ *  a sound model is `readScPaLMMeta`'s to say. */
+export function noModelIn(folder: string): string | null {
+  if (existsSync(folder) && !statSync(folder).isDirectory())
+    return `${folder} is a file, not a model folder (a folder holding ${MODEL_FILE}); name the folder the model was trained into`;
+  return existsSync(join(folder, MODEL_FILE))
     ? null
     : `there is no scPaLM model in ${folder} (expected ${MODEL_FILE}); pre-train one first, or use the bundled model`;
+}
 
 /** The folder of the bundled pre-trained desktop model (`npm run derive:scpalm-model`). */
 export const bundledScPaLMFolder = () => resourcePath("scpalm-model");

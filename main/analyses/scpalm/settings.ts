@@ -4,8 +4,8 @@
  * architecture optionally made smaller or larger) or fine-tunes (the model's architecture, the configuration's
  * schedule and optimiser); a pathway-token run reads one dataset through a model.
  */
-import type { Limit } from "../../isomorphic/limits.js";
-import type { ScPaLMConfigName, ScPaLMHyper } from "../../models/scpalm-hyper.js";
+import { type Limit, rangeProblem, SettingError } from "../../isomorphic/limits.js";
+import { SCPALM_HYPER_LIMITS as H, type ScPaLMConfigName, type ScPaLMHyper } from "../../models/scpalm-hyper.js";
 
 export type { ScPaLMConfigName };
 
@@ -48,27 +48,35 @@ export const SCPALM_DEFAULTS = { config: "desktop", seed: 0, top: 10 } as const 
   top: number;
 };
 
-/** The ranges the app and the CLI accept; the architecture's are wide (the configurations' own validation then checks
- *  that the fields fit together, e.g. heads dividing the width). */
+/** The ranges the app and the CLI accept: the configuration's own (`SCPALM_HYPER_LIMITS`, which the configurations'
+ *  validation also checks, with how the fields fit together, e.g. heads dividing the width) and the run's. */
 export const SCPALM_LIMITS = {
-  epochs: { min: 1, max: 1000, integer: true },
+  epochs: H.epochs,
   seed: { min: 0, max: 2 ** 31 - 1, integer: true },
   top: { min: 3, max: 100, integer: true },
   datasets: { min: 1, max: 50, integer: true },
-  tokens: { min: 2, max: 1024, integer: true },
-  hidden: { min: 4, max: 2048, integer: true },
-  ffn: { min: 4, max: 8192, integer: true },
-  layers: { min: 1, max: 48, integer: true },
-  heads: { min: 1, max: 64, integer: true },
-  codes: { min: 2, max: 4096, integer: true },
-  batch: { min: 2, max: 4096, integer: true },
+  tokens: H.tokens,
+  hidden: H.hidden,
+  ffn: H.ffn,
+  layers: H.layers,
+  heads: H.heads,
+  codes: H.codes,
+  batch: H.batch,
 } as const satisfies Record<string, Limit>;
 
-/** The configuration with the run's epochs (both stages) and architecture laid over it. */
+/** The fewest cells each use of scPaLM can work with (found by trying): a training 2 (its contrastive term compares
+ *  cells), pathway tokens and an embedding 3 (the cell map's UMAP; the embedding's Leiden clusters need 2). */
+export const SCPALM_MIN_CELLS = { train: 2, pathways: 3, embed: 3 } as const;
+
+/** The configuration with the run's epochs (both stages) and architecture laid over it; epochs out of range (0
+ *  included: it never means "the configuration's") are refused. */
 export function trainingHyper(
   config: ScPaLMHyper,
   o: { epochs?: number | undefined; architecture?: ScPaLMArchitectureChoice | undefined },
 ): ScPaLMHyper {
   const h = { ...config, ...o.architecture };
-  return o.epochs ? { ...h, stage1: { ...h.stage1, epochs: o.epochs }, stage2: { ...h.stage2, epochs: o.epochs } } : h;
+  if (o.epochs === undefined) return h;
+  const problem = rangeProblem("epochs", o.epochs, SCPALM_LIMITS.epochs);
+  if (problem) throw new SettingError(problem);
+  return { ...h, stage1: { ...h.stage1, epochs: o.epochs }, stage2: { ...h.stage2, epochs: o.epochs } };
 }
