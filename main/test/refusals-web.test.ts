@@ -5,17 +5,19 @@
  * forged as a hostile page or a DNS-rebinding attack would. Each case is printed; the last line counts them.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { isDeepStrictEqual } from "node:util";
+import type { ProjectView, StudioEvent } from "../api/contract.js";
+import { callMethod } from "../api/methods.js";
 import { Studio } from "../api/studio.js";
 import { type Host, startHost } from "../host/server.js";
 import { importDataset } from "../store/import.js";
 import { Project } from "../store/project.js";
-import { PBMC_SMALL, projectState } from "./helpers.js";
+import { PBMC_SMALL, projectState, waitFor } from "./helpers.js";
 import { Tally } from "./refusal-harness.js";
 
 const home = mkdtempSync(join(tmpdir(), "studio-refusals-"));
@@ -23,6 +25,8 @@ process.env.SCILAMA_HOME = home;
 const project = join(home, "project");
 let studio: Studio;
 let host: Host;
+/** A recorded integration whose folder is moved out of the project before the cases (the project still lists it). */
+let movedRun = 0;
 
 before(async () => {
   const renderer = join(home, "renderer");
@@ -34,6 +38,25 @@ before(async () => {
   p.close();
   studio = new Studio("test");
   host = await startHost({ studio, rendererDir: renderer });
+  const events: StudioEvent[] = [];
+  const off = studio.on((e) => events.push(e));
+  movedRun = (
+    (await callMethod(studio, "integration.start", {
+      project,
+      datasets: [1],
+      label: "RNA_snn_res.1",
+      prior: "bundled",
+      preset: "quick",
+      hyper: { maxEpochs: 3 },
+      seed: 0,
+      hvg: 0,
+      baselines: [],
+    })) as { runId: number }
+  ).runId;
+  const done = await waitFor(() => events.find((e) => e.type === "run-done" && e.runId === movedRun));
+  off();
+  assert.ok(done.type === "run-done" && done.status === "succeeded", JSON.stringify(done));
+  renameSync(join(project, "runs", String(movedRun)), join(home, "moved-run"));
 });
 
 after(async () => {
@@ -84,6 +107,8 @@ const start = (over: Record<string, unknown>) =>
 type Case = [name: string, req: () => Req, status: number, message: RegExp];
 
 const FORBIDDEN = /open the address printed when the app started/;
+const TWICE = /Dataset 1 is listed twice; list each dataset once/;
+const MISSING = /Run (\d+)'s files are missing at .*runs\/\1 \(moved or deleted\?\)\. The project still lists the run; put its folder back/;
 const CASES: Case[] = [
   ["no token", () => api("home", {}, { anonymous: true }), 403, FORBIDDEN],
   ["a wrong token", () => api("home", {}, { headers: { "x-studio-token": "nope" } }), 403, FORBIDDEN],
@@ -121,6 +146,26 @@ const CASES: Case[] = [
   ["a body without the JSON content type", () => api("home", {}, { headers: { "content-type": "text/plain" } }), 400, /must be JSON/],
   ["an unknown method", () => api("project.drop", {}), 400, /no API method 'project\.drop'/],
   ["an unknown field", () => api("home", { evil: 1 }), 400, /unknown field\(s\) evil/],
+  ["an inherited name as a field (toString)", () => api("home", { toString: 1 }), 400, /unknown field\(s\) toString/],
+  [
+    "an inherited name as a field (constructor)",
+    () => api("project.view", { project, constructor: 1 }),
+    400,
+    /unknown field\(s\) constructor/,
+  ],
+  ["__proto__ as a field", () => ({ path: "/api/home", body: '{"__proto__": {"evil": 1}}' }), 400, /unknown field\(s\) __proto__/],
+  ["a dataset listed twice (integration)", () => start({ datasets: [1, 1] }), 400, TWICE],
+  ["a dataset listed twice (the integration's plan)", () => api("integration.plan", { project, datasets: [1, 1] }), 400, TWICE],
+  [
+    "a dataset listed twice (scPaLM training)",
+    () => api("scpalm.train", { project, mode: "pretrain", datasets: [1, 1], config: "desktop", seed: 0 }),
+    400,
+    TWICE,
+  ],
+  ["the result of a run whose folder was moved", () => api("run.result", { project, runId: movedRun }), 404, MISSING],
+  ["the report of a run whose folder was moved", () => api("run.report", { project, runId: movedRun }), 404, MISSING],
+  ["a gene of a run whose folder was moved", () => api("run.gene", { project, runId: movedRun, gene: "MS4A1" }), 404, MISSING],
+  ["markers on a run whose folder was moved", () => api("markers.plan", { project, runId: movedRun }), 404, MISSING],
   ["a wrong type", () => api("project.create", { name: 42 }), 400, /name must be a string \(got number\)/],
   ["another HTTP verb", () => ({ method: "PUT", path: "/api/home", body: "{}" }), 404, /PUT \/api\/home is not part of the Studio API/],
   ["a folder that is not a project", () => api("project.view", { project: home }), 409, /not a sciLaMA Studio project/],
@@ -183,4 +228,10 @@ test("the web host refuses each bad request with its status and reason, and the 
     assert.equal(leaked, false, `${name}: nothing outside the renderer folder is served`);
     assert.equal(changed, false, `${name}: the project is unchanged`);
   }
+  // The run whose folder was moved is still listed on the project page.
+  const view = (await callMethod(studio, "project.view", { project })) as ProjectView;
+  assert.deepEqual(
+    view.runs.filter((r) => r.id === movedRun).map((r) => r.status),
+    ["succeeded"],
+  );
 });

@@ -7,6 +7,7 @@ import Database from "better-sqlite3";
 import { readH5ad } from "../io/h5ad/read.js";
 import { importDataset } from "../store/import.js";
 import { Project } from "../store/project.js";
+import { createRun, runDatasetIds } from "../store/runs.js";
 import { MIGRATIONS } from "../store/schema.js";
 import { CELLBENCH, PBMC_SMALL, ROOT, tempDir } from "./helpers.js";
 
@@ -80,6 +81,17 @@ test("a process killed (SIGKILL) in the middle of an import leaves a project tha
     // … and the project still works: the same import now succeeds.
     const { id } = await importDataset(p, CELLBENCH);
     assert.equal(p.dataset(id).status, "ready");
+  } finally {
+    p.close();
+  }
+});
+
+test("a run started on a dataset listed twice records it once (run_datasets' unique key is never hit)", async (t) => {
+  const p = Project.create(join(tempDir(t), "p"));
+  try {
+    const { id } = await importDataset(p, PBMC_SMALL);
+    const run = createRun(p, "integrate", {}, [id, id]);
+    assert.deepEqual(runDatasetIds(p, run), [id]);
   } finally {
     p.close();
   }
