@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { isDeepStrictEqual } from "node:util";
 import type { ProjectView, StudioEvent } from "../api/contract.js";
 import { errorBody, HTTP_STATUS } from "../api/errors.js";
 import { callMethod } from "../api/methods.js";
@@ -37,6 +38,35 @@ async function holdWriteLock(database: string): Promise<ChildProcess> {
   return child;
 }
 
+const START = { datasets: [1], prior: "bundled", preset: "quick", seed: 0, hvg: 0, baselines: [] };
+
+/** API requests (as both hosts dispatch them) → HTTP 409 and the message's words, counted in the tally. */
+async function apiRefusals(cases: [name: string, payload: object, message: RegExp][], state: () => unknown): Promise<void> {
+  const studio = new Studio("test");
+  try {
+    const before = state();
+    for (const [name, payload, message] of cases) {
+      const method = name.split(" ")[0]!;
+      let r = { status: 200, message: "accepted" };
+      try {
+        await callMethod(studio, method, payload);
+      } catch (e) {
+        const body = errorBody(e);
+        r = { status: HTTP_STATUS[body.kind], message: body.message };
+      }
+      const changed = !isDeepStrictEqual(state(), before);
+      const clean = r.status === 409 && message.test(r.message);
+      tally.count({ hung: false, internal: r.status >= 500, silent: r.status < 300, changed, clean });
+      console.log(`# API ${name}: HTTP ${r.status} — ${r.message}`);
+      assert.equal(r.status, 409, `${name}: ${r.message}`);
+      assert.match(r.message, message, name);
+      assert.equal(changed, false, `${name}: nothing changed`);
+    }
+  } finally {
+    await studio.close();
+  }
+}
+
 const BUSY = /The project .*project is busy: another sciLaMA Studio or program is writing to it; try again when it has finished/;
 
 test("a project another program is writing to: exit 4 in clear words, nothing recorded", async (t) => {
@@ -48,6 +78,14 @@ test("a project another program is writing to: exit 4 in clear words, nothing re
     ["integrate --project on a busy project", integrate, 4, BUSY],
   ];
   await refuse(tally, w, cases, (c, stderr) => assert.doesNotMatch(stderr, NO_RAW, c[0]));
+  const { project } = w;
+  await apiRefusals(
+    [
+      ["dataset.rename in a busy project", { project, id: 1, name: "renamed" }, BUSY],
+      ["integration.start in a busy project", { project, ...START }, BUSY],
+    ],
+    () => projectState(w.dir, w.project),
+  );
   // Viewing is not writing: the project's information is shown while the other program holds its lock.
   const info = cli(["project", "info", w.project, "--json"]);
   assert.equal(info.status, 0, info.stderr);
@@ -117,31 +155,18 @@ test("a project on a read-only disk: viewed as it is; what would write is refuse
     apiView.datasets.map((d) => d.id),
     [1],
   );
-  const refusedBy = async (method: string, payload: object) => {
-    try {
-      await callMethod(studio, method, payload);
-    } catch (e) {
-      const body = errorBody(e);
-      return { status: HTTP_STATUS[body.kind], message: body.message };
-    }
-    return { status: 200, message: "accepted" };
-  };
+  await studio.close();
   const project = ro.project;
   const CREATE = /A project cannot be created in .*new: the disk is read-only\. Choose a folder on a disk you can write to/;
-  for (const [method, payload, message] of [
-    ["dataset.import", { project, path: scratch.input }, READ_ONLY],
-    ["dataset.rename", { project, id: 1, name: "renamed" }, READ_ONLY],
-    ["integration.start", { project, datasets: [1], prior: "bundled", preset: "quick", seed: 0, hvg: 0, baselines: [] }, READ_ONLY],
-    ["project.create", { name: "new", dir: join(ro.disk, "new") }, CREATE],
-  ] as const) {
-    const r = await refusedBy(method, payload);
-    const clean = r.status === 409 && message.test(r.message);
-    tally.count({ hung: false, internal: r.status >= 500, silent: r.status < 300, changed: false, clean });
-    console.log(`# API ${method} on a read-only disk: HTTP ${r.status} — ${r.message}`);
-    assert.equal(r.status, 409, `${method}: ${r.message}`);
-    assert.match(r.message, message, method);
-  }
-  await studio.close();
+  await apiRefusals(
+    [
+      ["dataset.import on a read-only disk", { project, path: scratch.input }, READ_ONLY],
+      ["dataset.rename on a read-only disk", { project, id: 1, name: "renamed" }, READ_ONLY],
+      ["integration.start on a read-only disk", { project, ...START }, READ_ONLY],
+      ["project.create on a read-only disk", { name: "new", dir: join(ro.disk, "new") }, CREATE],
+    ],
+    state,
+  );
   assert.deepEqual(state(), before, "nothing on the read-only disk or in the scratch folder changed");
 });
 
