@@ -105,15 +105,19 @@ export function groupColumnProblem(
   role: string,
   name: string,
   frames: readonly { name: string; obs: Frame }[],
-  note: "batchNote" | "labelNote",
+  note: "batchNote" | "labelNote" | ((col: Column) => string | null),
 ): string | null {
+  const judge = (n: string) => {
+    const col = joinColumns(frames.map((f) => f.obs.columns.get(n)!));
+    return typeof note === "function" ? note(col) : describeColumn(n, col)[note];
+  };
   const lacking = frames.filter((f) => !f.obs.columns.has(name));
   const shared = [...frames[0]!.obs.columns.keys()].filter((n) => frames.every((f) => f.obs.columns.has(n)));
   const usable = () => {
-    const ok = shared.filter((n) => describeColumn(n, joinColumns(frames.map((f) => f.obs.columns.get(n)!)))[note] === null);
+    const ok = shared.filter((n) => judge(n) === null);
     return ok.length ? `columns that would do: ${ok.join(", ")}` : "no cell column would do";
   };
   if (lacking.length) return `the ${role} column '${name}' is not a cell column of ${lacking.map((f) => f.name).join(", ")} (${usable()})`;
-  const info = describeColumn(name, joinColumns(frames.map((f) => f.obs.columns.get(name)!)));
-  return info[note] ? `the ${role} column '${name}' ${info[note]}; choose another (${usable()})` : null;
+  const problem = judge(name);
+  return problem ? `the ${role} column '${name}' ${problem}; choose another (${usable()})` : null;
 }

@@ -6,10 +6,10 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { DRUG_RESPONSE } from "../analyses/drugs/analysis.js";
-import { loadBundle } from "../analyses/drugs/bundle.js";
+import { loadBundle, readModel } from "../analyses/drugs/bundle.js";
 import { evaluateSplit, type SplitEvaluation } from "../analyses/drugs/evaluate.js";
 import { saveDrugModel } from "../analyses/drugs/model-files.js";
-import { predictPairsFile } from "../analyses/drugs/pairs.js";
+import { predictPairs, readPairs } from "../analyses/drugs/pairs.js";
 import type { CustomMolecule } from "../analyses/drugs/predict.js";
 import { type DRUG_SPLITS, type OmicsKind, SPLIT_MEANING } from "../analyses/drugs/settings.js";
 import { loadTrainingSet, trainedModelMeta } from "../analyses/drugs/training-set.js";
@@ -192,6 +192,9 @@ export async function drugsPredictCommand(o: DrugsPredictOptions): Promise<void>
     print(o.json, p, () =>
       [
         p.warning,
+        ...(p.leftOut
+          ? [`${p.leftOut.toLocaleString("en")} cells left out: their '${o.groupby}' is missing (NA), so they are in no group`]
+          : []),
         "",
         ...p.groups.flatMap((g, k) => {
           const top = [...p.drugs.keys()].sort((a, b) => p.rank[k * nd + a]! - p.rank[k * nd + b]!).slice(0, 5);
@@ -215,8 +218,10 @@ export async function drugsPredictCommand(o: DrugsPredictOptions): Promise<void>
 }
 
 export async function drugsPredictPairsCommand(o: { file: string; out: string; model?: string; json: boolean }): Promise<void> {
-  const bundle = await loadBundle(o.model);
-  const r = await predictPairsFile(bundle, o.file);
+  // The model folder and the pairs are checked (a wrong folder, a damaged file, a malformed pairs file, a molecule
+  // RDKit cannot read or too large for the model) before the model is loaded and anything is written.
+  const pairs = await readPairs(readModel(o.model).reference, o.file);
+  const r = await predictPairs(await loadBundle(o.model), pairs);
   atomicWrite(
     o.out,
     toCsv(

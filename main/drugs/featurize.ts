@@ -14,7 +14,7 @@
  * bonds) and from single-atom SMARTS matches (`[^n]` hybridization, `[a]` aromatic).
  */
 import type { Mol } from "@rdkit/rdkit";
-import { parseSmiles, type RDKit, rdkit, SmilesError } from "./rdkit.js";
+import { MoleculeTooLarge, parseSmiles, type RDKit, SmilesError, smilesAtoms, withRDKit } from "./rdkit.js";
 
 export interface DrugGraph {
   atoms: number;
@@ -26,7 +26,11 @@ export interface DrugGraph {
   smiles: string;
 }
 
-/** DeepCDR's Max_atoms: its drug inputs are padded to 100 atoms, so a larger drug cannot enter the model. */
+/**
+ * DeepCDR's Max_atoms: its drug inputs are padded to 100 atoms, so a larger drug cannot enter the model (the packed
+ * graphs have no padding, but the model learnt on drugs of at most 90 heavy atoms, and the SMARTS matches below stop
+ * at 100 atoms). Counted on the SMILES text before RDKit reads it, so that a long molecule never reaches RDKit.
+ */
 export const MAX_ATOMS = 100;
 export const ATOM_FEATURES = 75;
 
@@ -121,17 +125,22 @@ function matching({ module }: RDKit, mol: Mol, smarts: string): number[] {
 
 /** The drug graph of a SMILES string; refuses (SmilesError) what RDKit cannot read, and drugs over MAX_ATOMS. */
 export async function featurize(smiles: string): Promise<DrugGraph> {
-  const r = await rdkit();
+  const written = smilesAtoms(smiles).heavy;
+  if (written > MAX_ATOMS) throw new MoleculeTooLarge(smiles.trim(), written, MAX_ATOMS, "DeepCDR's drug graphs");
+  return withRDKit(smiles, (r) => featurizeWith(r, smiles));
+}
+
+function featurizeWith(r: RDKit, smiles: string): DrugGraph {
   const input = parseSmiles(r, smiles);
   let canonical: string;
   let atoms: number;
   try {
-    canonical = input.get_smiles();
     atoms = input.get_num_atoms();
+    if (atoms > MAX_ATOMS) throw new MoleculeTooLarge(smiles.trim(), atoms, MAX_ATOMS, "DeepCDR's drug graphs");
+    canonical = input.get_smiles();
   } finally {
     input.delete();
   }
-  if (atoms > MAX_ATOMS) throw new SmilesError(smiles.trim(), `${atoms} atoms; DeepCDR's drug graphs hold at most ${MAX_ATOMS}`);
   // DeepChem's implicit valence is RDKit's count of implicit hydrogens: 0 on a bracket atom ([nH], [C@H], [NH3+],
   // whose hydrogens are written, so explicit) and the total H count on any other. MinimalLib does not expose it, but
   // the SMILES shows it atom by atom (RDKit numbers atoms in the order they are written). The canonical SMILES is the

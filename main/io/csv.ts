@@ -2,7 +2,20 @@
 import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { writeError } from "./disk.js";
 
-export const csvField = (s: string): string => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+/**
+ * Text a spreadsheet would run as a formula (CSV injection: a group, molecule or cell name such as `=HYPERLINK(…)` or
+ * `@SUM(…)` that Excel or LibreOffice evaluates on opening) gets a leading single quote, OWASP's advice: the sheet
+ * shows it as text. Text that is a plain number (`-1.5`, `+3e-4`) is left as it is; so are numbers, never text.
+ */
+const FORMULA = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+export const csvText = (s: string): string => (FORMULA.test(s) && !PLAIN_NUMBER.test(s) ? `'${s}` : s);
+
+/** A text field: made harmless (`csvText`), then quoted where it holds a quote, a comma or a line break. */
+export const csvField = (text: string): string => {
+  const s = csvText(text);
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+};
 
 /** A number rounded to 1e-6 (p-values keep their significant digits); null and NaN as empty fields. */
 export const csvNumber = (v: number | null): string =>

@@ -10,7 +10,6 @@ import { id, method, project } from "../../api/method.js";
 import { list, obj, optional, str } from "../../api/schema.js";
 import type { Studio } from "../../api/studio.js";
 import { runCard } from "../../api/views.js";
-import { cellText, columnLength } from "../../data/frame.js";
 import { featurize } from "../../drugs/featurize.js";
 import { SmilesError } from "../../drugs/rdkit.js";
 import { drugSvg } from "../../drugs/svg.js";
@@ -21,6 +20,7 @@ import { artifact, artifacts, getRun } from "../../store/runs.js";
 import { describeColumn, suggestColumns } from "../columns.js";
 import { DRUG_RESPONSE } from "./analysis.js";
 import { loadReference } from "./bundle.js";
+import { groupCounts, groupingNote } from "./grouping.js";
 import { CELL_LINE_WARNING, cancerTypes } from "./predict.js";
 import { drugReportHtml } from "./report.js";
 import { MIN_GENE_COVERAGE, modelGeneColumns } from "./samples.js";
@@ -30,25 +30,14 @@ import { tcgaName } from "./tcga.js";
 const L = PREDICT_LIMITS;
 const natural = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });
 
-/** A cell column as a grouping: its groups with their cell counts (in the order the result lists them), or why it
- *  cannot group (one value; too many groups; a measurement). Groups of one cell are fine: bulk samples are groups. */
+/** A cell column as a grouping: its groups with their cell counts (in the order the result lists them; cells with no
+ *  value are in none), or why it cannot group — the run's check's judgement (`groupingNote`). A few groups of one cell
+ *  are fine: bulk samples are groups. */
 function drugColumn(name: string, col: Parameters<typeof describeColumn>[1]): DrugColumn {
   const info = describeColumn(name, col);
-  const note =
-    info.distinct < 2
-      ? "has a single value — predictions compare groups, so at least two are needed"
-      : info.distinct > L.groups.max
-        ? `has ${info.distinct.toLocaleString("en")} different values — at most ${L.groups.max} groups can be compared`
-        : info.kind === "numeric" && info.distinct > 20
-          ? "is a continuous measurement, not groups"
-          : null;
+  const note = groupingNote(col);
   if (note) return { ...info, labelNote: note, groups: null };
-  const counts = new Map<string, number>();
-  for (let i = 0; i < columnLength(col); i++) {
-    const v = cellText(col, i);
-    counts.set(v, (counts.get(v) ?? 0) + 1);
-  }
-  const groups = [...counts].sort(([a], [b]) => natural(a, b)).map(([g, cells]) => ({ name: g, cells }));
+  const groups = [...groupCounts(col).counts].sort(([a], [b]) => natural(a, b)).map(([g, cells]) => ({ name: g, cells }));
   return { ...info, labelNote: null, groups };
 }
 

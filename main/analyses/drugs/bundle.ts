@@ -4,17 +4,19 @@
  * CCLE reference the predictions are read against — the 580 lines' inputs and annotations, their measured ln IC50,
  * the drugs with targets and pathways, and the held-out accuracy of each drug from the evaluation splits.
  */
-import { existsSync, readdirSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { TypedArray } from "../../../native-models/index.js";
 import type { BaselineRow } from "../../drugs/baselines.js";
 import { type DrugGraph, featurize } from "../../drugs/featurize.js";
 import { type DrugTensors, packDrugs } from "../../drugs/pack.js";
 import type { Drug, DrugResponseData, OmicsSet } from "../../drugs/tables.js";
+import { DataError } from "../../io/errors.js";
+import { SettingError } from "../../isomorphic/limits.js";
 import { DrugEvaluator, type OmicsTensors, type Pairs } from "../../models/drug-model.js";
 import { resourcePath } from "../../resources.js";
-import { readCheckpoint, writeCheckpoint } from "../../train/checkpoint.js";
-import { type DrugModelMeta, loadDrugModel } from "./model-files.js";
+import { writeCheckpoint } from "../../train/checkpoint.js";
+import { DAMAGED_MODEL_HINT, type DrugModelMeta, loadDrugModel, readModelFile } from "./model-files.js";
 import type { OmicsKind } from "./settings.js";
 
 /** The omics the reference keeps for the CCLE lines: those measured (scPaLM's h_C is computed from expression). */
@@ -86,24 +88,34 @@ export function writeReference(
   writeCheckpoint(path, tensors, meta);
 }
 
+/** The CCLE reference of a model folder; a damaged or foreign file is a DataError naming it. */
 export function readReference(path: string): CcleReference {
-  const { tensors, meta } = readCheckpoint(path);
-  const m = meta as ReferenceMeta;
-  if (m?.format !== 1) throw new Error(`${path} is not a drug-response reference`);
-  const t = (k: string) => {
-    const v = tensors.get(k);
-    if (!v) throw new Error(`${path} lacks ${k}; run 'npm run derive:drug-model' again`);
-    return v.data;
+  const what = "the CCLE reference of a drug-response model (safetensors)";
+  const { tensors, meta } = readModelFile(path, what);
+  const m = meta as ReferenceMeta | null;
+  const bad = (found: string) => new DataError(path, what, found, DAMAGED_MODEL_HINT);
+  if (m?.format !== 1 || ![m.lines, m.genes, m.symbols, m.drugs, m.kinds].every(Array.isArray) || !m.metrics)
+    throw bad("a file without a reference's header");
+  const t = <T extends TypedArray>(k: string, type: abstract new (...a: never[]) => T, size?: number): T => {
+    const v = tensors.get(k)?.data;
+    if (!v) throw bad(`no table ${k}`);
+    if (!(v instanceof type) || (size !== undefined && v.length !== size)) throw bad(`the table ${k} damaged (${v.length} values)`);
+    return v;
   };
-  const int = (k: string) => Int32Array.from(t(k) as BigInt64Array, (v) => Number(v));
+  const y = t("pairs.y", Float32Array);
+  const int = (k: string, below: number) => {
+    const v = Int32Array.from(t(k, BigInt64Array, y.length), (x) => Number(x));
+    if (v.some((x) => x < 0 || x >= below)) throw bad(`the table ${k} pointing past the reference's ${below} entries`);
+    return v;
+  };
   return {
     lines: m.lines,
     genes: m.genes,
     symbols: m.symbols,
     drugs: m.drugs,
     metrics: m.metrics,
-    omics: Object.fromEntries(m.kinds.map((k) => [k, t(`omics.${k}`) as Float32Array])),
-    pairs: { cell: int("pairs.cell"), drug: int("pairs.drug"), y: t("pairs.y") as Float32Array },
+    omics: Object.fromEntries(m.kinds.map((k) => [k, t(`omics.${k}`, Float32Array, m.lines.length * m.genes.length)])),
+    pairs: { cell: int("pairs.cell", m.lines.length), drug: int("pairs.drug", m.drugs.length), y },
   };
 }
 
@@ -128,30 +140,68 @@ export function loadBundle(dir?: string): Promise<DrugBundle> {
   return cached;
 }
 
-const noModel = (dir: string) => new Error(`no drug-response model in ${dir}; run 'npm run derive:drug-model'`);
+/** The member files of a model folder, or a SettingError saying that the folder holds no model (and what it holds). */
+function memberFiles(dir: string, given: boolean): string[] {
+  let names: string[] = [];
+  try {
+    names = statSync(dir).isDirectory() ? readdirSync(dir).sort() : [];
+  } catch {}
+  const members = names.filter((f) => f.startsWith(MEMBER_PREFIX) && f.endsWith(".safetensors"));
+  if (members.length && names.includes(REFERENCE_FILE)) return members;
+  if (!given) throw new SettingError(`the bundled drug-response model is not installed in ${dir}; run 'npm run derive:drug-model'`);
+  const found = names.length ? `it holds ${names.slice(0, 5).join(", ")}${names.length > 5 ? ", …" : ""}` : "it is empty or not a folder";
+  const trained = names.some((f) => /^model-.*\.safetensors$/.test(f))
+    ? " ('scilama drugs train' writes evaluation models, model-<split>.safetensors; they are not a prediction model)"
+    : "";
+  throw new SettingError(
+    `the model folder ${dir} holds no drug-response model: expected ${REFERENCE_FILE} and ${MEMBER_PREFIX}1.safetensors … as 'npm run derive:drug-model' writes them, but ${found}${trained}. Give the folder of such a model, or leave --model out for the bundled one.`,
+  );
+}
 
 const references = new Map<string, CcleReference>();
 
-/** The CCLE reference alone, without the model (what a plan or a check reads), once per process and folder. */
+/** The CCLE reference alone, without the model (what a plan reads), once per process and folder. */
 export function loadReference(dir = resourcePath("drug-model")): CcleReference {
   let r = references.get(dir);
   if (!r) {
-    if (!existsSync(join(dir, REFERENCE_FILE))) throw noModel(dir);
+    memberFiles(dir, dir !== resourcePath("drug-model"));
     r = readReference(join(dir, REFERENCE_FILE));
     references.set(dir, r);
   }
   return r;
 }
 
+/** A model folder's members and reference, each file checked and the members checked against the reference: what a
+ *  run's check reads, so that a wrong folder or a damaged file is refused before any work (and before a run is
+ *  recorded). `dir` absent: the bundled model. */
+export function readModel(dir?: string): Pick<DrugBundle, "members" | "reference"> {
+  const folder = dir ?? resourcePath("drug-model");
+  const files = memberFiles(folder, dir !== undefined);
+  const members = files.map((f) => loadDrugModel(join(folder, f)));
+  const reference = loadReference(folder);
+  const first = JSON.stringify(members[0]!.meta.config);
+  for (const [i, m] of members.entries()) {
+    const problem =
+      JSON.stringify(m.meta.config) !== first
+        ? `an architecture that differs from ${files[0]}'s`
+        : m.meta.genes.length !== reference.genes.length
+          ? `${m.meta.genes.length} genes where the reference has ${reference.genes.length}`
+          : m.meta.omics.find((k) => !reference.omics[k])
+            ? `an input (${m.meta.omics.find((k) => !reference.omics[k])}) the reference does not hold`
+            : null;
+    if (problem)
+      throw new DataError(
+        join(folder, files[i]!),
+        `a member of the model in ${folder}, made with its ${REFERENCE_FILE}`,
+        problem,
+        "The folder mixes files of different models: copy the model folder again as a whole.",
+      );
+  }
+  return { members, reference };
+}
+
 async function readBundle(dir: string): Promise<DrugBundle> {
-  const files = existsSync(dir)
-    ? readdirSync(dir)
-        .filter((f) => f.startsWith(MEMBER_PREFIX) && f.endsWith(".safetensors"))
-        .sort()
-    : [];
-  if (!files.length) throw noModel(dir);
-  const members = files.map((f) => loadDrugModel(join(dir, f)));
-  const reference = readReference(join(dir, REFERENCE_FILE));
+  const { members, reference } = readModel(dir === resourcePath("drug-model") ? undefined : dir);
   const graphs: DrugGraph[] = [];
   for (const d of reference.drugs) graphs.push(await featurize(d.smiles));
   return { dir, members, reference, graphs, drugs: packDrugs(graphs) };

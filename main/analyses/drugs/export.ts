@@ -96,4 +96,5 @@ export function recordDrugResponse(p: Project, id: number, s: DrugSummary): void
   setMetric(p, id, "groups", s.prediction.groups.length);
   setMetric(p, id, "drugs", s.prediction.drugs.length);
   setMetric(p, id, "genes matched", s.prediction.coverage.matched, `of ${s.prediction.coverage.total}`);
+  if (s.prediction.leftOut) setMetric(p, id, "cells left out", s.prediction.leftOut, "no value (NA) in the grouping column");
 }

@@ -6,14 +6,15 @@
  */
 import type { DrugIdentity } from "../../api/contract.js";
 import type { Dataset } from "../../data/dataset.js";
-import { cellText } from "../../data/frame.js";
 import { type DrugGraph, featurize } from "../../drugs/featurize.js";
 import { packDrugs } from "../../drugs/pack.js";
-import { SmilesError } from "../../drugs/rdkit.js";
+import { MoleculeTooLarge, SmilesError } from "../../drugs/rdkit.js";
 import { DataError } from "../../io/errors.js";
 import { readDataset } from "../../io/read.js";
+import { SettingError } from "../../isomorphic/limits.js";
 import { expressionOf } from "../../pp/expression.js";
 import { type CcleReference, type DrugBundle, predictEnsemble } from "./bundle.js";
+import { cellGroups } from "./grouping.js";
 import { type GroupProfiles, groupProfiles, nearestLines } from "./samples.js";
 
 /** Said beside every result: what the model was trained on. */
@@ -56,6 +57,8 @@ export interface DrugPrediction {
   percentile: Float32Array;
   nearest: { id: string; name: string | null; tcga: string | null; r: number }[][];
   coverage: { matched: number; total: number; missing: string[] };
+  /** Cells left out of every group: the grouping column has no value (NA) for them. */
+  leftOut: number;
   cancerType: string | null;
   warning: string;
 }
@@ -79,18 +82,29 @@ function chooseDrugs(ref: CcleReference, names: readonly string[] | undefined): 
   return names.map((n) => byName.get(n.toLowerCase())!);
 }
 
-export async function featurizeMolecules(molecules: readonly CustomMolecule[], where: (i: number) => string): Promise<DrugGraph[]> {
+/** The molecules' graphs; a SMILES RDKit cannot read is a DataError, one too large for the model (counted before RDKit
+ *  reads it) a SettingError when the molecules are settings (`settings`: the user typed them), else a DataError. */
+export async function featurizeMolecules(
+  molecules: readonly CustomMolecule[],
+  where: (i: number) => string,
+  settings = false,
+): Promise<DrugGraph[]> {
   const out: DrugGraph[] = [];
   for (const [i, m] of molecules.entries()) {
     try {
       out.push(await featurize(m.smiles));
     } catch (e) {
-      if (e instanceof SmilesError) throw new DataError(where(i), "a valid SMILES string", `'${m.smiles}'`, e.message);
+      if (e instanceof MoleculeTooLarge && settings)
+        throw new SettingError(`${where(i)}: ${e.message}; the model cannot predict a molecule this large`);
+      if (e instanceof SmilesError) throw new DataError(where(i), "a valid SMILES string", quoted(m.smiles), e.message);
       throw e;
     }
   }
   return out;
 }
+
+/** A SMILES as a message quotes it: a long one by its start and length. */
+const quoted = (smiles: string) => (smiles.length > 80 ? `'${smiles.slice(0, 60)}…' (${smiles.length} characters)` : `'${smiles}'`);
 
 /** What a prediction reads and refuses before the model runs: the drugs, the molecules' graphs, the cancer type, the
  *  grouping and the model's genes in the dataset. The analysis checks a run with it before the run is recorded. */
@@ -100,15 +114,17 @@ export interface PreparedPrediction {
   custom: DrugGraph[];
   cancerType: string | null;
   dataset: Dataset;
-  /** Each cell's group, in the dataset's order. */
-  labels: string[];
+  /** Each cell's group, in the dataset's order (null: no value in the grouping column; left out). */
+  labels: (string | null)[];
+  /** Cells left out because the grouping column has no value for them. */
+  leftOut: number;
   profiles: GroupProfiles;
 }
 
 export async function preparePrediction(ref: CcleReference, o: DrugPredictOptions): Promise<PreparedPrediction> {
   const chosen = chooseDrugs(ref, o.drugs);
   const molecules = o.molecules ?? [];
-  const custom = await featurizeMolecules(molecules, (i) => `molecule ${molecules[i]!.name}`);
+  const custom = await featurizeMolecules(molecules, (i) => `molecule ${molecules[i]!.name}`, true);
   if (chosen.length + custom.length === 0) throw new DataError("--drugs", "at least one drug or molecule", "none");
   const types = cancerTypes(ref);
   const cancerType = o.cancerType ?? null;
@@ -123,10 +139,18 @@ export async function preparePrediction(ref: CcleReference, o: DrugPredictOption
       `a cell annotation column '${o.groupby}'`,
       `only ${[...dataset.obs.columns.keys()].join(", ") || "no columns"}`,
     );
-  const labels = dataset.obs.index.map((_, i) => cellText(column, i));
+  const labels = cellGroups(column);
+  const leftOut = labels.filter((l) => l === null).length;
+  if (leftOut === labels.length)
+    throw new DataError(
+      o.file,
+      `cells with a value in the grouping column '${o.groupby}'`,
+      `none: every one of its ${labels.length.toLocaleString("en")} cells is missing (NA)`,
+      "Choose a column that assigns the cells to groups.",
+    );
   const e = expressionOf(dataset, o.file);
   const profiles = groupProfiles(o.file, e, labels, ref.genes, ref.symbols);
-  return { chosen, molecules, custom, cancerType, dataset, labels, profiles };
+  return { chosen, molecules, custom, cancerType, dataset, labels, leftOut, profiles };
 }
 
 export async function predictDataset(b: DrugBundle, o: DrugPredictOptions): Promise<DrugPrediction> {
@@ -220,6 +244,7 @@ export async function predictPrepared(b: DrugBundle, prepared: PreparedPredictio
       total: ref.genes.length,
       missing: [...profiles.column.keys()].filter((i) => profiles.column[i]! < 0).map((i) => ref.symbols[i] ?? ref.genes[i]!),
     },
+    leftOut: prepared.leftOut,
     cancerType,
     warning: CELL_LINE_WARNING,
   };

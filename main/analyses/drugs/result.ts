@@ -37,7 +37,7 @@ function cellOverlay(p: PreparedPrediction, groups: readonly string[]): DrugResu
   if (!umap || umap.nCols < 2) return null;
   const index = new Map(groups.map((g, i) => [g, i]));
   return {
-    codes: p.labels.map((l) => index.get(l) ?? -1),
+    codes: p.labels.map((l) => (l === null ? -1 : (index.get(l) ?? -1))),
     umap: Array.from({ length: 2 * umap.nRows }, (_, k) => umap.values[(k >> 1) * umap.nCols + (k & 1)]!),
   };
 }

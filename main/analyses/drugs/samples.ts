@@ -58,11 +58,12 @@ export function modelGeneColumns(
 export function groupProfiles(
   file: string,
   e: Expression,
-  labels: readonly string[],
+  labels: readonly (string | null)[],
   modelGenes: readonly string[],
   modelSymbols: readonly (string | null)[],
 ): GroupProfiles {
-  const groups = [...new Set(labels)].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+  // A cell without a group (null) is in none: it is left out, not pooled.
+  const groups = [...new Set(labels.filter((l) => l !== null))].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
   if (groups.length < 2)
     throw new DataError(
       file,
@@ -85,7 +86,9 @@ export function groupProfiles(
   const sizes = new Array<number>(groups.length).fill(0);
   const linear = e.kind === "lognorm" ? Math.expm1 : (v: number) => v;
   for (let r = 0; r < e.matrix.nRows; r++) {
-    const k = index.get(labels[r]!)!;
+    const label = labels[r];
+    if (label === null || label === undefined) continue;
+    const k = index.get(label)!;
     sizes[k]!++;
     forEachInRow(e.matrix, r, (c, v) => {
       sums[k * nGenes + c]! += linear(v);
