@@ -9,7 +9,7 @@ import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { type Input, isProjectDatabase } from "../io/inputs.js";
 import { SettingError } from "../isomorphic/limits.js";
 import { PROJECT_FILE } from "../store/project.js";
-import type { OutputClaim } from "../store/runs.js";
+import { markedRun, type OutputClaim } from "../store/runs.js";
 
 export interface AnalysisFiles {
   /** Files it writes. */
@@ -71,11 +71,14 @@ export function checkFiles(
 ): void {
   const problems = new Set<string>();
   const reads = new Set(inputs.map((i) => canonical(i.path)));
+  const readFolders = [...reads].filter((r) => existsSync(r) && statSync(r).isDirectory());
   const own = ownFolder ? canonical(ownFolder) + sep : null;
   const byFolder = new Map<string, string[]>();
   for (const w of f.writes) {
     const path = canonical(w);
     if (reads.has(path)) problems.add(`the output ${w} is also an input; choose another name (inputs are never overwritten)`);
+    else if (readFolders.some((r) => path.startsWith(r + sep)))
+      problems.add(`the output ${w} is inside an input folder; choose another place (inputs are never written into)`);
     else if (isProjectDatabase(path)) problems.add(`the output ${w} is a project's database; choose another place`);
     else if (existsSync(path) && !statSync(path).isFile())
       problems.add(`the output ${w} exists and is not a file (a folder, a pipe or a device); choose another name`);
@@ -88,6 +91,11 @@ export function checkFiles(
   }
   for (const [folder, paths] of byFolder) {
     if (own && `${folder}${sep}`.startsWith(own)) continue;
+    const mark = existsSync(folder) ? markedRun(folder) : null;
+    if (mark)
+      problems.add(
+        `the output folder ${folder} holds the files of run ${mark.runId} (${mark.kind}) of the project ${mark.project}; a recorded run's files are its own — choose another place`,
+      );
     const project = paths.map(projectKeeping).find((k) => k !== null);
     if (project) {
       problems.add(

@@ -5,11 +5,11 @@
  * runs. The work happens in a worker thread (`serve.ts`); events come out, cancel goes in.
  */
 import { mkdirSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, join, sep } from "node:path";
 import { atomicWrite } from "../io/csv.js";
 import { checkInputs, type Input } from "../io/inputs.js";
 import { claimPath, type Project } from "../store/project.js";
-import { claimedOutputs, claimOutputs, createRun, finishRun, markRunning, recordProgress } from "../store/runs.js";
+import { claimedOutputs, claimOutputs, createRun, finishRun, markRunning, RUN_MARK, type RunMark, recordProgress } from "../store/runs.js";
 import { startWorkerJob } from "../workers/job.js";
 import { type AnalysisFiles, checkFiles, outputClaims } from "./files.js";
 import type { JobOutcome } from "./serve.js";
@@ -99,23 +99,30 @@ export async function runAnalysis<I extends { options: unknown }, S extends { se
     const input = { ...o.input(folder), options: o.options } as I;
     const files = a.files(input);
     checkFiles(files, inputs, folder, p && id !== null ? claimedOutputs(p, id) : []);
-    if (p && id !== null) claimOutputs(p, id, outputClaims(files));
-    return input;
+    const claims = outputClaims(files);
+    if (p && id !== null) claimOutputs(p, id, claims);
+    return { input, claims };
   };
-  const { runId, folder, input } = p
+  const { runId, folder, input, claims } = p
     ? p.db
         .transaction(() => {
           const id = createRun(p, a.kind, o.record!.config, o.record!.datasetIds);
           const folder = p.path("runs", String(id));
-          const input = prepare(folder, id);
+          const prepared = prepare(folder, id);
           claimPath(p, join("runs", String(id)));
-          return { runId: id, folder, input };
+          return { runId: id, folder, ...prepared };
         })
         .immediate()
-    : { runId: null, folder: null, input: prepare(null, null) };
+    : { runId: null, folder: null, ...prepare(null, null) };
   if (p) {
     markRunning(p, runId!);
     mkdirSync(folder!, { recursive: true });
+    // A result folder made outside the project is marked as this run's (`markedRun`), for commands without it.
+    for (const c of claims)
+      if (c.folder && !c.path.startsWith(p.dir + sep)) {
+        mkdirSync(c.path, { recursive: true });
+        atomicWrite(join(c.path, RUN_MARK), JSON.stringify({ project: p.dir, runId: runId!, kind: a.kind } satisfies RunMark));
+      }
   }
   const losses: LossPoint[] = [];
   const state: RunState = { stage: "starting", fraction: 0 };

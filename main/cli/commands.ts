@@ -127,6 +127,9 @@ function flag(a: Args, name: keyof Flags, command: string, what: string): string
 const NOTHING: CommandFiles = { reads: [], writes: [], makesFolder: false };
 const dataset = (path: string, what = "the dataset"): Input => ({ path, what, kind: "dataset" });
 const folderInput = (path: string, what: string): Input => ({ path, what, kind: "folder" });
+/** Inputs that are checked when they are there (a missing model or settings file is refused by the command itself,
+ *  in its own words: "no scPaLM model in …", "--config must be paper, desktop or a .json file"). */
+const present = (...inputs: Input[]): Input[] => inputs.filter((i) => existsSync(i.path));
 /** A flag that is a small text file when it names one (a gene list), else a value. */
 const listFile = (v: string | undefined, what: string): Input[] =>
   v !== undefined && existsSync(v) ? [{ path: v, what, kind: "file", maxBytes: TEXT_LIMITS.list }] : [];
@@ -141,10 +144,10 @@ const orientationOf = (v: Flags) =>
 
 /** The scPaLM settings flags, within the API's limits. */
 const scpalmSeed = (v: Flags) => bounded(v.seed, "seed", SCPALM_LIMITS.seed) ?? SCPALM_DEFAULTS.seed;
-const scpalmModelFile = async (folder: string | undefined, what: string): Promise<Input[]> => {
+const scpalmModel = async (folder: string | undefined, what: string): Promise<Input[]> => {
   const { bundledScPaLMFolder, MODEL_FILE } = await import("../analyses/scpalm/pretrain.js");
-  const file = join(folder ?? bundledScPaLMFolder(), MODEL_FILE);
-  return existsSync(file) ? [{ path: file, what, kind: "file" }] : [];
+  const at = folder ?? bundledScPaLMFolder();
+  return present(folderInput(at, what), { path: join(at, MODEL_FILE), what, kind: "file" });
 };
 
 export const COMMANDS: readonly Command[] = [
@@ -206,7 +209,7 @@ export const COMMANDS: readonly Command[] = [
       if (!a.pos.length) throw new UsageError("'integrate' needs at least one dataset file");
       const { integrationFiles } = await import("../analyses/integrate/export.js");
       return {
-        reads: [...a.pos.map((f) => dataset(f)), ...priorFiles(a.v), ...(await scpalmModelFile(a.v["scpalm-model"], "--scpalm-model"))],
+        reads: [...a.pos.map((f) => dataset(f)), ...priorFiles(a.v), ...(await scpalmModel(a.v["scpalm-model"], "--scpalm-model"))],
         writes: Object.values(integrationFiles(out)),
         makesFolder: false,
       };
@@ -336,7 +339,7 @@ export const COMMANDS: readonly Command[] = [
       const out = flag(a, "out", "drugs predict", "<folder>");
       const { drugFiles } = await import("../analyses/drugs/export.js");
       return {
-        reads: [dataset(arg(a, 0, "drugs predict", "a dataset file")), ...(a.v.model ? [folderInput(a.v.model, "--model")] : [])],
+        reads: [dataset(arg(a, 0, "drugs predict", "a dataset file")), ...(a.v.model ? present(folderInput(a.v.model, "--model")) : [])],
         writes: Object.values(drugFiles(out, a.v.project !== undefined, true)),
         makesFolder: true,
       };
@@ -367,7 +370,7 @@ export const COMMANDS: readonly Command[] = [
           kind: "file",
           maxBytes: TEXT_LIMITS.table,
         },
-        ...(a.v.model ? [folderInput(a.v.model, "--model")] : []),
+        ...(a.v.model ? present(folderInput(a.v.model, "--model")) : []),
       ],
       writes: [flag(a, "out", "drugs predict-pairs", "<pred.csv>")],
       makesFolder: false,
@@ -384,10 +387,10 @@ export const COMMANDS: readonly Command[] = [
       return {
         reads: [
           ...a.pos.map((f) => dataset(f)),
-          ...(config !== undefined && !(config in SCPALM_CONFIGS)
-            ? [{ path: config, what: "--config", kind: "file" as const, maxBytes: TEXT_LIMITS.settings }]
+          ...(config !== undefined && !Object.hasOwn(SCPALM_CONFIGS, config)
+            ? present({ path: config, what: "--config", kind: "file", maxBytes: TEXT_LIMITS.settings })
             : []),
-          ...(a.v.from ? await scpalmModelFile(a.v.from, "--from") : []),
+          ...(a.v.from ? await scpalmModel(a.v.from, "--from") : []),
         ],
         writes: Object.values(scpalmFiles("train", out)),
         makesFolder: true,
@@ -411,7 +414,7 @@ export const COMMANDS: readonly Command[] = [
       const out = flag(a, "out", "scpalm embed", "<result.h5ad>");
       const { embedFiles } = await import("./scpalm.js");
       return {
-        reads: [dataset(arg(a, 0, "scpalm embed", "a dataset file")), ...(await scpalmModelFile(a.v.model, "--model"))],
+        reads: [dataset(arg(a, 0, "scpalm embed", "a dataset file")), ...(await scpalmModel(a.v.model, "--model"))],
         writes: embedFiles(out),
         makesFolder: false,
       };
@@ -433,7 +436,7 @@ export const COMMANDS: readonly Command[] = [
       const out = flag(a, "out", "scpalm pathways", "<folder>");
       const { scpalmFiles } = await import("../analyses/scpalm/export.js");
       return {
-        reads: [dataset(arg(a, 0, "scpalm pathways", "a dataset file")), ...(await scpalmModelFile(a.v.model, "--model"))],
+        reads: [dataset(arg(a, 0, "scpalm pathways", "a dataset file")), ...(await scpalmModel(a.v.model, "--model"))],
         writes: Object.values(scpalmFiles("pathways", out)),
         makesFolder: true,
       };

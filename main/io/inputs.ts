@@ -59,6 +59,7 @@ function typeOf(s: Stats): string {
   return "a file";
 }
 
+const cap = (s: string) => s[0]!.toUpperCase() + s.slice(1);
 const mb = (bytes: number) => `${(bytes / (1 << 20)).toFixed(bytes < 1 << 20 ? 2 : 0)} MB`;
 
 /** What is wrong with one input (a DataError: the file, what was expected, what was found, what to do), or null.
@@ -71,11 +72,11 @@ export function inputProblem(i: Input): DataError | null {
       i.path,
       expected,
       "a sciLaMA Studio project's database",
-      `A project's own files are never read as inputs; give ${i.what} the data file itself.`,
+      `A project's own files are never read as inputs; for ${i.what}, name the data file itself.`,
     );
   const s = statSync(i.path);
   const ok = s.isDirectory() ? i.kind !== "file" : s.isFile() ? i.kind !== "folder" : false;
-  if (!ok) return new DataError(i.path, expected, typeOf(s), `Give ${i.what} ${expected} (a pipe or a device is never read).`);
+  if (!ok) return new DataError(i.path, expected, typeOf(s), `${cap(i.what)} must be ${expected}; a pipe or a device is never read.`);
   if (i.maxBytes !== undefined && s.isFile() && s.size > i.maxBytes)
     return new DataError(i.path, `a small text of at most ${mb(i.maxBytes)}`, `${mb(s.size)}`, `Is it the right file for ${i.what}?`);
   return null;

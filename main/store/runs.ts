@@ -1,6 +1,7 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve, sep } from "node:path";
-import { NotInProjectError, now, type Project } from "./project.js";
+import Database from "better-sqlite3";
+import { NotInProjectError, now, PROJECT_FILE, type Project } from "./project.js";
 
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
@@ -190,4 +191,40 @@ export function claimedOutputs(p: Project, exceptRun: number): (OutputClaim & { 
     ),
     ...files.map((f) => ({ path: resolve(p.dir, f.path), folder: false, runId: f.run_id, kind: kinds.get(f.run_id) ?? "" })),
   ];
+}
+
+/** The mark a recorded run leaves in a result folder it makes outside its project, so that no later command — with
+ *  that project or without — writes into it while the run's results are listed. */
+export const RUN_MARK = ".scilama-run.json";
+
+export interface RunMark {
+  project: string;
+  runId: number;
+  kind: string;
+}
+
+/** The run whose results `folder` holds, if its project still lists them (a failed or cancelled run, a project that is
+ *  gone or a mark that is not ours: none). Read-only, through SQLite, which keeps the locks of this process's other
+ *  connections to the same database. */
+export function markedRun(folder: string): RunMark | null {
+  const at = resolve(folder, RUN_MARK);
+  if (!existsSync(at)) return null;
+  let mark: RunMark;
+  try {
+    mark = JSON.parse(readFileSync(at, "utf8")) as RunMark;
+  } catch {
+    return null;
+  }
+  const file = resolve(mark.project ?? "", PROJECT_FILE);
+  if (typeof mark.runId !== "number" || !existsSync(file)) return null;
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    const row = db.prepare("SELECT status FROM runs WHERE id = ?").get(mark.runId) as { status: RunStatus } | undefined;
+    return row && ["queued", "running", "succeeded"].includes(row.status) ? mark : null;
+  } catch {
+    return mark; // a project that cannot be read now keeps its results protected
+  } finally {
+    db?.close();
+  }
 }

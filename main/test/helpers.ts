@@ -1,7 +1,7 @@
 /** Shared test helpers: where the real data is, temporary folders, and the Debian Python used as a reference. */
 import { execFileSync, type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -61,8 +61,10 @@ export function projectState(dir: string, project: string) {
   const walk = (d: string) => {
     for (const f of readdirSync(d)) {
       const p = join(d, f);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (!/project\.sqlite(-wal|-shm)?$/.test(f))
+      // Links and pipes are not followed (a FIFO would block; a link's target is hashed where it lies).
+      const s = lstatSync(p);
+      if (s.isDirectory()) walk(p);
+      else if (s.isFile() && !/project\.sqlite(-wal|-shm)?$/.test(f))
         files[relative(dir, p)] = createHash("sha256").update(readFileSync(p)).digest("hex");
     }
   };
