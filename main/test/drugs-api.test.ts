@@ -91,11 +91,34 @@ test("a SMILES string checked as the model reads it: canonical form and drawing,
   assert.match(big.problem, /120 atoms; DeepCDR's drug graphs hold at most 100/);
 });
 
+test("a molecule too long for RDKit is refused before RDKit reads it, and the next check works (was HTTP 500 from then on)", async () => {
+  // 999 characters, within the API's 1,000: RDKit's WebAssembly trapped ("memory access out of bounds") or never
+  // returned on such a chain, and every later check failed until a restart.
+  for (const smiles of ["C".repeat(999), `[H]C([H])([H])${"C([H])([H])".repeat(81)}C([H])([H])[H]`]) {
+    const check = (await callMethod(studio, "drugs.molecule", { smiles })) as MoleculeCheck;
+    assert.equal(check.valid, false);
+    assert.match(
+      (check as { problem: string }).problem,
+      /^SMILES "[^"]{60}…" \(\d+ characters\): (999 atoms; DeepCDR's drug graphs hold at most 100|251 atoms; molecules RDKit reads here hold at most 250)$/,
+    );
+    const next = (await callMethod(studio, "drugs.molecule", { smiles: BRIGATINIB })) as MoleculeCheck;
+    assert.ok(next.valid && next.atoms === 40);
+  }
+});
+
 test("refusals say why in the engine's words and record nothing", async () => {
   const before = await runs();
   const start = (over: object) => call("drugs.start", { dataset, groupby: "cell_line", ...over });
   await assert.rejects(start({ colour: "red" }), /unknown field\(s\) colour/);
-  await assert.rejects(start({ groupby: "no_such_column" }), /expected a cell annotation column 'no_such_column'/);
+  await assert.rejects(
+    start({ groupby: "no_such_column" }),
+    /the grouping column 'no_such_column' is not a cell column of .*columns that would do: cell_line, cell_line_demuxlet, demuxlet_cls, dataset/,
+  );
+  // A measurement was 479 groups of one or two cells.
+  await assert.rejects(
+    start({ groupby: "number_of_genes" }),
+    /the grouping column 'number_of_genes' is a continuous measurement \(479 different values\), not groups/,
+  );
   await assert.rejects(
     start({ groupby: "outliers" }),
     /expected at least two groups, but found one group \('False'\).*relative between groups/,
@@ -103,6 +126,10 @@ test("refusals say why in the engine's words and record nothing", async () => {
   await assert.rejects(
     start({ molecules: [{ name: "broken", smiles: "CC(=O" }] }),
     /molecule broken: expected a valid SMILES string.*position 3/,
+  );
+  await assert.rejects(
+    start({ molecules: [{ name: "chain", smiles: "C".repeat(999) }] }),
+    /molecule chain: SMILES "C{60}…" \(999 characters\): 999 atoms; DeepCDR's drug graphs hold at most 100; the model cannot predict a molecule this large/,
   );
   await assert.rejects(start({ drugs: ["Gefitinib", "Aspirin"] }), /1 unknown: Aspirin/);
   await assert.rejects(start({ cancerType: "XYZ" }), /one of the CCLE TCGA codes.*found 'XYZ'/);
