@@ -4,10 +4,12 @@
  * and Benjamini–Hochberg within each collection. Collections are GMT files: the bundled ones in
  * `resources/gene_sets/` (GO BP/CC/MF, Reactome, hallmark; human and mouse) or the user's own `.gmt`.
  */
+
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { DataError } from "../io/errors.js";
+import { checkInputs, TEXT_LIMITS } from "../io/inputs.js";
 import { resourcePath } from "../resources.js";
 import { scran } from "./scran.js";
 import { benjaminiHochberg } from "./stats.js";
@@ -81,6 +83,7 @@ export function parseGmt(text: string, file: string): GeneSet[] {
 /** A user's `.gmt` (or `.gmt.gz`). */
 export function readGmt(path: string): Collection {
   if (!existsSync(path)) throw new DataError(path, "a .gmt file", "nothing at this path", "Check the path.");
+  checkInputs([{ path, what: "the gene-set file", kind: "file", maxBytes: TEXT_LIMITS.geneSets }]);
   const raw = readFileSync(path);
   const text = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw).toString("utf8") : raw.toString("utf8");
   return { id: basename(path).replace(/\.gmt(\.gz)?$/i, ""), species: "any", sets: parseGmt(text, path) };

@@ -1,9 +1,11 @@
 /** One entry point for every supported input: detects the format, reads, validates, and reports what it did. */
+
 import type { Dataset } from "../data/dataset.js";
 import type { Frame } from "../data/frame.js";
 import { detectFormat, type Format } from "./detect.js";
 import { checkUnique, checkValues, DataError } from "./errors.js";
 import { readH5ad, withH5ad } from "./h5ad/read.js";
+import { checkInputs } from "./inputs.js";
 import { type Orientation, readExpressionTable } from "./table.js";
 import { readTenxH5 } from "./tenx-h5.js";
 import { readTenxMtx } from "./tenx-mtx.js";
@@ -22,6 +24,8 @@ export interface ReadReport {
 }
 
 export async function readDataset(path: string, opts: ReadOptions = {}): Promise<{ dataset: Dataset; report: ReadReport }> {
+  // Every reader of a file checks it first (`io/inputs.ts`): whatever path reaches here is never a pipe or a database.
+  checkInputs([{ path, what: "the dataset", kind: "dataset" }]);
   const format = opts.format ?? (await detectFormat(path));
   let dataset: Dataset;
   const report: ReadReport = { format, warnings: [] };

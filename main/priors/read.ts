@@ -14,10 +14,12 @@
  * tabs or commas, the first field is the gene id (so a TSV of `entrez<TAB>symbol` works); a header line is
  * recognised when the file has exactly one line more than the array has rows.
  */
+
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { gunzipSync, constants as zc } from "node:zlib";
 import { DataError } from "../io/errors.js";
+import { checkInputs } from "../io/inputs.js";
 import { headBytes, isGzip, lines, splitFields } from "../io/text.js";
 import { readPriorHdf5 } from "./hdf5.js";
 import { isNpy, parseNpy } from "./npy.js";
@@ -162,6 +164,7 @@ function gunzip(path: string): Buffer {
 
 /** Reads a gene prior from CSV/TSV, parquet, NPY (+ gene list) or HDF5; every problem is a DataError. */
 export async function readPrior(path: string, opts: ReadPriorOptions = {}): Promise<GenePrior> {
+  if (existsSync(path)) checkInputs([{ path, what: "the prior file", kind: "file" }]);
   const format = detectPriorFormat(path);
   const name = opts.name ?? stripExt(path).stem.replace(/\.genes$/, "");
   let prior: GenePrior;
