@@ -7,7 +7,9 @@
  * its writing, say) are removed, and anything that was there before it started is left as it was. Where a job writes
  * is read from its input by the convention every analysis follows: `out` — a result file (its companions
  * `<stem>.*` beside it) or, without an extension or when it is an existing folder, a folder — and `folder`, a folder.
- * A training's checkpoints (`.checkpoints`, from which a stopped or killed run resumes) are kept.
+ * A folder is the job's own when it did not exist or was empty (a recorded run's folder): what appears in it goes. A
+ * folder that already held files is shared with whatever else writes there, so nothing in it is removed. A training's
+ * checkpoints (`.checkpoints`, from which a stopped or killed run resumes) are kept.
  */
 import { existsSync, lstatSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
@@ -68,7 +70,9 @@ export function outputGuard(places: readonly Place[]): { discard(): void } {
   const before = new Map<string, string>();
   const made: string[] = [];
   const listing = (p: Place) => (p.kind === "folder" ? (existsSync(p.path) ? walk(p.path) : []) : companions(p.path));
-  for (const p of places) {
+  // A folder that held something before is not the job's alone: left as it is.
+  const own = places.filter((p) => p.kind === "file" || !existsSync(p.path) || readdirSync(p.path).length === 0);
+  for (const p of own) {
     if (p.kind === "folder") {
       // The folders the job will make: its own, and any missing parent.
       for (let dir = p.path; !existsSync(dir) && dirname(dir) !== dir; dir = dirname(dir)) made.push(dir);
@@ -77,7 +81,7 @@ export function outputGuard(places: readonly Place[]): { discard(): void } {
   }
   return {
     discard() {
-      for (const p of places)
+      for (const p of own)
         for (const path of listing(p)) {
           const was = before.get(path);
           try {

@@ -217,7 +217,7 @@ test("a full disk while a worker-thread job writes: exit 5 with the disk-full me
   }
 });
 
-test("a job's output guard: a failed job's new files and folders go, what was there before stays, checkpoints are kept", (t) => {
+test("a job's output guard: a failed job's new files and folders go, what was there before stays, checkpoints are kept, a shared folder is left", (t) => {
   const dir = tempDir(t);
   // A folder output that did not exist (markers, drugs: `--out <folder>`), two levels deep.
   const made = outputGuard(outputPlaces({ folder: join(dir, "new", "markers") }));
@@ -227,17 +227,25 @@ test("a job's output guard: a failed job's new files and folders go, what was th
   made.discard();
   assert.equal(existsSync(join(dir, "new")), false, "the folders the job made are gone");
 
-  // A folder that existed (a run's own folder, a model folder being resumed): only what the job added goes.
+  // An empty folder that existed (a recorded run's own, made by the lifecycle): what the job added goes, a training's
+  // checkpoints stay.
   const model = join(dir, "model");
   mkdirSync(model);
-  writeFileSync(join(model, "earlier.csv"), "kept");
-  const resumed = outputGuard(outputPlaces({ out: model }));
+  const run = outputGuard(outputPlaces({ out: model }));
   writeFileSync(join(model, "training-log.csv"), "x");
   mkdirSync(join(model, ".checkpoints"));
   writeFileSync(join(model, ".checkpoints", "stage1.safetensors"), "x");
-  resumed.discard();
-  assert.deepEqual(readdirSync(model).sort(), [".checkpoints", "earlier.csv"]);
-  assert.equal(readFileSync(join(model, "earlier.csv"), "utf8"), "kept");
+  run.discard();
+  assert.deepEqual(readdirSync(model), [".checkpoints"]);
+
+  // A folder that already held files is shared (`--out .`): nothing in it is removed.
+  const shared = join(dir, "shared");
+  mkdirSync(shared);
+  writeFileSync(join(shared, "earlier.csv"), "kept");
+  const inShared = outputGuard(outputPlaces({ folder: shared }));
+  writeFileSync(join(shared, "someone-elses.txt"), "x");
+  inShared.discard();
+  assert.deepEqual(readdirSync(shared).sort(), ["earlier.csv", "someone-elses.txt"]);
 
   // A result file: its companions `<stem>.*` the job wrote go; a replaced one too; the user's other files stay.
   writeFileSync(join(dir, "r.h5ad"), "an earlier result");
@@ -249,7 +257,7 @@ test("a job's output guard: a failed job's new files and folders go, what was th
   writeFileSync(join(dir, "r.h5ad"), "half a new result");
   writeFileSync(join(dir, "r.metrics.csv"), "x");
   file.discard();
-  assert.deepEqual(readdirSync(dir).sort(), ["model", "r.notes.txt", "rr.csv"]);
+  assert.deepEqual(readdirSync(dir).sort(), ["model", "r.notes.txt", "rr.csv", "shared"]);
 });
 
 test("Ctrl-C of a recorded imputation: one line, exit 130, the run cancelled, nothing written", async (t) => {
