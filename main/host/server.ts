@@ -130,7 +130,10 @@ export async function startHost(o: HostOptions): Promise<Host> {
           "content-disposition": `attachment; filename="sciLaMA-run-${Number(url.searchParams.get("runId"))}-report.pdf"`,
           "x-content-type-options": "nosniff",
         });
-        createReadStream(file).pipe(res);
+        // A file that cannot be read after all (replaced by a folder, removed meanwhile) ends this answer, not the host.
+        createReadStream(file)
+          .on("error", () => res.destroy())
+          .pipe(res);
       } else if (req.method === "GET") {
         serveStatic(res, url);
       } else throw new ApiError("not-found", `${req.method} ${url.pathname} is not part of the Studio API.`);

@@ -17,6 +17,7 @@ import { Studio } from "../api/studio.js";
 import { type Host, startHost } from "../host/server.js";
 import { importDataset } from "../store/import.js";
 import { Project } from "../store/project.js";
+import { recordReport } from "../store/runs.js";
 import { PBMC_SMALL, projectState, waitFor } from "./helpers.js";
 import { Tally } from "./refusal-harness.js";
 
@@ -56,6 +57,11 @@ before(async () => {
   const done = await waitFor(() => events.find((e) => e.type === "run-done" && e.runId === movedRun));
   off();
   assert.ok(done.type === "run-done" && done.status === "succeeded", JSON.stringify(done));
+  // Its PDF report, as `run.report` records it (the file's content does not matter here).
+  const q = Project.open(project);
+  writeFileSync(q.path("runs", String(movedRun), "report.pdf"), "%PDF-1.4\n");
+  recordReport(q, movedRun, "Integration", join("runs", String(movedRun), "report.pdf"));
+  q.close();
   renameSync(join(project, "runs", String(movedRun)), join(home, "moved-run"));
 });
 
@@ -164,6 +170,12 @@ const CASES: Case[] = [
   ],
   ["the result of a run whose folder was moved", () => api("run.result", { project, runId: movedRun }), 404, MISSING],
   ["the report of a run whose folder was moved", () => api("run.report", { project, runId: movedRun }), 404, MISSING],
+  [
+    "the PDF of a run whose folder was moved",
+    () => ({ method: "GET", path: `/files/report?project=${encodeURIComponent(project)}&runId=${movedRun}` }),
+    404,
+    MISSING,
+  ],
   ["a gene of a run whose folder was moved", () => api("run.gene", { project, runId: movedRun, gene: "MS4A1" }), 404, MISSING],
   ["markers on a run whose folder was moved", () => api("markers.plan", { project, runId: movedRun }), 404, MISSING],
   ["a wrong type", () => api("project.create", { name: 42 }), 400, /name must be a string \(got number\)/],
