@@ -74,6 +74,7 @@ export function checkFiles(
   const readFolders = [...reads].filter((r) => existsSync(r) && statSync(r).isDirectory());
   const own = ownFolder ? canonical(ownFolder) + sep : null;
   const byFolder = new Map<string, string[]>();
+  const claimed = new Map<string, string[]>();
   for (const w of f.writes) {
     const path = canonical(w);
     if (reads.has(path)) problems.add(`the output ${w} is also an input; choose another name (inputs are never overwritten)`);
@@ -83,16 +84,21 @@ export function checkFiles(
     else if (existsSync(path) && !statSync(path).isFile())
       problems.add(`the output ${w} exists and is not a file (a folder, a pipe or a device); choose another name`);
     const claim = claimOn(path, claims);
-    if (claim)
-      problems.add(
-        `the output ${claim.folder ? dirname(w) : w} holds the files of run ${claim.runId} (${claim.kind}); a recorded run's files are its own — choose another place`,
-      );
+    if (claim) {
+      const run = `run ${claim.runId} (${claim.kind})`;
+      const at = claim.folder ? dirname(w) : w;
+      claimed.set(run, [...new Set([...(claimed.get(run) ?? []), at])]);
+    }
     byFolder.set(dirname(path), [...(byFolder.get(dirname(path)) ?? []), path]);
   }
+  for (const [run, at] of claimed)
+    problems.add(
+      `${at.join(", ")} ${at.length > 1 ? "hold" : "holds"} the files of ${run}; a recorded run's files are its own — choose another place`,
+    );
   for (const [folder, paths] of byFolder) {
     if (own && `${folder}${sep}`.startsWith(own)) continue;
     const mark = existsSync(folder) ? markedRun(folder) : null;
-    if (mark)
+    if (mark && !claimed.has(`run ${mark.runId} (${mark.kind})`))
       problems.add(
         `the output folder ${folder} holds the files of run ${mark.runId} (${mark.kind}) of the project ${mark.project}; a recorded run's files are its own — choose another place`,
       );

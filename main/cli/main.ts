@@ -8,6 +8,7 @@ import { IMPUTE_DEFAULTS, PANEL_BASELINES } from "../analyses/impute/settings.js
 import { BASELINES, INTEGRATION_DEFAULTS, PRESET_NAMES, SCALINGS } from "../analyses/integrate/settings.js";
 import { MARKERS_DEFAULTS } from "../analyses/markers/settings.js";
 import { checkInputs } from "../io/inputs.js";
+import { projectClaims } from "../store/runs.js";
 import { findCommand, OPTIONS, subcommands } from "./commands.js";
 import { EXIT, exitCodeFor, UsageError } from "./output.js";
 
@@ -87,7 +88,7 @@ async function run(argv: string[]): Promise<void> {
   // What the command reads and writes is checked before it runs: nothing it names is opened before then.
   const files = await found.command.files(args);
   checkInputs(files.reads);
-  checkFiles(files, files.reads, null);
+  checkFiles(files, files.reads, null, args.v.project ? projectClaims(args.v.project) : []);
   return found.command.run(args);
 }
 

@@ -177,7 +177,7 @@ export function claimOutputs(p: Project, runId: number, claims: readonly OutputC
 
 /** The outputs of the project's runs other than `exceptRun` that are not failed or cancelled: their claims, and
  *  the files they recorded (for runs opened before claims were kept). */
-export function claimedOutputs(p: Project, exceptRun: number): (OutputClaim & { runId: number; kind: string })[] {
+export function claimedOutputs(p: Pick<Project, "db" | "dir">, exceptRun: number): (OutputClaim & { runId: number; kind: string })[] {
   const runs = p.db
     .prepare("SELECT id, kind, outputs_json FROM runs WHERE id != ? AND status IN ('queued', 'running', 'succeeded')")
     .all(exceptRun) as { id: number; kind: string; outputs_json: string | null }[];
@@ -215,15 +215,31 @@ export function markedRun(folder: string): RunMark | null {
   } catch {
     return null;
   }
-  const file = resolve(mark.project ?? "", PROJECT_FILE);
-  if (typeof mark.runId !== "number" || !existsSync(file)) return null;
+  if (typeof mark.runId !== "number" || typeof mark.project !== "string" || !existsSync(resolve(mark.project, PROJECT_FILE))) return null;
+  // A project that cannot be read now keeps its results protected.
+  return (
+    readOnly(mark.project, (db) => {
+      const row = db.prepare("SELECT status FROM runs WHERE id = ?").get(mark.runId) as { status: RunStatus } | undefined;
+      return row && ["queued", "running", "succeeded"].includes(row.status) ? mark : null;
+    }) ?? mark
+  );
+}
+
+/** What the project's runs claim (`claimedOutputs`), for a command that checks its outputs before it opens the
+ *  project (none where there is no readable project: the command refuses that itself). */
+export const projectClaims = (dir: string) => readOnly(dir, (db) => claimedOutputs({ db, dir: resolve(dir) }, -1)) ?? [];
+
+/** `query` on a project's database opened read-only; undefined when it cannot be read. Through SQLite, which keeps
+ *  the locks of this process's other connections to the same database. */
+function readOnly<T>(dir: string, query: (db: Database.Database) => T): T | undefined {
+  const file = resolve(dir, PROJECT_FILE);
+  if (!existsSync(file)) return undefined;
   let db: Database.Database | null = null;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
-    const row = db.prepare("SELECT status FROM runs WHERE id = ?").get(mark.runId) as { status: RunStatus } | undefined;
-    return row && ["queued", "running", "succeeded"].includes(row.status) ? mark : null;
+    return query(db);
   } catch {
-    return mark; // a project that cannot be read now keeps its results protected
+    return undefined;
   } finally {
     db?.close();
   }

@@ -147,7 +147,7 @@ const TEMPLATES: Record<string, Template> = {
 const DB = /found a sciLaMA Studio project's database\. A project's own files are never read as inputs/;
 const PIPE = /found a pipe \(FIFO\)/;
 const TOUCH = /would touch the project .*own files|is a project's database; choose another place/;
-const CLAIMED = /holds the files of run 1 \(drug-response\).*; a recorded run's files are its own/;
+const CLAIMED = /holds? the files of run 1 \(drug-response\).*; a recorded run's files are its own/;
 
 type Target = [name: string, path: (f: Fixture, own: Record<string, string>) => string, exit: number, message: RegExp];
 
