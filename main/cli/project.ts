@@ -41,7 +41,9 @@ export function projectInfoCommand(dir: string, json: boolean): void {
   const p = Project.open(dir);
   try {
     const info = projectView(p, RECENT_EVENTS);
-    print(json, info, () => infoText(info));
+    // A project that cannot be written is shown as it is, and says so (imports and runs into it are refused).
+    const readOnly = p.readOnly ? [`  read-only (${p.readOnly}): it can be viewed, not changed`] : [];
+    print(json, info, () => [infoText(info), ...readOnly].join("\n"));
   } finally {
     p.close();
   }

@@ -140,6 +140,9 @@ test("a project on a read-only disk: viewed as it is; what would write is refuse
     [[1, "ready", 80]],
   );
   assert.equal(cli(["project", "list", ro.disk]).status, 0);
+  const text = cli(["project", "info", ro.project]);
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /1 dataset\(s\)[\s\S]*read-only \(it is on a read-only disk\): it can be viewed, not changed/);
 
   const cases: Case[] = [
     ["import into a project on a read-only disk", ({ input, project }) => ["import", input, "--project", project], 4, READ_ONLY],
