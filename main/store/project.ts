@@ -8,10 +8,9 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { DiskFullError, diskIsFull } from "../io/disk.js";
-import { guardDatabase, PROJECT_DATABASE } from "../io/inputs.js";
 import { MIGRATIONS } from "./schema.js";
 
-export const PROJECT_FILE = PROJECT_DATABASE;
+export const PROJECT_FILE = "project.sqlite";
 
 export class ProjectError extends Error {
   constructor(message: string) {
@@ -40,9 +39,7 @@ export class ProjectBusyError extends ProjectError {}
 export class ProjectReadOnlyError extends ProjectError {}
 
 const busy = (abs: string) =>
-  new ProjectBusyError(
-    `The project ${abs} is busy: another sciLaMA Studio or program is writing to it; try again when it has finished. Nothing was changed.`,
-  );
+  new ProjectBusyError(`The project ${abs} is busy: another sciLaMA Studio or program is writing to it; try again when it has finished.`);
 
 const readOnly = (abs: string, reason: string) =>
   new ProjectReadOnlyError(
@@ -268,8 +265,6 @@ export class Project {
       throw problem(e) ?? e;
     }
     guardSqlite(db, problem);
-    // From now on no input of this process may be one of these files (`io/inputs.ts` says why).
-    guardDatabase(abs);
     return new Project(abs, db, reason, viewCopy);
   }
 
