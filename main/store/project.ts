@@ -8,9 +8,10 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { DiskFullError, diskIsFull } from "../io/disk.js";
+import { guardDatabase, PROJECT_DATABASE } from "../io/inputs.js";
 import { MIGRATIONS } from "./schema.js";
 
-export const PROJECT_FILE = "project.sqlite";
+export const PROJECT_FILE = PROJECT_DATABASE;
 
 export class ProjectError extends Error {
   constructor(message: string) {
@@ -265,6 +266,8 @@ export class Project {
       throw problem(e) ?? e;
     }
     guardSqlite(db, problem);
+    // From now on no input of this process may be one of these files (`io/inputs.ts` says why).
+    guardDatabase(abs);
     return new Project(abs, db, reason, viewCopy);
   }
 
