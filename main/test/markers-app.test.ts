@@ -79,6 +79,19 @@ test("bad settings are refused with the reason, and nothing is started", async (
     call("markers.start", { sourceRun: integrationRun, groupby: "RNA_snn_res.1", neighbors: 1, resolution: 1, gmt: [] }),
     /neighbors/,
   );
+  // A pipe (which froze the whole host), a device and the project's own database as gene-set files: refused before
+  // anything opens them, and the host still answers.
+  const fifo = join(home, "sets.gmt");
+  execFileSync("mkfifo", [fifo]);
+  for (const [bad, found] of [
+    [fifo, /found a pipe \(FIFO\)/],
+    ["/dev/zero", /found a device/],
+    [join(dir, "project.sqlite"), /found a sciLaMA Studio project's database/],
+  ] as const)
+    await assert.rejects(
+      call("markers.start", { sourceRun: integrationRun, groupby: "RNA_snn_res.1", neighbors: 15, resolution: 1, gmt: [bad] }),
+      found,
+    );
   const markersOfMarkers = await call<{ runId: number }>("markers.start", {
     sourceRun: integrationRun,
     groupby: "RNA_snn_res.1",
