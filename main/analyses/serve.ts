@@ -106,7 +106,12 @@ export function outputGuard(places: readonly Place[]): { discard(): void } {
 export function serveAnalysis<I, S>(work: (input: I, hooks: StageHooks) => Promise<S>): Promise<void> {
   return serveWorkerJob<I, AnalysisEvent, JobOutcome<S>>(async (input, emit, shouldStop) => {
     const places = outputPlaces(input);
-    const guard = outputGuard(places);
+    let guard: { discard(): void } = { discard() {} };
+    try {
+      guard = outputGuard(places);
+    } catch {
+      // An output place that cannot be listed: the job's own writing will say what is wrong with it.
+    }
     try {
       return { stopped: false, summary: await work(input, { emit, shouldStop }) };
     } catch (e) {
