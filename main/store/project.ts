@@ -1,7 +1,9 @@
 /**
  * A project is a folder: `project.sqlite` (WAL, foreign keys, versioned migrations) plus the data files beside
  * it (`datasets/<id>.h5ad`, `runs/<id>/…`). Opening a project also recovers from crashes: work left 'importing'
- * or 'running' by a process that no longer exists is marked failed, and its temporary files are removed.
+ * or 'running' by a process that no longer exists is marked failed, and its temporary files are removed (in datasets/
+ * and in each run's folder). A project that cannot be written (a read-only disk) opens for viewing only; SQLite's
+ * "database is locked" and "read-only" reach the user as a ProjectError that says what to do.
  */
 import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
