@@ -17,7 +17,7 @@ import { RDKIT_MAX_ATOMS, SmilesError, withRDKit } from "../drugs/rdkit.js";
 import { writeH5ad } from "../io/h5ad/write.js";
 import { readDataset } from "../io/read.js";
 import { resourcePath } from "../resources.js";
-import { CELLBENCH, PBMC_SMALL, tempDir } from "./helpers.js";
+import { CELLBENCH, tempDir } from "./helpers.js";
 import { type Case, cli, refuse, setup, Tally, type Where } from "./refusal-harness.js";
 
 const tally = new Tally("drug refusals");
@@ -39,15 +39,34 @@ function modelCopy(dir: string, name: string, damage: (folder: string) => void):
   return folder;
 }
 
-/** pbmc_small with extra cell columns: `barcode` (one value per cell) and `missing` (every value NA). */
-async function pbmcColumns(dir: string): Promise<string> {
-  const { dataset } = await readDataset(PBMC_SMALL);
-  const n = dataset.obs.index.length;
-  dataset.obs.columns.set("barcode", { kind: "string", values: dataset.obs.index.map((c) => `cell-${c}`) });
-  dataset.obs.columns.set("missing", { kind: "categorical", codes: new Int32Array(n).fill(-1), categories: ["a", "b"], ordered: false });
-  const out = join(dir, "pbmc-columns.h5ad");
-  writeH5ad(out, dataset);
-  return out;
+/**
+ * A small CellBench (the three lung adenocarcinoma lines, `perLine` cells of each: enough of the model's genes for a
+ * prediction to run) with extra cell columns: `barcode` (one value per cell), `missing` (every value NA) and `arm`
+ * (each line's name turned into text a spreadsheet runs as a formula, every fifth cell without a value).
+ */
+async function cellbenchSmall(dir: string, perLine: number): Promise<{ file: string; leftOut: number }> {
+  const { dataset } = await readDataset(CELLBENCH);
+  const line = dataset.obs.columns.get("cell_line") as Extract<Column, { kind: "categorical" }>;
+  const keep = line.categories.flatMap((_, c) => [...line.codes.keys()].filter((i) => line.codes[i] === c).slice(0, perLine));
+  const d = subset(dataset, keep);
+  const codes = (d.obs.columns.get("cell_line") as Extract<Column, { kind: "categorical" }>).codes;
+  const arm = Int32Array.from(codes, (c, i) => (i % 5 === 4 ? -1 : c));
+  d.obs.columns.set("arm", {
+    kind: "categorical",
+    codes: arm,
+    categories: ['=HYPERLINK("http://example.com","H1975")', "+H2228", "@HCC827"],
+    ordered: false,
+  });
+  d.obs.columns.set("barcode", { kind: "string", values: d.obs.index.map((c) => `cell-${c}`) });
+  d.obs.columns.set("missing", {
+    kind: "categorical",
+    codes: new Int32Array(codes.length).fill(-1),
+    categories: ["a", "b"],
+    ordered: false,
+  });
+  const file = join(dir, `cellbench-${perLine}.h5ad`);
+  writeH5ad(file, d);
+  return { file, leftOut: arm.filter((c) => c < 0).length };
 }
 
 const pairsFile = (dir: string, name: string, text: string | Buffer) => {
@@ -56,12 +75,13 @@ const pairsFile = (dir: string, name: string, text: string | Buffer) => {
   return f;
 };
 
-const PREDICT = (w: Where, ...more: string[]) => [
+/** A prediction of `cb` (20 cells of each CellBench line, `cellbenchSmall`) by cell line. */
+const PREDICT = (w: Where, cb: string, ...more: string[]) => [
   "drugs",
   "predict",
-  w.input,
+  cb,
   "--groupby",
-  "groups",
+  "cell_line",
   "--out",
   join(w.dir, "out"),
   "--drugs",
@@ -71,18 +91,18 @@ const PREDICT = (w: Where, ...more: string[]) => [
 ];
 const PAIRS = (w: Where, file: string, ...more: string[]) => ["drugs", "predict-pairs", file, "--out", join(w.dir, "pred.csv"), ...more];
 
-const MOLECULES = (dir: string): Case[] => {
+const MOLECULES = (dir: string, cb: string): Case[] => {
   const long = pairsFile(dir, "long.csv", `DepMap_ID,SMILES\n${H1975},CCO\n${H1975},${CHAIN}\n`);
   return [
     [
       "a 700-atom SMILES (700 characters) as --smiles, with a project: refused before RDKit reads it (was exit 1, 'memory access out of bounds')",
-      (w) => PREDICT(w, "--smiles", `chain:${CHAIN}`, "--project", w.project),
+      (w) => PREDICT(w, cb, "--smiles", `chain:${CHAIN}`, "--project", w.project),
       2,
       /molecule chain: SMILES "C{60}…" \(700 characters\): 700 atoms; DeepCDR's drug graphs hold at most 100; the model cannot predict a molecule this large/,
     ],
     [
       "a SMILES of 83 heavy atoms and 168 written hydrogens (251 atoms for RDKit)",
-      (w) => PREDICT(w, "--smiles", `hydrogens:${HYDROGENS}`),
+      (w) => PREDICT(w, cb, "--smiles", `hydrogens:${HYDROGENS}`),
       2,
       new RegExp(`molecule hydrogens: .*251 atoms; molecules RDKit reads here hold at most ${RDKIT_MAX_ATOMS}`),
     ],
@@ -95,7 +115,7 @@ const MOLECULES = (dir: string): Case[] => {
   ];
 };
 
-const MODELS = (dir: string): Case[] => {
+const MODELS = (dir: string, cb: string): Case[] => {
   const empty = join(dir, "empty-folder");
   mkdirSync(empty);
   const trained = join(dir, "trained");
@@ -114,37 +134,37 @@ const MODELS = (dir: string): Case[] => {
   return [
     [
       "--model at an empty folder",
-      (w) => PREDICT(w, "--model", empty),
+      (w) => PREDICT(w, cb, "--model", empty),
       2,
       /the model folder .*empty-folder holds no drug-response model: expected ccle-reference\.safetensors and member-1\.safetensors .* it is empty/,
     ],
     [
       "--model at a 'drugs train' output folder, with a project (was exit 1)",
-      (w) => PREDICT(w, "--model", trained, "--project", w.project),
+      (w) => PREDICT(w, cb, "--model", trained, "--project", w.project),
       2,
       /holds no drug-response model: .*it holds metrics\.csv, model-random\.safetensors \('scilama drugs train' writes evaluation models/,
     ],
     [
       "--model with a member cut short (was exit 1 in onnxruntime)",
-      (w) => PREDICT(w, "--model", truncated),
+      (w) => PREDICT(w, cb, "--model", truncated),
       3,
       /member-2\.safetensors: expected a drug-response model \(safetensors\), but found .*damaged/,
     ],
     [
       "--model with a member that is text",
-      (w) => PREDICT(w, "--model", garbage),
+      (w) => PREDICT(w, cb, "--model", garbage),
       3,
       /member-1\.safetensors: expected a drug-response model .*cannot be read.*damaged/,
     ],
     [
       "--model with a member whose header is garbled",
-      (w) => PREDICT(w, "--model", header),
+      (w) => PREDICT(w, cb, "--model", header),
       3,
       /member-3\.safetensors: expected a drug-response model .*cannot be read/,
     ],
     [
       "--model with its CCLE reference cut short",
-      (w) => PREDICT(w, "--model", reference),
+      (w) => PREDICT(w, cb, "--model", reference),
       3,
       /ccle-reference\.safetensors: expected the CCLE reference of a drug-response model .*damaged/,
     ],
@@ -158,30 +178,36 @@ const MODELS = (dir: string): Case[] => {
   ];
 };
 
-const GROUPINGS = (file: string): Case[] => [
+const GROUPINGS = (cb: string): Case[] => [
   [
-    "--groupby a measurement (was 71 one- or two-cell groups), with a project",
-    (w) => PREDICT(w, "--groupby", "nCount_RNA", "--project", w.project),
+    "--groupby a measurement (was 60 one-cell groups, predicted), with a project",
+    (w) => PREDICT(w, cb, "--groupby", "number_of_genes", "--project", w.project),
+    2,
+    /the grouping column 'number_of_genes' is a continuous measurement \(\d+ different values\), not groups; choose another \(columns that would do: cell_line, .*arm/,
+  ],
+  [
+    "--groupby pbmc_small's nCount_RNA (71 values over 80 cells)",
+    (w) => ["drugs", "predict", w.input, "--groupby", "nCount_RNA", "--out", join(w.dir, "out"), "--quiet"],
     2,
     /the grouping column 'nCount_RNA' is a continuous measurement \(71 different values\), not groups; choose another \(columns that would do: RNA_snn_res\.0\.8, letter\.idents, groups, RNA_snn_res\.1\)/,
   ],
   [
-    "--groupby one value per cell (was 80 one-cell groups)",
-    (w) => ["drugs", "predict", file, "--groupby", "barcode", "--out", join(w.dir, "out"), "--quiet"],
+    "--groupby one value per cell (was 60 one-cell groups, predicted)",
+    (w) => PREDICT(w, cb, "--groupby", "barcode"),
     2,
-    /the grouping column 'barcode' has 80 groups for 80 cells — nearly one group per cell/,
+    /the grouping column 'barcode' has 60 groups for 60 cells — nearly one group per cell/,
   ],
   [
     "--groupby a column whose every value is missing (was one group 'NA')",
-    (w) => ["drugs", "predict", file, "--groupby", "missing", "--out", join(w.dir, "out"), "--quiet"],
+    (w) => PREDICT(w, cb, "--groupby", "missing"),
     3,
-    /expected cells with a value in the grouping column 'missing', but found none: every one of its 80 cells is missing \(NA\)/,
+    /expected cells with a value in the grouping column 'missing', but found none: every one of its 60 cells is missing \(NA\)/,
   ],
   [
     "--groupby a column the file does not have",
-    (w) => PREDICT(w, "--groupby", "celltype"),
+    (w) => PREDICT(w, cb, "--groupby", "celltype"),
     2,
-    /the grouping column 'celltype' is not a cell column of input\.h5ad \(columns that would do: /,
+    /the grouping column 'celltype' is not a cell column of cellbench-20\.h5ad \(columns that would do: cell_line/,
   ],
 ];
 
@@ -190,9 +216,14 @@ const PAIRS_FILES = (dir: string): Case[] => {
   // Every file is written before the cases run (the harness compares the folder before and after each).
   const PAIRS_OF = (f: string) => (w: Where) => PAIRS(w, f);
   return [
-    ["an empty pairs file", PAIRS_OF(file("empty.csv", "")), 3, /empty\.csv: expected a table with a header line, but found an empty file/],
     [
-      "a pairs file with only its header",
+      "an empty pairs file (a guard: refused so before)",
+      PAIRS_OF(file("empty.csv", "")),
+      3,
+      /empty\.csv: expected a table with a header line, but found an empty file/,
+    ],
+    [
+      "a pairs file with only its header (a guard: refused so before)",
       PAIRS_OF(file("header.csv", "DepMap_ID,SMILES\n")),
       3,
       /header\.csv: expected at least one data row/,
@@ -204,7 +235,7 @@ const PAIRS_FILES = (dir: string): Case[] => {
       /columns\.csv: expected columns DepMap_ID and SMILES, but found columns 'DepMap_ID', 'smile'\. A pairs file is a CSV/,
     ],
     [
-      "a pairs file with an unknown DepMap id",
+      "a pairs file with an unknown DepMap id (a guard: refused so before)",
       PAIRS_OF(file("unknown.csv", `DepMap_ID,SMILES\n${H1975},CCO\nACH-999999,CCO\n`)),
       3,
       /unknown\.csv: expected DepMap ids .* 1 unknown \('ACH-999999' on line 3\)/,
@@ -228,19 +259,19 @@ const PAIRS_FILES = (dir: string): Case[] => {
       /two\.csv: expected one column SMILES, but found 2 columns named SMILES/,
     ],
     [
-      "a pairs file with ragged rows",
+      "a pairs file with ragged rows (a guard: refused so before)",
       PAIRS_OF(file("ragged.csv", `DepMap_ID,SMILES\n${H1975}\n`)),
       3,
       /ragged\.csv: expected 2 fields on every line/,
     ],
     [
-      "a pairs file that is binary",
+      "a pairs file that is binary (a guard: refused so before)",
       PAIRS_OF(file("binary.csv", Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)))),
       3,
       /binary\.csv: expected/,
     ],
     [
-      "a pairs file whose SMILES RDKit cannot read",
+      "a pairs file whose SMILES RDKit cannot read (a guard: refused so before)",
       PAIRS_OF(file("bad.csv", `DepMap_ID,SMILES\n${H1975},CC(=O\n`)),
       3,
       /bad\.csv line 2: expected a valid SMILES string.*position 3/,
@@ -250,17 +281,17 @@ const PAIRS_FILES = (dir: string): Case[] => {
 
 test("molecules too long for RDKit: refused (counted on the SMILES) before RDKit reads them, nothing recorded", async (t) => {
   const w = await setup(t);
-  await refuse(tally, w, MOLECULES(w.dir));
+  await refuse(tally, w, MOLECULES(w.dir, (await cellbenchSmall(w.dir, 20)).file));
 });
 
 test("a wrong or damaged --model: refused before any work (exit 2 / 3), nothing recorded", async (t) => {
   const w = await setup(t);
-  await refuse(tally, w, MODELS(w.dir));
+  await refuse(tally, w, MODELS(w.dir, (await cellbenchSmall(w.dir, 20)).file));
 });
 
 test("groupings that are not groups: a measurement, one group per cell, every value missing, no such column", async (t) => {
   const w = await setup(t);
-  await refuse(tally, w, GROUPINGS(await pbmcColumns(w.dir)));
+  await refuse(tally, w, GROUPINGS((await cellbenchSmall(w.dir, 20)).file));
 });
 
 test("malformed pairs files: exit 3 with what was expected and found", async (t) => {
@@ -268,29 +299,9 @@ test("malformed pairs files: exit 3 with what was expected and found", async (t)
   await refuse(tally, w, PAIRS_FILES(w.dir));
 });
 
-/** CellBench, 40 cells of each line, with `arm`: each line's name turned into text a spreadsheet runs as a formula, and
- *  every fifth cell without a value (NA). */
-async function formulaGroups(dir: string): Promise<{ file: string; leftOut: number }> {
-  const { dataset } = await readDataset(CELLBENCH);
-  const line = dataset.obs.columns.get("cell_line") as Extract<Column, { kind: "categorical" }>;
-  const keep = line.categories.flatMap((_, c) => [...line.codes.keys()].filter((i) => line.codes[i] === c).slice(0, 40));
-  const d = subset(dataset, keep);
-  const codes = (d.obs.columns.get("cell_line") as Extract<Column, { kind: "categorical" }>).codes;
-  const arm = Int32Array.from(codes, (c, i) => (i % 5 === 4 ? -1 : c));
-  d.obs.columns.set("arm", {
-    kind: "categorical",
-    codes: arm,
-    categories: ['=HYPERLINK("http://example.com","H1975")', "+H2228", "@HCC827"],
-    ordered: false,
-  });
-  const file = join(dir, "formula.h5ad");
-  writeH5ad(file, d);
-  return { file, leftOut: arm.filter((c) => c < 0).length };
-}
-
 test("group names a spreadsheet runs as formulas are written escaped; cells without a group are left out and counted", async (t) => {
   const dir = tempDir(t);
-  const { file, leftOut } = await formulaGroups(dir);
+  const { file, leftOut } = await cellbenchSmall(dir, 40);
   assert.equal(leftOut, 24);
   const out = join(dir, "out");
   const r = cli(["drugs", "predict", file, "--groupby", "arm", "--drugs", "Gefitinib,Erlotinib", "--out", out]);
