@@ -3,7 +3,7 @@
 // and PCA baselines, and the refusals (unknown or invalid configuration, missing model, missing column).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { reportHtml } from "../analyses/integrate/report.js";
@@ -62,7 +62,9 @@ test("refusals: an unknown configuration, an invalid one, a folder without a mod
   const bad = run(["scpalm", "pretrain", PBMC_SMALL, "--config", "huge", "--out", dir]);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--config must be paper, desktop or a \.json file/);
-  const none = run(["scpalm", "embed", PBMC_SMALL, "--model", dir, "--out", join(dir, "x.h5ad")]);
+  const empty = join(dir, "no-model");
+  mkdirSync(empty);
+  const none = run(["scpalm", "embed", PBMC_SMALL, "--model", empty, "--out", join(dir, "x.h5ad")]);
   assert.equal(none.status, 2);
   assert.match(none.stderr, /no scPaLM model in .*scpalm pretrain/);
   const invalid = join(dir, "bad.json");
