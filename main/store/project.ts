@@ -171,6 +171,8 @@ export class Project {
   static create(dir: string, name?: string): Project {
     const abs = resolve(dir);
     if (existsSync(join(abs, PROJECT_FILE))) throw new ProjectError(`A project already exists in ${abs}.`);
+    if (existsSync(abs) && !statSync(abs).isDirectory())
+      throw new ProjectError(`${abs} is a file, not a folder; choose a new or empty folder for the project.`);
     if (existsSync(abs) && readdirSync(abs).length > 0) {
       throw new ProjectError(`${abs} is not empty; choose a new or empty folder for the project.`);
     }

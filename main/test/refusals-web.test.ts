@@ -5,6 +5,7 @@
  * forged as a hostile page or a DNS-rebinding attack would. Each case is printed; the last line counts them.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
@@ -34,6 +35,7 @@ before(async () => {
   mkdirSync(renderer, { recursive: true });
   writeFileSync(join(renderer, "index.html"), "<!doctype html><title>studio page</title>");
   writeFileSync(join(home, "secret.txt"), "do not serve");
+  execFileSync("mkfifo", [join(home, "pipe")]);
   const p = Project.create(project, "Web refusals");
   await importDataset(p, PBMC_SMALL);
   p.close();
@@ -181,6 +183,28 @@ const CASES: Case[] = [
   ["a wrong type", () => api("project.create", { name: 42 }), 400, /name must be a string \(got number\)/],
   ["another HTTP verb", () => ({ method: "PUT", path: "/api/home", body: "{}" }), 404, /PUT \/api\/home is not part of the Studio API/],
   ["a folder that is not a project", () => api("project.view", { project: home }), 409, /not a sciLaMA Studio project/],
+  ["a pipe as the project", () => api("project.view", { project: join(home, "pipe") }), 409, /not a sciLaMA Studio project/],
+  [
+    "a new project where a file is",
+    () => api("project.create", { name: "x", dir: join(home, "secret.txt") }),
+    409,
+    /secret\.txt is a file, not a folder; choose a new or empty folder/,
+  ],
+  ["an import of a pipe (hung the host)", () => api("dataset.import", { project, path: join(home, "pipe") }), 422, /found a pipe \(FIFO\)/],
+  ["an import of /dev/zero", () => api("dataset.import", { project, path: "/dev/zero" }), 422, /found a device/],
+  [
+    "an import of the project's own database",
+    () => api("dataset.import", { project, path: join(project, "project.sqlite") }),
+    422,
+    /found a sciLaMA Studio project's database/,
+  ],
+  ["a pipe as the prior", () => start({ prior: join(home, "pipe") }), 422, /pipe: expected a file, but found a pipe \(FIFO\)/],
+  [
+    "/dev/zero as the prior of the coverage the wizard shows",
+    () => api("integration.coverage", { project, datasets: [1], prior: "/dev/zero" }),
+    422,
+    /found a device/,
+  ],
   ["a dataset that does not exist", () => api("dataset.remove", { project, id: 99 }), 404, /There is no dataset 99 in this project/],
   ["a preset that does not exist", () => start({ preset: "fast" }), 400, /preset must be one of quick, standard, thorough/],
   ["a fractional number of genes", () => start({ hvg: 10.5 }), 400, /hvg needs a whole number from 0 to 100000, got '10\.5'/],
