@@ -109,7 +109,9 @@ export function readReference(path: string): CcleReference {
     return v;
   };
   return {
-    lines: m.lines,
+    // 53 CCLE lines have no name in the annotation table ("NA", read as a name when the bundled model was derived):
+    // they are shown by their DepMap id, never as a line called "NA".
+    lines: m.lines.map((l) => (l.name === "NA" ? { ...l, name: null } : l)),
     genes: m.genes,
     symbols: m.symbols,
     drugs: m.drugs,
