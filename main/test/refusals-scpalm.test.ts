@@ -87,7 +87,8 @@ async function makeFiles(w: Where, fifo: string): Promise<void> {
   copyFileSync(resourcePath("drug-model", "member-1.safetensors"), model("drug-model"));
   mkdirSync(join(f("folder-as-file"), MODEL_FILE), { recursive: true });
 
-  // Datasets: one and two cells of pbmc_small, and pbmc_small scaled (negative values, no counts beside them).
+  // Datasets: one and two cells of pbmc_small, pbmc_small with every value 0, and pbmc_small scaled (negative values,
+  // no counts beside them).
   for (const n of [1, 2])
     writeH5ad(
       f(`cells${n}.h5ad`),
@@ -96,6 +97,13 @@ async function makeFiles(w: Where, fifo: string): Promise<void> {
         Array.from({ length: n }, (_, i) => i),
       ),
     );
+  const zeros = new Float64Array(dataset.X.nRows * dataset.X.nCols);
+  writeH5ad(f("zeros.h5ad"), {
+    ...dataset,
+    X: { kind: "dense", nRows: dataset.X.nRows, nCols: dataset.X.nCols, values: zeros },
+    layers: new Map(),
+    raw: undefined,
+  } as typeof dataset);
   const x = dense(dataset.X).map((v) => v - 1);
   writeH5ad(f("scaled.h5ad"), {
     ...dataset,
@@ -169,6 +177,12 @@ const CASES = (fifo: string): Case[] => [
     (w) => ["scpalm", "pretrain", at(w, "scaled.h5ad"), "--config", at(w, "tiny.json"), "--out", at(w, "trained"), "--epochs", "1"],
     3,
     /scaled\.h5ad: expected raw counts or normalised expression .*negative values/,
+  ],
+  [
+    "pretrain on a dataset whose every value is 0",
+    (w) => ["scpalm", "pretrain", at(w, "zeros.h5ad"), "--config", at(w, "tiny.json"), "--out", at(w, "trained"), "--epochs", "1"],
+    3,
+    /zeros\.h5ad: expected expression in some of its cells, but found every value 0/,
   ],
   [
     "pathways with the bundled model on a dataset sharing too few of its genes",

@@ -4,6 +4,7 @@
  * (`worker.ts`); the caller gets stages, training progress and the summary, and the project records it (`export.ts`).
  */
 import { basename, join } from "node:path";
+import { matrixNnz } from "../../data/dataset.js";
 import { DataError } from "../../io/errors.js";
 import { ifPresent } from "../../io/inputs.js";
 import { readDataset } from "../../io/read.js";
@@ -79,6 +80,17 @@ export const SCPALM: Analysis<ScPaLMInput, ScPaLMJobSummary> = {
       const base = o.from ? readScPaLMMeta(join(o.from, MODEL_FILE)) : null;
       if (base) validateScPaLMHyper({ ...o.hyper, ...architectureOf(base.hyper) });
       const parts = await Promise.all(o.files.map((f, i) => datasetPart(f, o.names[i] ?? basename(f))));
+      const silent = parts.find((p) => matrixNnz(p.lognorm) === 0);
+      if (silent)
+        throw named(
+          new DataError(
+            silent.file,
+            "expression in some of its cells",
+            "every value 0",
+            "Check that the file holds the expression matrix (X, layers['counts'] or raw), not an empty one.",
+          ),
+          silent,
+        );
       const vocabulary = base ? base.genes : vocabularyOf(parts, VOCABULARY_PER_DATASET);
       covered(parts, vocabulary);
       const cells = parts.reduce((n, p) => n + p.lognorm.nRows, 0);

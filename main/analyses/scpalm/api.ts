@@ -20,7 +20,8 @@ import { id, method, project } from "../../api/method.js";
 import { int, list, obj, oneOf, optional, type Schema, within } from "../../api/schema.js";
 import type { Studio } from "../../api/studio.js";
 import { runCard } from "../../api/views.js";
-import { loadScPaLMModel } from "../../models/scpalm-files.js";
+import { DataError } from "../../io/errors.js";
+import { readScPaLMMeta, type ScPaLMModelMeta } from "../../models/scpalm-files.js";
 import { SCPALM_CONFIGS } from "../../models/scpalm-hyper.js";
 import type { Project } from "../../store/project.js";
 import { artifact, artifacts, getRun, listRuns, RunFilesMissingError, type RunRow } from "../../store/runs.js";
@@ -69,8 +70,16 @@ function models(p: Project): ScPaLMModelCard[] {
   const out: ScPaLMModelCard[] = [];
   const bundled = join(bundledScPaLMFolder(), MODEL_FILE);
   if (existsSync(bundled)) {
-    const { meta } = loadScPaLMModel(bundled);
-    out.push(card(null, { genes: meta.genes.length, ...shape(meta.hyper), codesUsed: meta.trained.codesUsed, corpus: meta.corpus }));
+    // Its header says all a card shows; a damaged installation's model is not offered (a run through it would be
+    // refused saying why), and the project's own models still are.
+    let meta: ScPaLMModelMeta | null = null;
+    try {
+      meta = readScPaLMMeta(bundled);
+    } catch (e) {
+      if (!(e instanceof DataError)) throw e;
+    }
+    if (meta)
+      out.push(card(null, { genes: meta.genes.length, ...shape(meta.hyper), codesUsed: meta.trained.codesUsed, corpus: meta.corpus }));
   }
   for (const r of listRuns(p).reverse())
     if (r.kind === SCPALM.kind && r.status === "succeeded" && isTraining(settingsOf(r))) {
