@@ -133,7 +133,7 @@ export async function imputeCommand(o: ImputeCommandOptions): Promise<void> {
       sayer(o.quiet)(
         `genes: reference ${c.referenceGenes}, target ${c.targetGenes}, shared ${c.shared}; panel ${c.panel}; ${c.imputed} imputed, ${c.scored} of them scored against the target${c.priorOnly ? `; ${c.priorOnly} the reference does not measure, placed by the prior alone (z-scores, no accuracy estimate)` : ""}`,
       );
-    if (r.clipped.values) sayer(o.quiet)(clippedNote(r.clipped, r.mode === "panel" ? "the reference" : "the data"));
+    if (r.clipped.values) sayer(o.quiet)(clippedNote(r.clipped, r.mode));
     print(o.json, { ...r, runId: run.runId }, () =>
       [
         r.mode === "panel"

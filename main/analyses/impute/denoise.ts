@@ -222,7 +222,7 @@ export async function imputeDropouts(o: DropoutOptions, hooks: StageHooks = {}):
         device: r.provider,
         seconds: timer.seconds,
         errors: rows as unknown as Json,
-        clipped: { ...clipped, note: clippedNote(clipped, "the data") },
+        clipped: { ...clipped, note: clippedNote(clipped, "dropouts") },
         scpalm: scpalm as unknown as Json,
       },
     },

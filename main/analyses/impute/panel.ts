@@ -242,7 +242,7 @@ export async function imputePanel(o: PanelOptions, hooks: StageHooks = {}): Prom
       methods: methods as unknown as Json,
       layers: Object.fromEntries(methodNames.slice(1).map((n) => [layerName(n), n])),
       recommended: recommended as Json,
-      clipped: { ...clipped, note: clippedNote(clipped, "the reference") },
+      clipped: { ...clipped, note: clippedNote(clipped, "panel") },
     },
   };
   return {

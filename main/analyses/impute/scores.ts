@@ -69,8 +69,11 @@ export interface Clipped {
   of: number;
 }
 
-/** What the result says of the clipping, in words (the CLI prints it; `uns['impute']['clipped']` keeps it). */
-export function clippedNote(c: Clipped, from: string): string {
+/** What the result says of the clipping, in words (the CLI prints it; `uns['impute']['clipped']` keeps it): panel
+ *  imputation clips to the reference's range of each gene, dropout imputation to its range in the data trained on. */
+export function clippedNote(c: Clipped, mode: "panel" | "dropouts"): string {
   const share = c.of ? (100 * c.values) / c.of : 0;
-  return `${c.values.toLocaleString("en-US")} of ${c.of.toLocaleString("en-US")} imputed values (${share < 0.1 && c.values ? "< 0.1" : share.toFixed(1)}%) were outside the range ${from} measured of their gene and were clipped to it (log-normalised expression is never negative)`;
+  const range =
+    mode === "panel" ? "the range the reference measured of their gene" : "their gene's range in the data the model was trained on";
+  return `${c.values.toLocaleString("en-US")} of ${c.of.toLocaleString("en-US")} ${mode === "panel" ? "imputed" : "denoised"} values (${share < 0.1 && c.values ? "< 0.1" : share.toFixed(1)}%) were outside ${range} and were clipped to it (log-normalised expression is never negative)`;
 }
