@@ -131,11 +131,14 @@ export async function fitPanelModel(ctx: FitContext, variant: Variant, f: Fit): 
 
 /**
  * Genes the reference does not measure, placed by the prior alone through a trained model: h_cell · h_gene for the
- * target's cells, in z-score units (their level in the reference is unknown), relative between cells. Target cells ×
- * genes.
+ * target's cells, in z-score units (their level in the reference is unknown), relative between cells, clipped at ±10
+ * as the z-scores the model learned from were (`Z_CLIP`). Target cells × genes.
  */
 export async function placeByPrior(ctx: FitContext, variant: Variant, fitted: Fitted, genes: string[]): Promise<Float32Array> {
   const r = fitted.result;
   const { geneHidden } = await embedGenes(r.config, r.models.genes, unseenInputs(ctx, variant, genes), genes.length, ctx.provider);
-  return reconstruct(fitted.target.cellHidden, geneHidden, r.config.hidden[0]!, null);
+  return reconstruct(fitted.target.cellHidden, geneHidden, r.config.hidden[0]!, null).map((v) => Math.min(Math.max(v, -Z_CLIP), Z_CLIP));
 }
+
+/** The z-scores a panel model learns from are clipped at ±10 (`panelData`). */
+export const Z_CLIP = 10;
