@@ -7,7 +7,8 @@
  * its writing, say) are removed, and anything that was there before it started is left as it was. Where a job writes
  * is read from its input by the convention every analysis follows: `out` — a result file (its companions
  * `<stem>.*` beside it) or, without an extension or when it is an existing folder, a folder — and `folder`, a folder.
- * A folder is the job's own when it did not exist or was empty (a recorded run's folder): what appears in it goes. A
+ * A folder is the job's own when it did not exist or was empty (a recorded run's folder; its mark and checkpoints
+ * aside): what appears in it goes. A
  * folder that already held files is shared with whatever else writes there, so nothing in it is removed. A training's
  * checkpoints (`.checkpoints`, from which a stopped or killed run resumes) are kept.
  */
@@ -22,6 +23,11 @@ export type JobOutcome<S> = { stopped: false; summary: S } | { stopped: true; se
 
 /** Kept when a job fails: a training resumes from these. */
 const KEPT = ".checkpoints";
+
+/** What a folder may hold and still be a job's own: its checkpoints, and the mark the lifecycle leaves in a recorded
+ *  run's result folder outside its project (`store/runs.ts`' RUN_MARK, not imported: that module opens SQLite). Both
+ *  are kept. */
+export const OWN_FOLDER_MARKS: ReadonlySet<string> = new Set([KEPT, ".scilama-run.json"]);
 
 /** One output place of a job: a folder (everything in it), or a result file and its `<stem>.*` companions. */
 type Place = { kind: "folder"; path: string } | { kind: "file"; path: string };
@@ -43,10 +49,10 @@ function identity(path: string): string {
   return `${s.ino}:${s.mtimeNs}:${s.size}`;
 }
 
-/** Every path under `dir` (files and folders, depth first, children before their folder), `.checkpoints` left out. */
+/** Every path under `dir` (files and folders, depth first, children before their folder), its marks left out. */
 function walk(dir: string, into: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
-    if (name === KEPT) continue;
+    if (OWN_FOLDER_MARKS.has(name)) continue;
     const path = join(dir, name);
     if (lstatSync(path).isDirectory()) walk(path, into);
     into.push(path);
@@ -71,7 +77,9 @@ export function outputGuard(places: readonly Place[]): { discard(): void } {
   const made: string[] = [];
   const listing = (p: Place) => (p.kind === "folder" ? (existsSync(p.path) ? walk(p.path) : []) : companions(p.path));
   // A folder that held something before is not the job's alone: left as it is.
-  const own = places.filter((p) => p.kind === "file" || !existsSync(p.path) || readdirSync(p.path).length === 0);
+  const own = places.filter(
+    (p) => p.kind === "file" || !existsSync(p.path) || readdirSync(p.path).every((name) => OWN_FOLDER_MARKS.has(name)),
+  );
   for (const p of own) {
     if (p.kind === "folder") {
       // The folders the job will make: its own, and any missing parent.

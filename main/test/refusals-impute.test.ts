@@ -15,13 +15,13 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { outputGuard, outputPlaces } from "../analyses/serve.js";
+import { OWN_FOLDER_MARKS, outputGuard, outputPlaces } from "../analyses/serve.js";
 import { matrixValues, subset } from "../data/subset.js";
 import { readH5ad } from "../io/h5ad/read.js";
 import { writeH5ad } from "../io/h5ad/write.js";
 import { readDataset } from "../io/read.js";
 import { Project } from "../store/project.js";
-import { listRuns } from "../store/runs.js";
+import { listRuns, RUN_MARK } from "../store/runs.js";
 import { CLI, PBMC_SMALL, projectState, tempDir } from "./helpers.js";
 import { type Case, cli, refuse, setup, Tally, type Where } from "./refusal-harness.js";
 
@@ -238,6 +238,16 @@ test("a job's output guard: a failed job's new files and folders go, what was th
   run.discard();
   assert.deepEqual(readdirSync(model), [".checkpoints"]);
 
+  // A recorded run's result folder outside its project, holding only the run's mark: the job's own; the mark stays.
+  const marked = join(dir, "marked");
+  mkdirSync(marked);
+  assert.ok(OWN_FOLDER_MARKS.has(RUN_MARK));
+  writeFileSync(join(marked, RUN_MARK), "{}");
+  const markedRun = outputGuard(outputPlaces({ folder: marked }));
+  writeFileSync(join(marked, "predictions.csv"), "x");
+  markedRun.discard();
+  assert.deepEqual(readdirSync(marked), [RUN_MARK]);
+
   // A folder that already held files is shared (`--out .`): nothing in it is removed.
   const shared = join(dir, "shared");
   mkdirSync(shared);
@@ -257,7 +267,7 @@ test("a job's output guard: a failed job's new files and folders go, what was th
   writeFileSync(join(dir, "r.h5ad"), "half a new result");
   writeFileSync(join(dir, "r.metrics.csv"), "x");
   file.discard();
-  assert.deepEqual(readdirSync(dir).sort(), ["model", "r.notes.txt", "rr.csv", "shared"]);
+  assert.deepEqual(readdirSync(dir).sort(), ["marked", "model", "r.notes.txt", "rr.csv", "shared"]);
 });
 
 test("Ctrl-C of a recorded imputation: one line, exit 130, the run cancelled, nothing written", async (t) => {
