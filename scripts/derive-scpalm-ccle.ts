@@ -19,7 +19,7 @@ const { values: v } = parseArgs({
     epochs: { type: "string" },
   },
 });
-const hyper = trainingHyper(CCLE_SCPALM, { epochs: v.epochs ? Number(v.epochs) : undefined });
+const hyper = trainingHyper(CCLE_SCPALM, { epochs: v.epochs !== undefined ? Number(v.epochs) : undefined });
 const data = await readDrugResponse(join(APP_ROOT, "..", "shared", "data", "drug_response"));
 const { result } = await pretrainCcleScPaLM(data.omics.expression, {
   out: v.out,

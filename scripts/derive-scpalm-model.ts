@@ -36,7 +36,7 @@ const { values: v } = parseArgs({
   },
 });
 const base = v["no-contrastive"] ? { ...SCPALM_DESKTOP, contrastive: { ...SCPALM_DESKTOP.contrastive, weight: 0 } } : SCPALM_DESKTOP;
-const hyper = trainingHyper(base, { epochs: v.epochs ? Number(v.epochs) : undefined });
+const hyper = trainingHyper(base, { epochs: v.epochs !== undefined ? Number(v.epochs) : undefined });
 const { result } = await pretrainFromFiles({
   files: CORPUS,
   out: v.out,

@@ -29,16 +29,14 @@ export interface Input {
 /** Sizes of the small texts inputs may be. */
 export const TEXT_LIMITS = { list: 10 << 20, settings: 1 << 20, table: 512 << 20, geneSets: 256 << 20 } as const;
 
-/** The database files of the projects this process opened, by device and inode. */
+/** The folders of the projects this process opened: their database files are compared by inode, as they are at
+ *  the time of the check (the -wal and -shm come and go, and a deleted file's inode is soon another file's). */
 const guarded = new Set<string>();
 const inode = (s: Stats) => `${s.dev}:${s.ino}`;
 
-/** Registers a project's database files (those that exist now) so that no input can be one of them. */
+/** Registers a project so that no input can be one of its database files, by any name. */
 export function guardDatabase(projectDir: string): void {
-  for (const suffix of ["", "-wal", "-shm", "-journal"]) {
-    const f = join(projectDir, PROJECT_DATABASE + suffix);
-    if (existsSync(f)) guarded.add(inode(statSync(f)));
-  }
+  guarded.add(projectDir);
 }
 
 /** Whether `path` (through any link) is a project's database file. */
@@ -46,7 +44,13 @@ export function isProjectDatabase(path: string): boolean {
   if (!existsSync(path)) return false;
   const real = realpathSync(path);
   if (DATABASE_FILES.test(basename(real)) && existsSync(join(dirname(real), PROJECT_DATABASE))) return true;
-  return guarded.has(inode(statSync(real)));
+  const id = inode(statSync(real));
+  for (const dir of guarded)
+    for (const suffix of ["", "-wal", "-shm", "-journal"]) {
+      const f = join(dir, PROJECT_DATABASE + suffix);
+      if (existsSync(f) && inode(statSync(f)) === id) return true;
+    }
+  return false;
 }
 
 const KIND_WORDS: Record<InputKind, string> = { dataset: "a file or 10x folder", file: "a file", folder: "a folder" };

@@ -230,6 +230,29 @@ const CASES = (fifo: string): Case[] => [
       ...(["cut-short", "drug-model"].includes(folder)
         ? [[`pretrain --from <${folder}>`, (w: Where) => PRETRAIN(w, "--from", at(w, folder), ...ONE_EPOCH), 3, damaged] as Case]
         : []),
+      // An integration's scPaLM map: was found damaged only after sciLaMA had trained.
+      ...(folder === "cut-short"
+        ? [
+            [
+              `integrate --scpalm-model <${folder}>`,
+              (w: Where) => [
+                "integrate",
+                w.input,
+                "--out",
+                at(w, "integrated.h5ad"),
+                "--baselines",
+                "scpalm",
+                "--scpalm-model",
+                at(w, folder),
+                "--preset",
+                "quick",
+                "--quiet",
+              ],
+              3,
+              damaged,
+            ] as Case,
+          ]
+        : []),
     ];
   }),
   ["embed --model <a folder named scpalm.safetensors inside>", (w) => EMBED(w, "--model", at(w, "folder-as-file")), 3, /a folder/],

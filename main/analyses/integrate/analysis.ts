@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import { ifPresent } from "../../io/inputs.js";
 import { SettingError } from "../../isomorphic/limits.js";
+import { readScPaLMMeta } from "../../models/scpalm-files.js";
 import { readPrior } from "../../priors/index.js";
 import { groupColumnProblem, readCellColumns } from "../columns.js";
 import type { Analysis } from "../lifecycle.js";
@@ -30,12 +31,13 @@ export const INTEGRATION: Analysis<IntegrationInput, IntegrationSummary> = {
   }),
   // Prior files must parse (a DataError says where not). The batch and label columns must exist in every file and
   // group its cells (a single value, a measurement such as nCount_RNA or one group per cell would silently give no
-  // metric or one batch per value). A chosen scPaLM model must exist, and its embedding be asked for.
+  // metric or one batch per value). A chosen scPaLM model must exist and be sound, and its embedding be asked for.
   check: async ({ files, names, batch, label, prior, baselines, scpalmModel }) => {
     if (typeof prior === "object") for (const p of prior.priors) if (p !== "bundled") await readPrior(p.file);
     if (scpalmModel) {
       const noModel = noModelIn(scpalmModel.folder);
       if (noModel) throw new SettingError(noModel);
+      readScPaLMMeta(join(scpalmModel.folder, MODEL_FILE)); // a damaged model file is refused before training
       if (!baselines.includes("scpalm"))
         throw new SettingError("an scPaLM model was chosen but the scPaLM embedding (baseline 'scpalm') was not");
     }
