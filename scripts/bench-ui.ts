@@ -16,7 +16,7 @@ import { categorical } from "../main/data/frame.js";
 import { csrFromTriplets } from "../main/data/sparse.js";
 import { startHost } from "../main/host/server.js";
 import { writeH5ad } from "../main/io/h5ad/write.js";
-import { CHROMIUM } from "../main/report/pdf.js";
+import { CHROMIUM } from "../main/report/chromium.js";
 import { Project } from "../main/store/project.js";
 import { createRun, finishRun, markRunning, setArtifact } from "../main/store/runs.js";
 import { appVersion, rendererDir } from "../main/version.js";

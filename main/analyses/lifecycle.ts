@@ -74,13 +74,17 @@ const RECORD_EVERY_MS = 1000;
 /** A job's error in the project's words: a message about a dataset's stored file ("3.h5ad: expected …", as `DataError`
  *  begins) names the dataset as the user named it. */
 function inProjectWords(p: Project, datasetIds: readonly number[], e: unknown): Error {
-  const original = e instanceof Error ? e.message : String(e);
-  let message = original;
+  let message = e instanceof Error ? e.message : String(e);
   for (const id of datasetIds) {
     const d = p.dataset(id);
     if (d.file) message = message.replaceAll(`${basename(d.file)}: `, `dataset '${d.name}': `);
   }
-  return message === original && e instanceof Error ? e : new Error(message, { cause: e });
+  // The error keeps its class (a DataError stays exit 3 / HTTP 422, a disk-full error exit 5 / 507).
+  if (e instanceof Error) {
+    e.message = message;
+    return e;
+  }
+  return new Error(message);
 }
 
 /** Checks the run (its inputs before anything opens them, its data, then its outputs), opens it and starts its job:

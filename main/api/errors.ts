@@ -5,7 +5,7 @@
 import { DiskFullError } from "../io/disk.js";
 import { DataError } from "../io/errors.js";
 import { SettingError } from "../isomorphic/limits.js";
-import { NoChromiumError } from "../report/pdf.js";
+import { NoChromiumError } from "../report/chromium.js";
 import { DatasetBusyError } from "../store/datasets.js";
 import { NotInProjectError, ProjectBusyError, ProjectError } from "../store/project.js";
 

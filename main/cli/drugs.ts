@@ -17,9 +17,10 @@ import { runAnalysis } from "../analyses/lifecycle.js";
 import type { BaselineRow } from "../drugs/baselines.js";
 import { atomicWrite, toCsv } from "../io/csv.js";
 import { DRUG_PRESETS, type DrugPreset } from "../models/drug-hyper.js";
+import { requireChromium } from "../report/chromium.js";
 import { Project } from "../store/project.js";
 import { APP_ROOT, appVersion } from "../version.js";
-import { untilDone } from "./interrupt.js";
+import { stopped, untilDone } from "./interrupt.js";
 import { print, progressPrinter, sayer, UsageError } from "./output.js";
 
 /** The GDSC/CCLE training data: --data, else $SCILAMA_DRUG_DATA, else the shared data beside the app's source tree. */
@@ -82,7 +83,7 @@ export async function drugsTrainCommand(o: DrugsTrainOptions): Promise<void> {
           );
         },
       });
-      if (r.trained.status === "stopped") throw new Error("training stopped before it finished; nothing was written");
+      if (r.trained.status === "stopped") throw stopped("training", null);
       say(`  ${split}: best epoch ${r.trained.bestEpoch + 1} of ${r.trained.history.length}, ${r.trained.seconds.toFixed(0)} s`);
       results.push(r);
     }
@@ -163,6 +164,7 @@ export function molecules(values: readonly string[]): CustomMolecule[] {
 }
 
 export async function drugsPredictCommand(o: DrugsPredictOptions): Promise<void> {
+  requireChromium(); // its report.pdf is printed at the end
   const say = sayer(o.quiet);
   const project = o.project ? Project.open(o.project) : null;
   try {
@@ -185,7 +187,7 @@ export async function drugsPredictCommand(o: DrugsPredictOptions): Promise<void>
       onEvent: progressPrinter(o.quiet),
     });
     const outcome = await untilDone(run, "stopping after the current stage…");
-    if (outcome.status === "cancelled") throw new Error("prediction stopped before it finished; nothing was written");
+    if (outcome.status === "cancelled") throw stopped("prediction", run.runId);
     const p = outcome.summary.prediction;
     say(`  ${p.coverage.matched} of the model's ${p.coverage.total} genes found in the dataset; the others are set to the average line`);
     const nd = p.drugs.length;

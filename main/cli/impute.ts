@@ -15,7 +15,7 @@ import { runAnalysis } from "../analyses/lifecycle.js";
 import { IMPUTE_METRICS } from "../analysis/impute/metrics.js";
 import { dropoutTables } from "../isomorphic/dropout-tables.js";
 import { Project } from "../store/project.js";
-import { exitStopped, untilDone } from "./interrupt.js";
+import { stopped, untilDone } from "./interrupt.js";
 import { print, progressPrinter, runLines, sayer, UsageError } from "./output.js";
 
 export interface ImputeCommandOptions {
@@ -121,11 +121,7 @@ export async function imputeCommand(o: ImputeCommandOptions): Promise<void> {
       onEvent: progressPrinter(o.quiet),
     });
     const outcome = await untilDone(run, "stopping after the current training block…");
-    if (outcome.status === "cancelled")
-      exitStopped(
-        `stopped: the imputation ended before it finished and wrote nothing${run.runId ? `; run ${run.runId} is recorded as cancelled` : ""}`,
-        () => project?.close(),
-      );
+    if (outcome.status === "cancelled") throw stopped("imputation", run.runId);
     const r = outcome.summary;
     const w = r.written;
     const c = r.coverage;

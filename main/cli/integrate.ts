@@ -10,7 +10,7 @@ import type { Baseline, Preset, Scaling } from "../analyses/integrate/settings.j
 import { runAnalysis } from "../analyses/lifecycle.js";
 import { bestOverall } from "../isomorphic/overall.js";
 import { Project } from "../store/project.js";
-import { untilDone } from "./interrupt.js";
+import { stopped, untilDone } from "./interrupt.js";
 import { print, progressPrinter, runLines, sayer, UsageError } from "./output.js";
 
 export interface IntegrateCommandOptions {
@@ -77,7 +77,7 @@ export async function integrateCommand(files: string[], o: IntegrateCommandOptio
       onEvent: progressPrinter(o.quiet),
     });
     const outcome = await untilDone(run, "stopping after the current training block…");
-    if (outcome.status === "cancelled") throw new Error("integration stopped before training finished; nothing was written");
+    if (outcome.status === "cancelled") throw stopped("integration", run.runId);
     const r = outcome.summary;
     const c = r.coverage;
     const say = sayer(o.quiet);

@@ -96,7 +96,7 @@ run(process.argv.slice(2)).then(
   () => process.exit(EXIT.ok),
   (e: unknown) => {
     const code = exitCodeFor(e);
-    process.stderr.write(`error: ${(e as Error).message}\n`);
+    process.stderr.write(`${code === EXIT.interrupted ? "stopped" : "error"}: ${(e as Error).message}\n`);
     if (code === EXIT.internal) process.stderr.write(`${(e as Error).stack ?? ""}\n`);
     process.exit(code);
   },

@@ -7,10 +7,11 @@ import { existsSync } from "node:fs";
 import { runAnalysis } from "../analyses/lifecycle.js";
 import { MARKERS } from "../analyses/markers/analysis.js";
 import type { MarkersSettings } from "../analyses/markers/settings.js";
+import { requireChromium } from "../report/chromium.js";
 import { Project } from "../store/project.js";
 import { artifact, runDatasetIds } from "../store/runs.js";
 import { appVersion } from "../version.js";
-import { untilDone } from "./interrupt.js";
+import { stopped, untilDone } from "./interrupt.js";
 import { print, runLines, sayer, UsageError } from "./output.js";
 
 export interface MarkersCommandOptions {
@@ -41,6 +42,7 @@ function resultFile(what: string, project?: string): { file: string; p: Project 
 }
 
 export async function markersCommand(what: string, o: MarkersCommandOptions): Promise<void> {
+  requireChromium(); // its report.pdf is printed at the end
   const { file, p, sourceRun } = resultFile(what, o.project);
   const s: MarkersSettings = {
     sourceRun: sourceRun ?? 0,
@@ -64,7 +66,7 @@ export async function markersCommand(what: string, o: MarkersCommandOptions): Pr
       },
     });
     const outcome = await untilDone(run, "stopping after the current stage…");
-    if (outcome.status === "cancelled") throw new Error("markers stopped before the end; nothing was written");
+    if (outcome.status === "cancelled") throw stopped("markers run", run.runId);
     const r = outcome.summary;
     const { view: _view, scores: _scores, html: _html, ...written } = r.written;
     print(o.json, { written, quality: r.quality, seconds: r.seconds, modules: r.modules, runId: run.runId }, () =>

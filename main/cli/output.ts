@@ -4,11 +4,15 @@ import { DiskFullError } from "../io/disk.js";
 import { DataError } from "../io/errors.js";
 import { SettingError } from "../isomorphic/limits.js";
 import { EmptySelectionError } from "../pp/filter.js";
+import { NoChromiumError } from "../report/chromium.js";
 import { ProjectError } from "../store/project.js";
 
-export const EXIT = { ok: 0, internal: 1, usage: 2, input: 3, project: 4, diskFull: 5 } as const;
+export const EXIT = { ok: 0, internal: 1, usage: 2, input: 3, project: 4, diskFull: 5, interrupted: 130 } as const;
 
 export class UsageError extends Error {}
+
+/** A run the user stopped (Ctrl-C): exit 130, what was kept, no stack trace. */
+export class StoppedError extends Error {}
 
 /** Progress lines on stderr (stdout keeps the result), silent with --quiet. */
 export const sayer =
@@ -50,6 +54,8 @@ export function print(json: boolean, value: unknown, text: () => string): void {
 }
 
 export function exitCodeFor(e: unknown): number {
+  if (e instanceof StoppedError) return EXIT.interrupted;
+  if (e instanceof NoChromiumError) return EXIT.usage; // the command cannot run here as asked; the message says why
   if (e instanceof UsageError || e instanceof SettingError) return EXIT.usage;
   if (e instanceof DataError || e instanceof EmptySelectionError) return EXIT.input;
   if (e instanceof ProjectError) return EXIT.project;

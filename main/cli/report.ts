@@ -4,6 +4,7 @@ import { copyFileSync, existsSync } from "node:fs";
 import { reportHtml } from "../analyses/integrate/report.js";
 import { reportData } from "../analyses/integrate/report-data.js";
 import { writeRunReport } from "../analyses/run-report.js";
+import { requireChromium } from "../report/chromium.js";
 import { printPdf } from "../report/pdf.js";
 import { Project } from "../store/project.js";
 import { appVersion } from "../version.js";
@@ -11,6 +12,7 @@ import { print, UsageError } from "./output.js";
 
 export async function reportCommand(what: string, o: { out: string; project?: string; json: boolean }): Promise<void> {
   if (!o.out.endsWith(".pdf")) throw new UsageError("--out must name a .pdf file");
+  requireChromium();
   let printer: string;
   if (/^\d+$/.test(what)) {
     if (!o.project) throw new UsageError("a run id needs --project <dir> (the project that holds the run)");

@@ -27,7 +27,7 @@ import { loadScPaLMModel } from "../models/scpalm-files.js";
 import { SCPALM_CONFIGS, type ScPaLMConfigName, type ScPaLMHyper, scpalmHyperWith } from "../models/scpalm-hyper.js";
 import { appVersion } from "../version.js";
 import { metricTable } from "./integrate.js";
-import { untilDone } from "./interrupt.js";
+import { stopped, untilDone } from "./interrupt.js";
 import { print, progressPrinter, sayer, UsageError } from "./output.js";
 
 /** A named configuration, or a JSON file of settings laid over the desktop one: a regular file of at most 1 MB (never
@@ -191,7 +191,7 @@ export async function scpalmPathwaysCommand(o: PathwaysCommandOptions): Promise<
     onEvent: progressPrinter(o.quiet),
   });
   const outcome = await untilDone(run, "stopping after the current stage…");
-  if (outcome.status === "cancelled") throw new Error("pathway tokens stopped before the end; nothing was written");
+  if (outcome.status === "cancelled") throw stopped("pathway tokens run", null);
   const r = outcome.summary;
   if (r.mode !== "pathways") throw new Error("a pathway-token run returned another analysis's summary");
   const { tokens, enrichment } = r.written;

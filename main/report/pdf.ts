@@ -2,25 +2,13 @@
  * HTML → PDF through Debian's Chromium driven by playwright-core (the CLI and the web host; the desktop app prints
  * with Electron's own `printToPDF`). Written temp-file-then-rename, so a failed print leaves no half PDF.
  */
-import { existsSync } from "node:fs";
 import { type Browser, chromium } from "playwright-core";
 import { atomicWrite } from "../io/csv.js";
-
-export const CHROMIUM = process.env.SCILAMA_CHROMIUM ?? "/usr/bin/chromium";
-
-export class NoChromiumError extends Error {
-  constructor() {
-    super(
-      `PDF reports need Chromium, which is not installed at ${CHROMIUM}. Install it (Debian/Ubuntu: sudo apt-get install chromium), ` +
-        "set SCILAMA_CHROMIUM to another Chromium or Chrome, or make the report from the desktop app.",
-    );
-    this.name = "NoChromiumError";
-  }
-}
+import { CHROMIUM, requireChromium } from "./chromium.js";
 
 /** Debian's Chromium, headless, as the reports and the e2e tests drive it. */
 export function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new NoChromiumError();
+  requireChromium();
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],

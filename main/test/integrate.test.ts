@@ -329,8 +329,9 @@ test("stopping: the workflow stops with Stopped; the CLI on Ctrl-C records a can
     });
     child.on("exit", (c) => resolve(c));
   });
-  assert.notEqual(code, 0);
-  assert.match(err, /stopped before training finished; nothing was written/);
+  assert.equal(code, 130, err);
+  assert.match(err, /stopped: the integration stopped before it finished; nothing was written; run 1 is recorded as cancelled\n$/);
+  assert.doesNotMatch(err, /\n\s+at /, "no stack trace");
   const p = Project.open(dir);
   try {
     const [run] = listRuns(p);

@@ -22,13 +22,14 @@ export type Case = [name: string, args: (d: Where) => string[] | Promise<string[
 export const HANG_SECONDS = 90;
 
 /** Runs `scilama` as a user would, with a time limit; `status` is null when it was killed for hanging. */
-export function cli(args: string[], o: { input?: string } = {}) {
+export function cli(args: string[], o: { input?: string; env?: Record<string, string> } = {}) {
   const started = performance.now();
   const r = spawnSync(process.execPath, [CLI, ...args], {
     encoding: "utf8",
     timeout: HANG_SECONDS * 1000,
     killSignal: "SIGKILL",
     ...(o.input !== undefined ? { input: o.input } : {}),
+    ...(o.env ? { env: { ...process.env, ...o.env } } : {}),
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, seconds: (performance.now() - started) / 1000 };
 }

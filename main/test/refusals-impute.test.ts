@@ -314,7 +314,7 @@ test("Ctrl-C of a recorded imputation: one line, exit 130, the run cancelled, no
   });
   assert.equal(code, 130, err);
   assert.doesNotMatch(err, /\n\s+at /, "no stack trace");
-  assert.match(err, /stopped: the imputation ended before it finished and wrote nothing; run 1 is recorded as cancelled\n$/);
+  assert.match(err, /stopped: the imputation stopped before it finished; nothing was written; run 1 is recorded as cancelled\n$/);
   const p = Project.open(project);
   try {
     const [run] = listRuns(p);

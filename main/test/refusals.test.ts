@@ -9,13 +9,14 @@ import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { isDeepStrictEqual } from "node:util";
 import { subset } from "../data/subset.js";
 import { writeH5ad } from "../io/h5ad/write.js";
 import { readDataset } from "../io/read.js";
 import { importDataset } from "../store/import.js";
 import { Project } from "../store/project.js";
 import { BAD_DATASETS, BAD_PRIORS } from "./bad-files.js";
-import { PBMC_SMALL, tempDir } from "./helpers.js";
+import { PBMC_SMALL, projectState, tempDir } from "./helpers.js";
 import { OSMFISH } from "./impute-data.js";
 import { type Case, cli, refuse as refuseAll, setup, Tally, type Where } from "./refusal-harness.js";
 
@@ -297,4 +298,24 @@ test("files the database does not list (an older backup restored) are never over
   mkdirSync(join(w.project, "runs", "1"), { recursive: true });
   writeFileSync(join(w.project, "runs", "1", "result.h5ad"), "an older run's result");
   await refuse(w, UNLISTED);
+});
+
+test("a PDF where there is no Chromium: markers, drug predictions and reports refused before any work (were exit 1 after it)", async (t) => {
+  const w = await setup(t);
+  const env = { SCILAMA_CHROMIUM: join(w.dir, "no-chromium") };
+  const before = projectState(w.dir, w.project);
+  for (const args of [
+    ["markers", w.input, "--groupby", "groups", "--out", join(w.dir, "m"), "--quiet"],
+    ["drugs", "predict", w.input, "--groupby", "groups", "--out", join(w.dir, "d"), "--project", w.project, "--quiet"],
+    ["report", w.input, "--out", join(w.dir, "r.pdf")],
+  ]) {
+    const r = cli(args, { env });
+    const clean = r.status === 2 && /PDF reports need Chromium, which is not installed at .*no-chromium/.test(r.stderr);
+    const changed = !isDeepStrictEqual(projectState(w.dir, w.project), before);
+    tally.count({ hung: r.status === null, internal: r.status === 1, silent: r.status === 0, changed, clean });
+    console.log(`# ${args[0]} without Chromium: exit ${r.status} in ${r.seconds.toFixed(1)} s — ${r.stderr.trim()}`);
+    assert.ok(clean, r.stderr);
+    assert.doesNotMatch(r.stderr, /\n\s+at |^· /m, "no stack trace, no stage started");
+    assert.equal(changed, false);
+  }
 });
