@@ -5,9 +5,7 @@
  * is unreadable), and opens again once space is freed. An output folder on a read-only disk is refused up front.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { DiskFullError } from "../io/disk.js";
@@ -15,25 +13,13 @@ import { readH5ad } from "../io/h5ad/read.js";
 import { writeH5ad } from "../io/h5ad/write.js";
 import { importDataset } from "../store/import.js";
 import { Project } from "../store/project.js";
-import { PBMC_SMALL, PBMC3K, scilama } from "./helpers.js";
-
-/** A small tmpfs (read-only when asked), or why there cannot be one here. */
-function smallDisk(dir: string, readOnly = false): string | { skip: string } {
-  if (process.getuid?.() !== 0) return { skip: "mounting a small tmpfs needs root (CI runs as root)" };
-  const r = spawnSync("mount", ["-t", "tmpfs", "-o", `size=1536k${readOnly ? ",ro" : ""}`, "tmpfs", dir], { encoding: "utf8" });
-  return r.status === 0 ? dir : { skip: `this machine refuses to mount a tmpfs (${r.stderr.trim() || `exit ${r.status}`})` };
-}
+import { PBMC_SMALL, PBMC3K, scilama, smallDisk } from "./helpers.js";
 
 test("a full disk: a clear message and exit code, nothing left behind, the project unchanged and still readable", async (t) => {
-  const disk = mkdtempSync(join(tmpdir(), "scilama-disk-"));
-  const mounted = smallDisk(disk);
-  t.after(() => {
-    if (typeof mounted === "string") spawnSync("umount", [disk]);
-    rmSync(disk, { recursive: true, force: true });
-  });
-  if (typeof mounted !== "string") {
-    console.log(`# full-disk test skipped: ${mounted.skip}`);
-    return t.skip(mounted.skip);
+  const disk = smallDisk(t);
+  if (typeof disk !== "string") {
+    console.log(`# full-disk test skipped: ${disk.skip}`);
+    return t.skip(disk.skip);
   }
   const dir = join(disk, "project");
   const p = Project.create(dir, "Full disk");
@@ -83,15 +69,10 @@ test("a full disk: a clear message and exit code, nothing left behind, the proje
 });
 
 test("an output folder on a read-only disk is refused before any work, even for root", async (t) => {
-  const disk = mkdtempSync(join(tmpdir(), "scilama-ro-"));
-  const mounted = smallDisk(disk, true);
-  t.after(() => {
-    if (typeof mounted === "string") spawnSync("umount", [disk]);
-    rmSync(disk, { recursive: true, force: true });
-  });
-  if (typeof mounted !== "string") {
-    console.log(`# read-only disk test skipped: ${mounted.skip}`);
-    return t.skip(mounted.skip);
+  const disk = smallDisk(t, { readOnly: true });
+  if (typeof disk !== "string") {
+    console.log(`# read-only disk test skipped: ${disk.skip}`);
+    return t.skip(disk.skip);
   }
   const started = performance.now();
   const r = scilama("integrate", PBMC_SMALL, "--out", join(disk, "r.h5ad"), "--preset", "quick", "--baselines", "none", "--quiet");

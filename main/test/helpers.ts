@@ -85,3 +85,18 @@ export function dense(m: Matrix): Float64Array {
     else for (let c = 0; c < m.nCols; c++) out[r * m.nCols + c] = m.values[r * m.nCols + c]!;
   return out;
 }
+
+/** A small tmpfs mounted for this test and removed after it (root mounts one; CI runs as root), or why there cannot
+ *  be one here. */
+export function smallDisk(t: { after(fn: () => void): void }, o: { size?: string; readOnly?: boolean } = {}): string | { skip: string } {
+  if (process.getuid?.() !== 0) return { skip: "mounting a small tmpfs needs root (CI runs as root)" };
+  const disk = mkdtempSync(join(tmpdir(), "scilama-disk-"));
+  const r = spawnSync("mount", ["-t", "tmpfs", "-o", `size=${o.size ?? "1536k"}${o.readOnly ? ",ro" : ""}`, "tmpfs", disk], {
+    encoding: "utf8",
+  });
+  t.after(() => {
+    if (r.status === 0) spawnSync("umount", [disk]);
+    rmSync(disk, { recursive: true, force: true });
+  });
+  return r.status === 0 ? disk : { skip: `this machine refuses to mount a tmpfs (${r.stderr.trim() || `exit ${r.status}`})` };
+}

@@ -10,9 +10,12 @@ import { chmodSync, copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { after } from "node:test";
 import { isDeepStrictEqual } from "node:util";
+import type { StudioEvent } from "../api/contract.js";
+import { callMethod } from "../api/methods.js";
+import type { Studio } from "../api/studio.js";
 import { importDataset } from "../store/import.js";
 import { Project } from "../store/project.js";
-import { CLI, PBMC_SMALL, projectState, tempDir } from "./helpers.js";
+import { CELLBENCH, CLI, PBMC_SMALL, projectState, tempDir, waitFor } from "./helpers.js";
 
 /** Where a suite's cases run: a scratch folder, a copy of pbmc_small in it, and a project holding pbmc_small. */
 export type Where = { dir: string; input: string; project: string };
@@ -115,4 +118,44 @@ export async function refuse(
   }
   // Every case runs; the failures are listed together.
   assert.deepEqual(failures, [], failures.join("\n"));
+}
+
+/** A recorded drug-response prediction into `out` (CellBench's three lines, one drug: seconds), as a command line. */
+export const drugRun = (out: string, project: string) => [
+  "drugs",
+  "predict",
+  CELLBENCH,
+  "--groupby",
+  "cell_line",
+  "--drugs",
+  "Erlotinib",
+  "--out",
+  out,
+  "--project",
+  project,
+  "--quiet",
+];
+
+/** A quick integration of dataset 1 run to the end through the Studio (3 epochs); its run id. */
+export async function integratedRun(studio: Studio, project: string): Promise<number> {
+  const events: StudioEvent[] = [];
+  const off = studio.on((e) => events.push(e));
+  try {
+    const { runId } = (await callMethod(studio, "integration.start", {
+      project,
+      datasets: [1],
+      label: "RNA_snn_res.1",
+      prior: "bundled",
+      preset: "quick",
+      hyper: { maxEpochs: 3 },
+      seed: 0,
+      hvg: 0,
+      baselines: [],
+    })) as { runId: number };
+    const done = await waitFor(() => events.find((e) => e.type === "run-done" && e.runId === runId));
+    assert.ok(done.type === "run-done" && done.status === "succeeded", JSON.stringify(done));
+    return runId;
+  } finally {
+    off();
+  }
 }

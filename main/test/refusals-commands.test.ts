@@ -13,8 +13,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { COMMANDS } from "../cli/commands.js";
 import { Project } from "../store/project.js";
-import { CELLBENCH } from "./helpers.js";
-import { type Case, cli, refuse, setup, Tally, type Where } from "./refusal-harness.js";
+import { type Case, cli, drugRun, refuse, setup, Tally, type Where } from "./refusal-harness.js";
 
 type Role = "dataset" | "file" | "folder" | "out-file" | "out-folder";
 interface Slot {
@@ -173,7 +172,12 @@ function targets(role: Role, inputs: string[]): Target[] {
       ["a FIFO", (f) => f.fifo, 3, PIPE],
       ["a file", (f) => f.pairs, 3, /expected a folder, but found a file/],
     ];
-  const own: Target[] = inputs.map((slot) => [`its input (${slot})`, (_, s) => s[slot]!, 2, /is also an input|is inside an input folder|is a file, not a folder/]);
+  const own: Target[] = inputs.map((slot) => [
+    `its input (${slot})`,
+    (_, s) => s[slot]!,
+    2,
+    /is also an input|is inside an input folder|is a file, not a folder/,
+  ]);
   if (role === "out-file")
     return [
       ["the project's database", (f) => f.db, 2, TOUCH],
@@ -207,20 +211,7 @@ function targets(role: Role, inputs: string[]): Target[] {
 async function fixture(t: { after(fn: () => void): void }): Promise<{ f: Fixture; held: Project }> {
   const w = await setup(t);
   const runFolder = join(w.dir, "drug-run");
-  const recorded = cli([
-    "drugs",
-    "predict",
-    CELLBENCH,
-    "--groupby",
-    "cell_line",
-    "--drugs",
-    "Erlotinib",
-    "--out",
-    runFolder,
-    "--project",
-    w.project,
-    "--quiet",
-  ]);
+  const recorded = cli(drugRun(runFolder, w.project));
   assert.equal(recorded.status, 0, recorded.stderr);
   const f: Fixture = {
     ...w,

@@ -22,7 +22,7 @@ import { writeH5ad } from "../io/h5ad/write.js";
 import { readDataset } from "../io/read.js";
 import { Project } from "../store/project.js";
 import { listRuns, RUN_MARK } from "../store/runs.js";
-import { CLI, PBMC_SMALL, projectState, tempDir } from "./helpers.js";
+import { CLI, PBMC_SMALL, projectState, smallDisk, tempDir } from "./helpers.js";
 import { type Case, cli, refuse, setup, Tally, type Where } from "./refusal-harness.js";
 
 const tally = new Tally("imputation and worker refusals");
@@ -130,13 +130,6 @@ test("small targets and dropout masks: a 10–12-cell target clusters; a mask to
   assert.ok(r.obs.columns.has("leiden") && r.obsm.has("X_umap"));
 });
 
-/** A small tmpfs (root), or why there cannot be one here. */
-function smallDisk(dir: string, size: string): string | { skip: string } {
-  if (process.getuid?.() !== 0) return { skip: "mounting a small tmpfs needs root (CI runs as root)" };
-  const r = spawnSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir], { encoding: "utf8" });
-  return r.status === 0 ? dir : { skip: `this machine refuses to mount a tmpfs (${r.stderr.trim() || `exit ${r.status}`})` };
-}
-
 /** Every file on the disk with its hash. */
 function files(dir: string): Record<string, string> {
   return Object.fromEntries(
@@ -155,16 +148,11 @@ function files(dir: string): Record<string, string> {
 
 test("a full disk while a worker-thread job writes: exit 5 with the disk-full message, none of its files left", async (t) => {
   const w = await setup(t);
-  const disk = mkdtempSync(join(tmpdir(), "scilama-disk-"));
   // 2 MB: a result's .h5ad (~0.9 MB) fits, its trained model (.cells.onnx, ~3–4 MB) does not.
-  const mounted = smallDisk(disk, "2m");
-  t.after(() => {
-    if (typeof mounted === "string") spawnSync("umount", [disk]);
-    rmSync(disk, { recursive: true, force: true });
-  });
-  if (typeof mounted !== "string") {
-    console.log(`# full-disk cases skipped: ${mounted.skip}`);
-    return t.skip(mounted.skip);
+  const disk = smallDisk(t, { size: "2m" });
+  if (typeof disk !== "string") {
+    console.log(`# full-disk cases skipped: ${disk.skip}`);
+    return t.skip(disk.skip);
   }
   // The user's own files beside the result (one named like the result's companions) stay as they were.
   writeFileSync(join(disk, "d.notes.txt"), "my notes\n");

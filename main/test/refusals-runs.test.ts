@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { Project } from "../store/project.js";
 import { listRuns } from "../store/runs.js";
-import { CELLBENCH, CLI, PBMC_SMALL } from "./helpers.js";
-import { type Case, cli, refuse, setup, Tally } from "./refusal-harness.js";
+import { CLI, PBMC_SMALL } from "./helpers.js";
+import { type Case, cli, drugRun, refuse, setup, Tally } from "./refusal-harness.js";
 
 const tally = new Tally("recorded runs' outputs");
 
@@ -28,26 +28,12 @@ function started(args: string[]): Promise<{ status: number | null; stderr: strin
   });
 }
 
-const predict = (out: string, project: string) => [
-  "drugs",
-  "predict",
-  CELLBENCH,
-  "--groupby",
-  "cell_line",
-  "--drugs",
-  "Erlotinib",
-  "--out",
-  out,
-  "--project",
-  project,
-  "--quiet",
-];
 const QUICK = ["--preset", "quick", "--epochs", "2", "--baselines", "none", "--quiet"];
 
 test("two recorded runs started at once on one folder: one runs, the other is refused and recorded nowhere", async (t) => {
   const w = await setup(t);
   const out = join(w.dir, "same");
-  const [a, b] = await Promise.all([started(predict(out, w.project)), started(predict(out, w.project))]);
+  const [a, b] = await Promise.all([started(drugRun(out, w.project)), started(drugRun(out, w.project))]);
   console.log(`# two at once: exits ${a.status} and ${b.status} — ${[a, b].find((r) => r.status !== 0)?.stderr.trim()}`);
   assert.deepEqual([a.status, b.status].sort(), [0, 2], `${a.stderr}\n${b.stderr}`);
   assert.match([a, b].find((r) => r.status === 2)!.stderr, /holds? the files of run \d \(drug-response\)/);
@@ -69,7 +55,7 @@ test("later runs never write over a recorded run's files or into its folder", as
   const drugs = join(w.dir, "drugs");
   const integrated = cli(["integrate", PBMC_SMALL, "--out", result, "--project", w.project, ...QUICK]);
   assert.equal(integrated.status, 0, integrated.stderr);
-  const predicted = cli(predict(drugs, w.project));
+  const predicted = cli(drugRun(drugs, w.project));
   assert.equal(predicted.status, 0, predicted.stderr);
   symlinkSync(drugs, join(w.dir, "drugs-link"));
   const INTEGRATED = /r\.h5ad, .*r\.metrics\.csv.* hold the files of run 1 \(integrate\); a recorded run's files are its own/;
@@ -87,8 +73,8 @@ test("later runs never write over a recorded run's files or into its folder", as
       2,
       INTEGRATED,
     ],
-    ["a second recorded prediction into the drug run's folder", () => predict(drugs, w.project), 2, DRUGS],
-    ["the same through a symlink to the folder", () => predict(join(w.dir, "drugs-link"), w.project), 2, DRUGS],
+    ["a second recorded prediction into the drug run's folder", () => drugRun(drugs, w.project), 2, DRUGS],
+    ["the same through a symlink to the folder", () => drugRun(join(w.dir, "drugs-link"), w.project), 2, DRUGS],
     [
       "markers (not recorded) into the drug run's folder",
       ({ input }) => ["markers", input, "--groupby", "groups", "--out", drugs, "--quiet"],

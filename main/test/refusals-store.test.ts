@@ -7,19 +7,18 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { isDeepStrictEqual } from "node:util";
-import type { ProjectView, StudioEvent } from "../api/contract.js";
+import type { ProjectView } from "../api/contract.js";
 import { errorBody, HTTP_STATUS } from "../api/errors.js";
 import { callMethod } from "../api/methods.js";
 import { Studio } from "../api/studio.js";
 import { importDataset } from "../store/import.js";
 import { Project } from "../store/project.js";
-import { PBMC_SMALL, PY, projectState, tempDir, waitFor } from "./helpers.js";
-import { type Case, cli, refuse, setup, Tally, type Where } from "./refusal-harness.js";
+import { PBMC_SMALL, PY, projectState, smallDisk, tempDir } from "./helpers.js";
+import { type Case, cli, integratedRun, refuse, setup, Tally, type Where } from "./refusal-harness.js";
 
 const tally = new Tally("project store refusals");
 const Q = ["--preset", "quick", "--baselines", "none", "--epochs", "3", "--quiet"];
@@ -97,17 +96,8 @@ test("a project another program is writing to: exit 4 in clear words, nothing re
 
 /** A project on a tmpfs mounted read-only (a chmod'ed folder does not stop root), or why there cannot be one here. */
 async function readOnlyProject(t: { after(fn: () => void): void }): Promise<{ disk: string; project: string } | { skip: string }> {
-  if (process.getuid?.() !== 0) return { skip: "mounting a tmpfs needs root (CI runs as root)" };
-  const disk = mkdtempSync(join(tmpdir(), "scilama-ro-"));
-  const r = spawnSync("mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", disk], { encoding: "utf8" });
-  if (r.status !== 0) {
-    rmSync(disk, { recursive: true, force: true });
-    return { skip: `this machine refuses to mount a tmpfs (${r.stderr.trim() || `exit ${r.status}`})` };
-  }
-  t.after(() => {
-    spawnSync("umount", [disk]);
-    rmSync(disk, { recursive: true, force: true });
-  });
+  const disk = smallDisk(t, { size: "16m" });
+  if (typeof disk !== "string") return disk;
   const project = join(disk, "project");
   const p = Project.create(project, "On a read-only disk");
   await importDataset(p, PBMC_SMALL);
@@ -177,21 +167,7 @@ test("a recorded run whose folder was moved: its result and report are refused a
   const w = await setup(t);
   const studio = new Studio("test");
   t.after(() => studio.close());
-  const events: StudioEvent[] = [];
-  studio.on((e) => events.push(e));
-  const { runId } = (await callMethod(studio, "integration.start", {
-    project: w.project,
-    datasets: [1],
-    label: "RNA_snn_res.1",
-    prior: "bundled",
-    preset: "quick",
-    hyper: { maxEpochs: 3 },
-    seed: 0,
-    hvg: 0,
-    baselines: [],
-  })) as { runId: number };
-  const done = await waitFor(() => events.find((e) => e.type === "run-done" && e.runId === runId));
-  assert.ok(done.type === "run-done" && done.status === "succeeded", JSON.stringify(done));
+  const runId = await integratedRun(studio, w.project);
   await studio.close();
   const folder = join(w.project, "runs", String(runId));
   renameSync(folder, join(w.dir, "moved-away"));

@@ -12,15 +12,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { isDeepStrictEqual } from "node:util";
-import type { ProjectView, StudioEvent } from "../api/contract.js";
+import type { ProjectView } from "../api/contract.js";
 import { callMethod } from "../api/methods.js";
 import { Studio } from "../api/studio.js";
 import { type Host, startHost } from "../host/server.js";
 import { importDataset } from "../store/import.js";
 import { Project } from "../store/project.js";
 import { recordReport } from "../store/runs.js";
-import { PBMC_SMALL, projectState, waitFor } from "./helpers.js";
-import { Tally } from "./refusal-harness.js";
+import { PBMC_SMALL, projectState } from "./helpers.js";
+import { integratedRun, Tally } from "./refusal-harness.js";
 
 const home = mkdtempSync(join(tmpdir(), "studio-refusals-"));
 process.env.SCILAMA_HOME = home;
@@ -41,24 +41,7 @@ before(async () => {
   p.close();
   studio = new Studio("test");
   host = await startHost({ studio, rendererDir: renderer });
-  const events: StudioEvent[] = [];
-  const off = studio.on((e) => events.push(e));
-  movedRun = (
-    (await callMethod(studio, "integration.start", {
-      project,
-      datasets: [1],
-      label: "RNA_snn_res.1",
-      prior: "bundled",
-      preset: "quick",
-      hyper: { maxEpochs: 3 },
-      seed: 0,
-      hvg: 0,
-      baselines: [],
-    })) as { runId: number }
-  ).runId;
-  const done = await waitFor(() => events.find((e) => e.type === "run-done" && e.runId === movedRun));
-  off();
-  assert.ok(done.type === "run-done" && done.status === "succeeded", JSON.stringify(done));
+  movedRun = await integratedRun(studio, project);
   // Its PDF report, as `run.report` records it (the file's content does not matter here).
   const q = Project.open(project);
   writeFileSync(q.path("runs", String(movedRun), "report.pdf"), "%PDF-1.4\n");
