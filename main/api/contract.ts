@@ -426,6 +426,8 @@ export interface DrugResult {
   groups: string[];
   /** Cells pooled into each group. */
   sizes: number[];
+  /** Cells left out of every group: no value in the grouping column (absent in runs recorded before it was kept). */
+  leftOut?: number;
   drugs: ResultDrug[];
   /** groups × drugs, row-major: ln IC50 (ensemble mean and sd), rank in the group (1 = lowest), percentile among the
    *  type's measured lines (null without any), and the prediction minus the drug's median. */

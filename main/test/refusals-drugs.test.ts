@@ -6,10 +6,12 @@
  * tests: group names that a spreadsheet would run as formulas are written escaped, cells without a group are left
  * out (and counted), and RDKit recovers after a trap within one process.
  */
+
 import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import type { DrugResult } from "../api/contract.js";
 import type { Column } from "../data/frame.js";
 import { subset } from "../data/subset.js";
 import { featurize } from "../drugs/featurize.js";
@@ -300,11 +302,11 @@ test("malformed pairs files: exit 3 with what was expected and found", async (t)
 });
 
 test("group names a spreadsheet runs as formulas are written escaped; cells without a group are left out and counted", async (t) => {
-  const dir = tempDir(t);
+  const { dir, project } = await setup(t);
   const { file, leftOut } = await cellbenchSmall(dir, 40);
   assert.equal(leftOut, 24);
   const out = join(dir, "out");
-  const r = cli(["drugs", "predict", file, "--groupby", "arm", "--drugs", "Gefitinib,Erlotinib", "--out", out]);
+  const r = cli(["drugs", "predict", file, "--groupby", "arm", "--drugs", "Gefitinib,Erlotinib", "--out", out, "--project", project]);
   t.diagnostic(`exit ${r.status} in ${r.seconds.toFixed(1)} s`);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /24 cells left out: their 'arm' is missing \(NA\), so they are in no group/);
@@ -325,6 +327,8 @@ test("group names a spreadsheet runs as formulas are written escaped; cells with
     [32, 32, 32],
     "each line's 40 cells less every fifth",
   );
+  // The app's result page says so too (its view).
+  assert.equal((JSON.parse(readFileSync(join(out, "result.json"), "utf8")) as DrugResult).leftOut, 24);
 });
 
 test("predict-pairs: a pairs file's own text columns escaped in the output, numbers kept, a spreadsheet's byte-order mark read", async (t) => {

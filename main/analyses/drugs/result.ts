@@ -69,6 +69,7 @@ export async function drugResult(
     groupby: context.groupby,
     groups: p.groups,
     sizes: p.sizes,
+    leftOut: prepared.leftOut,
     drugs,
     pred,
     sd: Array.from(p.sd),
