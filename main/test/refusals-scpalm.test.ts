@@ -97,20 +97,19 @@ async function makeFiles(w: Where, fifo: string): Promise<void> {
         Array.from({ length: n }, (_, i) => i),
       ),
     );
-  const zeros = new Float64Array(dataset.X.nRows * dataset.X.nCols);
-  writeH5ad(f("zeros.h5ad"), {
-    ...dataset,
-    X: { kind: "dense", nRows: dataset.X.nRows, nCols: dataset.X.nCols, values: zeros },
-    layers: new Map(),
-    raw: undefined,
-  } as typeof dataset);
-  const x = dense(dataset.X).map((v) => v - 1);
-  writeH5ad(f("scaled.h5ad"), {
-    ...dataset,
-    X: { kind: "dense", nRows: dataset.X.nRows, nCols: dataset.X.nCols, values: x },
-    layers: new Map(),
-    raw: undefined,
-  } as typeof dataset);
+  // The dataset with only these values in X (no counts layer, no raw): all zeros, and centred (negative) values.
+  const onlyX = (name: string, values: Float64Array) =>
+    writeH5ad(f(name), {
+      ...dataset,
+      X: { kind: "dense", nRows: dataset.X.nRows, nCols: dataset.X.nCols, values },
+      layers: new Map(),
+      raw: undefined,
+    } as typeof dataset);
+  onlyX("zeros.h5ad", new Float64Array(dataset.X.nRows * dataset.X.nCols));
+  onlyX(
+    "scaled.h5ad",
+    dense(dataset.X).map((v) => v - 1),
+  );
 }
 
 const at = (w: Where, name: string) => join(w.dir, name);
