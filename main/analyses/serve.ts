@@ -15,6 +15,7 @@
 import { existsSync, lstatSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import { writeError } from "../io/disk.js";
+import { RUN_MARK } from "../store/run-mark.js";
 import { serveWorkerJob } from "../workers/job.js";
 import { type AnalysisEvent, type StageHooks, Stopped } from "./stages.js";
 
@@ -25,9 +26,8 @@ export type JobOutcome<S> = { stopped: false; summary: S } | { stopped: true; se
 const KEPT = ".checkpoints";
 
 /** What a folder may hold and still be a job's own: its checkpoints, and the mark the lifecycle leaves in a recorded
- *  run's result folder outside its project (`store/runs.ts`' RUN_MARK, not imported: that module opens SQLite). Both
- *  are kept. */
-export const OWN_FOLDER_MARKS: ReadonlySet<string> = new Set([KEPT, ".scilama-run.json"]);
+ *  run's result folder outside its project. Both are kept. */
+export const OWN_FOLDER_MARKS: ReadonlySet<string> = new Set([KEPT, RUN_MARK]);
 
 /** One output place of a job: a folder (everything in it), or a result file and its `<stem>.*` companions. */
 type Place = { kind: "folder"; path: string } | { kind: "file"; path: string };

@@ -62,7 +62,7 @@ const HELP = `scilama — sciLaMA Studio from the command line
   scilama project info <dir> [--json]
 
 Formats (detected from content): h5ad, 10x-h5, 10x-mtx, table.
-Exit codes: 0 ok · 1 internal error · 2 usage · 3 bad input data · 4 project problem · 5 disk full.`;
+Exit codes: 0 ok · 1 internal error · 2 usage · 3 bad input data · 4 project problem · 5 disk full · 130 stopped (Ctrl-C).`;
 
 async function run(argv: string[]): Promise<void> {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;

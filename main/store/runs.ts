@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve, sep } from "node:path";
 import Database from "better-sqlite3";
 import { NotInProjectError, now, PROJECT_FILE, type Project } from "./project.js";
+import { RUN_MARK, type RunMark } from "./run-mark.js";
 
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
@@ -191,16 +192,6 @@ export function claimedOutputs(p: Pick<Project, "db" | "dir">, exceptRun: number
     ),
     ...files.map((f) => ({ path: resolve(p.dir, f.path), folder: false, runId: f.run_id, kind: kinds.get(f.run_id) ?? "" })),
   ];
-}
-
-/** The mark a recorded run leaves in a result folder it makes outside its project, so that no later command — with
- *  that project or without — writes into it while the run's results are listed. */
-export const RUN_MARK = ".scilama-run.json";
-
-export interface RunMark {
-  project: string;
-  runId: number;
-  kind: string;
 }
 
 /** The run whose results `folder` holds, if its project still lists them (a failed or cancelled run, a project that is

@@ -21,7 +21,8 @@ import { readH5ad } from "../io/h5ad/read.js";
 import { writeH5ad } from "../io/h5ad/write.js";
 import { readDataset } from "../io/read.js";
 import { Project } from "../store/project.js";
-import { listRuns, RUN_MARK } from "../store/runs.js";
+import { RUN_MARK } from "../store/run-mark.js";
+import { listRuns } from "../store/runs.js";
 import { CLI, PBMC_SMALL, projectState, smallDisk, tempDir } from "./helpers.js";
 import { type Case, cli, refuse, setup, Tally, type Where } from "./refusal-harness.js";
 
