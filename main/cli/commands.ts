@@ -7,7 +7,6 @@
  * Each command's module is imported only when that command runs (or its outputs are named): loading them all
  * (onnxruntime, scran.js, h5wasm, Chromium's driver, echarts) cost ~8 s of CPU before even `--help` could print.
  */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { parseArgs } from "node:util";
 import { DRUG_DEFAULTS, DRUG_LIMITS, DRUG_SPLITS, OMICS, type OmicsKind } from "../analyses/drugs/settings.js";
@@ -24,7 +23,7 @@ import {
 import { MARKERS_DEFAULTS, MARKERS_LIMITS } from "../analyses/markers/settings.js";
 import { SCPALM_DEFAULTS, SCPALM_LIMITS } from "../analyses/scpalm/settings.js";
 import type { Format } from "../io/detect.js";
-import { type Input, TEXT_LIMITS } from "../io/inputs.js";
+import { type Input, present, TEXT_LIMITS } from "../io/inputs.js";
 import type { Orientation } from "../io/table.js";
 import { SCPALM_CONFIGS } from "../models/scpalm-hyper.js";
 import { baselineList, bounded, num, oneOf } from "./flags.js";
@@ -127,12 +126,9 @@ function flag(a: Args, name: keyof Flags, command: string, what: string): string
 const NOTHING: CommandFiles = { reads: [], writes: [], makesFolder: false };
 const dataset = (path: string, what = "the dataset"): Input => ({ path, what, kind: "dataset" });
 const folderInput = (path: string, what: string): Input => ({ path, what, kind: "folder" });
-/** Inputs that are checked when they are there (a missing model or settings file is refused by the command itself,
- *  in its own words: "no scPaLM model in …", "--config must be paper, desktop or a .json file"). */
-const present = (...inputs: Input[]): Input[] => inputs.filter((i) => existsSync(i.path));
 /** A flag that is a small text file when it names one (a gene list), else a value. */
 const listFile = (v: string | undefined, what: string): Input[] =>
-  v !== undefined && existsSync(v) ? [{ path: v, what, kind: "file", maxBytes: TEXT_LIMITS.list }] : [];
+  v !== undefined ? present({ path: v, what, kind: "file", maxBytes: TEXT_LIMITS.list }) : [];
 const priorFiles = (v: Flags): Input[] =>
   (v.prior ?? [])
     .filter((p) => !["bundled", "self", "random", "shuffled"].includes(p))
@@ -481,7 +477,7 @@ export const COMMANDS: readonly Command[] = [
   {
     name: "project list",
     // A root that is not there holds no projects; one that is must be a folder.
-    files: (a) => ({ ...NOTHING, reads: a.pos[0] && existsSync(a.pos[0]) ? [folderInput(a.pos[0], "the projects folder")] : [] }),
+    files: (a) => ({ ...NOTHING, reads: a.pos[0] ? present(folderInput(a.pos[0], "the projects folder")) : [] }),
     run: async ({ v, pos }) =>
       (await import("./project.js")).projectList(pos[0] ?? join((await import("../store/home.js")).studioHome(), "projects"), v.json),
   },

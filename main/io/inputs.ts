@@ -94,5 +94,6 @@ export function checkInputs(inputs: readonly Input[]): void {
   }
 }
 
-/** A file that is an input when it is there (a model file whose absence the analysis explains in its own words). */
-export const ifPresent = (path: string, what: string): Input[] => (existsSync(path) ? [{ path, what, kind: "file" }] : []);
+/** Inputs checked when they are there: a model or settings file whose absence the command or analysis refuses itself,
+ *  in its own words ("no scPaLM model in …", "--config must be paper, desktop or a .json file"). */
+export const present = (...inputs: Input[]): Input[] => inputs.filter((i) => existsSync(i.path));

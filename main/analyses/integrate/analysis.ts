@@ -3,7 +3,7 @@
  * caller gets stages, training progress and this summary, and the project records it (`export.ts`).
  */
 import { join } from "node:path";
-import { ifPresent } from "../../io/inputs.js";
+import { present } from "../../io/inputs.js";
 import { SettingError } from "../../isomorphic/limits.js";
 import { readScPaLMMeta } from "../../models/scpalm-files.js";
 import { readPrior } from "../../priors/index.js";
@@ -23,7 +23,7 @@ export const INTEGRATION: Analysis<IntegrationInput, IntegrationSummary> = {
   inputs: (o) => [
     ...o.files.map((path) => ({ path, what: "the dataset", kind: "dataset" as const })),
     ...priorInputs(o.prior),
-    ...(o.scpalmModel ? ifPresent(join(o.scpalmModel.folder, MODEL_FILE), "the scPaLM model") : []),
+    ...(o.scpalmModel ? present({ path: join(o.scpalmModel.folder, MODEL_FILE), what: "the scPaLM model", kind: "file" }) : []),
   ],
   files: ({ out }) => ({
     writes: Object.values(integrationFiles(out)),

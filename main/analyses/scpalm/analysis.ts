@@ -6,7 +6,7 @@
 import { basename, join } from "node:path";
 import { matrixNnz } from "../../data/dataset.js";
 import { DataError } from "../../io/errors.js";
-import { ifPresent } from "../../io/inputs.js";
+import { present } from "../../io/inputs.js";
 import { readDataset } from "../../io/read.js";
 import { rangeProblem, SettingError } from "../../isomorphic/limits.js";
 import { type CorpusPart, corpusPart, coverageProblem, vocabularyMatch, vocabularyOf } from "../../models/scpalm-corpus.js";
@@ -52,9 +52,12 @@ export const SCPALM: Analysis<ScPaLMInput, ScPaLMJobSummary> = {
     o.mode === "train"
       ? [
           ...o.files.map((path) => ({ path, what: "the dataset", kind: "dataset" as const })),
-          ...(o.from ? ifPresent(join(o.from, MODEL_FILE), "the model to fine-tune") : []),
+          ...(o.from ? present({ path: join(o.from, MODEL_FILE), what: "the model to fine-tune", kind: "file" }) : []),
         ]
-      : [{ path: o.file, what: "the dataset", kind: "dataset" }, ...ifPresent(join(o.model, MODEL_FILE), "the scPaLM model")],
+      : [
+          { path: o.file, what: "the dataset", kind: "dataset" },
+          ...present({ path: join(o.model, MODEL_FILE), what: "the scPaLM model", kind: "file" }),
+        ],
   files: ({ options: o, out }) => ({
     writes: Object.values(scpalmFiles(o.mode, out)),
     makesFolder: true,
